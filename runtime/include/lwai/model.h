@@ -1,0 +1,44 @@
+/* The public API of a compiled model: init with a caller-owned arena, fill inputs, run. */
+#ifndef LWAI_MODEL_H
+#define LWAI_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lwai/status.h"
+#include "lwai/tensor.h"
+
+/* Arena pointers handed to lwai must be aligned to this many bytes. */
+#define LWAI_ARENA_ALIGN 16
+
+/* What the compiler emits for one model (const, lives in flash). */
+typedef struct lwai_model_desc {
+    const char *name;
+    uint32_t arena_bytes; /* activations + TVM workspaces, as planned at compile time */
+    uint16_t num_inputs;
+    uint16_t num_outputs;
+    const lwai_tensor_info *inputs;
+    const lwai_tensor_info *outputs;
+    /* Runs the whole call sequence over the arena (AOT executor). */
+    lwai_status (*run)(uint8_t *arena);
+} lwai_model_desc;
+
+/* A model instance bound to an arena (RAM, owned by the caller). */
+typedef struct {
+    const lwai_model_desc *desc;
+    uint8_t *arena;
+} lwai_model;
+
+/* Binds desc to arena. Returns LWAI_OK, LWAI_ERR_INVALID_ARG (NULL or misaligned arena),
+ * LWAI_ERR_ARENA_TOO_SMALL (arena_bytes < desc->arena_bytes). */
+lwai_status lwai_model_init(lwai_model *model, const lwai_model_desc *desc, uint8_t *arena,
+                            size_t arena_bytes);
+
+/* Views input/output `index` in the arena. Returns LWAI_OK or LWAI_ERR_INVALID_ARG. */
+lwai_status lwai_model_input(const lwai_model *model, size_t index, lwai_tensor *tensor);
+lwai_status lwai_model_output(const lwai_model *model, size_t index, lwai_tensor *tensor);
+
+/* Runs one inference. Returns LWAI_OK or the first failing kernel's status. */
+lwai_status lwai_model_run(lwai_model *model);
+
+#endif
