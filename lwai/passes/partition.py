@@ -1,0 +1,59 @@
+"""PartitionForLwai: group matched patterns into ``lwai.*`` composite functions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import tvm
+from tvm import relax
+from tvm.relax.transform import FuseOpsByPattern, PatternCheckContext
+
+from lwai.ops import OpDesc
+from lwai.passes.extract import Unsupported, extract, make_resolver
+from lwai.passes.patterns import pattern_table
+
+# Decides whether a kernel takes an op: None to accept, else the reason it falls to TVM.
+Acceptor = Callable[[OpDesc], "str | None"]
+
+
+def _escapes(ctx: PatternCheckContext) -> bool:
+    """True when a value computed inside the match is also used outside it."""
+    inside = set(ctx.matched_bindings.keys())
+    root_var = ctx.value_to_bound_var.get(ctx.matched_expr)
+    for var in inside:
+        if var.same_as(root_var):
+            continue
+        for user in ctx.var_usages.get(var, []):
+            if user not in inside:
+                return True
+    return False
+
+
+def make_check(name: str, accept: Acceptor, rejected: list[tuple[str, str]]):
+    def check(ctx: PatternCheckContext) -> bool:
+        if _escapes(ctx):
+            return False
+        r = make_resolver(ctx.matched_bindings)
+        try:
+            op = extract(name, ctx.annotated_expr, r)
+        except Unsupported as why:
+            rejected.append((name, str(why)))
+            return False
+        if any(t.is_const for t in op.inputs[:1]):
+            return False  # constant subgraphs are TVM's to fold
+        reason = accept(op)
+        if reason is not None:
+            rejected.append((name, reason))
+        return reason is None
+
+    return check
+
+
+def partition_for_lwai(
+    mod: tvm.IRModule, accept: Acceptor
+) -> tuple[tvm.IRModule, list[tuple[str, str]]]:
+    """Returns the module with lwai composites and the (pattern, reason) pairs refused."""
+    rejected: list[tuple[str, str]] = []
+    patterns = pattern_table(lambda name: make_check(name, accept, rejected))
+    mod = FuseOpsByPattern(patterns, bind_constants=True, annotate_codegen=False)(mod)
+    return mod, rejected
