@@ -1,0 +1,257 @@
+/*
+ * lwai reference kernels: portable C99, bit-exact with TensorFlow Lite Micro's reference
+ * kernels for int8 and within float rounding for float32.
+ *
+ * Conventions (CMSIS-NN's order): params, quant params, (dims, data) pairs, output last;
+ * every kernel returns lwai_status. The caller owns all memory; reference kernels need no
+ * scratch. Tensors are NHWC, dense, row-major. Params structs are plain data so the
+ * compiler can emit them as `static const` initializers or a loader can fill them.
+ *
+ * Quantized arithmetic notes shared by all int8 kernels:
+ *  - a "multiplier" is a Q0.31 significand in [2^30, 2^31) (or 0), and a "shift" its
+ *    power of two: real = multiplier * 2^(shift - 31); shift > 0 shifts left;
+ *  - *_offset fields are the negated zero points of inputs and the zero point of outputs,
+ *    as TFLite stores them, so an input value v contributes (v + input_offset);
+ *  - act_min/act_max clamp in the output's integer domain; act_min_f/act_max_f in float.
+ */
+#ifndef LWAI_KERNELS_H
+#define LWAI_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lwai/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LWAI_KERNELS_VERSION 1
+
+/* Alignment for constant arrays emitted by the compiler (4 bytes lets int32 and packed
+ * int8 loads work on Cortex-M without faults or penalties). */
+#if defined(__GNUC__) || defined(__clang__)
+#define LWAI_ALIGNED(n) __attribute__((aligned(n)))
+#else
+#define LWAI_ALIGNED(n)
+#endif
+
+/* Shape of a tensor of up to 4 dimensions, NHWC; missing leading dims are 1.
+ * Fully connected uses n = batches, c = depth (h = w = 1). */
+typedef struct {
+    int32_t n;
+    int32_t h;
+    int32_t w;
+    int32_t c;
+} lwai_dims;
+
+/* Requantization of a 32-bit accumulator, per output channel or per tensor. */
+typedef struct {
+    const int32_t *multiplier; /* [count] Q0.31 significands */
+    const int32_t *shift;      /* [count] power-of-two exponents, > 0 is a left shift */
+    int32_t count;             /* 1: per tensor; else the number of output channels */
+} lwai_channel_quant;
+
+/* ---- CONV_2D -------------------------------------------------------------------------- */
+typedef struct {
+    int32_t stride_h, stride_w;     /* >= 1 */
+    int32_t dilation_h, dilation_w; /* >= 1 */
+    int32_t pad_top, pad_left;      /* input rows/cols of implicit zero point before the
+                                       first tap; bottom/right follow from output dims */
+    int32_t input_offset;           /* s8: -input zero point, [-127, 128] */
+    int32_t output_offset;          /* s8: output zero point, [-128, 127] */
+    int32_t act_min, act_max;       /* s8: clamp, [-128, 127] */
+    float act_min_f, act_max_f;     /* f32: clamp */
+} lwai_conv2d_params;
+
+/* 2-D convolution, grouped when input c is a multiple of filter c.
+ * [in] input  [N, H, W, Cin]; filter [Cout, KH, KW, Cin/groups] (OHWI);
+ * bias [Cout] (int32 for s8, float for f32; NULL = none); [out] output [N, OH, OW, Cout].
+ * s8: weights symmetric (zero point 0); quant per channel (count Cout) or per tensor.
+ * Returns LWAI_OK, LWAI_ERR_INVALID_ARG. */
+lwai_status lwai_conv2d_s8(const lwai_conv2d_params *params, const lwai_channel_quant *quant,
+                           const lwai_dims *input_dims, const int8_t *input,
+                           const lwai_dims *filter_dims, const int8_t *filter,
+                           const lwai_dims *bias_dims, const int32_t *bias,
+                           const lwai_dims *output_dims, int8_t *output);
+lwai_status lwai_conv2d_f32(const lwai_conv2d_params *params, const lwai_dims *input_dims,
+                            const float *input, const lwai_dims *filter_dims,
+                            const float *filter, const lwai_dims *bias_dims, const float *bias,
+                            const lwai_dims *output_dims, float *output);
+
+/* ---- DEPTHWISE_CONV_2D ---------------------------------------------------------------- */
+typedef struct {
+    int32_t stride_h, stride_w;
+    int32_t dilation_h, dilation_w;
+    int32_t pad_top, pad_left;
+    int32_t depth_multiplier; /* output channels per input channel, >= 1 */
+    int32_t input_offset;
+    int32_t output_offset;
+    int32_t act_min, act_max;
+    float act_min_f, act_max_f;
+} lwai_depthwise_conv2d_params;
+
+/* [in] input [N, H, W, Cin]; filter [1, KH, KW, Cin * depth_multiplier]; bias [Cout] or
+ * NULL; [out] output [N, OH, OW, Cin * depth_multiplier]; output channel of input channel
+ * i and multiplier index m is i * depth_multiplier + m.
+ * Returns LWAI_OK, LWAI_ERR_INVALID_ARG. */
+lwai_status lwai_depthwise_conv2d_s8(const lwai_depthwise_conv2d_params *params,
+                                     const lwai_channel_quant *quant,
+                                     const lwai_dims *input_dims, const int8_t *input,
+                                     const lwai_dims *filter_dims, const int8_t *filter,
+                                     const lwai_dims *bias_dims, const int32_t *bias,
+                                     const lwai_dims *output_dims, int8_t *output);
+lwai_status lwai_depthwise_conv2d_f32(const lwai_depthwise_conv2d_params *params,
+                                      const lwai_dims *input_dims, const float *input,
+                                      const lwai_dims *filter_dims, const float *filter,
+                                      const lwai_dims *bias_dims, const float *bias,
+                                      const lwai_dims *output_dims, float *output);
+
+/* ---- FULLY_CONNECTED ------------------------------------------------------------------ */
+typedef struct {
+    int32_t input_offset;  /* s8: -input zero point */
+    int32_t filter_offset; /* s8: -filter zero point (0 for TFLite int8 models) */
+    int32_t output_offset; /* s8: output zero point */
+    int32_t act_min, act_max;
+    float act_min_f, act_max_f;
+} lwai_fully_connected_params;
+
+/* [in] input [batches, depth] as dims {n = batches, c = depth}; filter [Cout, depth] as
+ * {n = Cout, c = depth}; bias [Cout] or NULL; [out] output {n = batches, c = Cout}.
+ * Returns LWAI_OK, LWAI_ERR_INVALID_ARG. */
+lwai_status lwai_fully_connected_s8(const lwai_fully_connected_params *params,
+                                    const lwai_channel_quant *quant, const lwai_dims *input_dims,
+                                    const int8_t *input, const lwai_dims *filter_dims,
+                                    const int8_t *filter, const lwai_dims *bias_dims,
+                                    const int32_t *bias, const lwai_dims *output_dims,
+                                    int8_t *output);
+lwai_status lwai_fully_connected_f32(const lwai_fully_connected_params *params,
+                                     const lwai_dims *input_dims, const float *input,
+                                     const lwai_dims *filter_dims, const float *filter,
+                                     const lwai_dims *bias_dims, const float *bias,
+                                     const lwai_dims *output_dims, float *output);
+
+/* ---- AVERAGE_POOL_2D / MAX_POOL_2D ---------------------------------------------------- */
+typedef struct {
+    int32_t stride_h, stride_w;
+    int32_t filter_h, filter_w;
+    int32_t pad_top, pad_left; /* padded taps are skipped, not counted (TFLite) */
+    int32_t act_min, act_max;  /* s8; input and output share scale and zero point */
+    float act_min_f, act_max_f;
+} lwai_pool2d_params;
+typedef lwai_pool2d_params lwai_avg_pool2d_params;
+typedef lwai_pool2d_params lwai_max_pool2d_params;
+
+/* [in] input [N, H, W, C]; [out] output [N, OH, OW, C].
+ * Returns LWAI_OK, LWAI_ERR_INVALID_ARG. */
+lwai_status lwai_avg_pool2d_s8(const lwai_avg_pool2d_params *params, const lwai_dims *input_dims,
+                               const int8_t *input, const lwai_dims *output_dims, int8_t *output);
+lwai_status lwai_avg_pool2d_f32(const lwai_avg_pool2d_params *params, const lwai_dims *input_dims,
+                                const float *input, const lwai_dims *output_dims, float *output);
+lwai_status lwai_max_pool2d_s8(const lwai_max_pool2d_params *params, const lwai_dims *input_dims,
+                               const int8_t *input, const lwai_dims *output_dims, int8_t *output);
+lwai_status lwai_max_pool2d_f32(const lwai_max_pool2d_params *params, const lwai_dims *input_dims,
+                                const float *input, const lwai_dims *output_dims, float *output);
+
+/* ---- ADD ------------------------------------------------------------------------------ */
+typedef struct {
+    int32_t input1_offset, input2_offset, output_offset;
+    int32_t left_shift; /* 20 for int8: inputs are scaled up before the < 1 multipliers */
+    int32_t input1_multiplier, input1_shift; /* shifts <= 0 */
+    int32_t input2_multiplier, input2_shift;
+    int32_t output_multiplier, output_shift;
+    int32_t act_min, act_max;
+    float act_min_f, act_max_f;
+} lwai_add_params;
+
+/* Elementwise with NumPy broadcasting: each input dim equals the output's or is 1
+ * (shapes right-aligned into 4-D by the caller).
+ * Returns LWAI_OK, LWAI_ERR_INVALID_ARG. */
+lwai_status lwai_add_s8(const lwai_add_params *params, const lwai_dims *input1_dims,
+                        const int8_t *input1, const lwai_dims *input2_dims, const int8_t *input2,
+                        const lwai_dims *output_dims, int8_t *output);
+lwai_status lwai_add_f32(const lwai_add_params *params, const lwai_dims *input1_dims,
+                         const float *input1, const lwai_dims *input2_dims, const float *input2,
+                         const lwai_dims *output_dims, float *output);
+
+/* ---- MUL ------------------------------------------------------------------------------ */
+typedef struct {
+    int32_t input1_offset, input2_offset, output_offset;
+    int32_t output_multiplier, output_shift; /* s1 * s2 / so */
+    int32_t act_min, act_max;
+    float act_min_f, act_max_f;
+} lwai_mul_params;
+
+/* Broadcasting as for ADD. Returns LWAI_OK, LWAI_ERR_INVALID_ARG. */
+lwai_status lwai_mul_s8(const lwai_mul_params *params, const lwai_dims *input1_dims,
+                        const int8_t *input1, const lwai_dims *input2_dims, const int8_t *input2,
+                        const lwai_dims *output_dims, int8_t *output);
+lwai_status lwai_mul_f32(const lwai_mul_params *params, const lwai_dims *input1_dims,
+                         const float *input1, const lwai_dims *input2_dims, const float *input2,
+                         const lwai_dims *output_dims, float *output);
+
+/* ---- SOFTMAX -------------------------------------------------------------------------- */
+typedef struct {
+    int32_t input_multiplier; /* s8: beta * input scale, in Q5.26 steps */
+    int32_t input_left_shift; /* s8: >= 0 */
+    int32_t diff_min;         /* s8: (x - max) below this gives probability 0 */
+    float beta;               /* f32 */
+} lwai_softmax_params;
+
+/* Along c; every other dim is a row. s8 output has scale 1/256, zero point -128.
+ * Returns LWAI_OK, LWAI_ERR_INVALID_ARG. */
+lwai_status lwai_softmax_s8(const lwai_softmax_params *params, const lwai_dims *input_dims,
+                            const int8_t *input, const lwai_dims *output_dims, int8_t *output);
+lwai_status lwai_softmax_f32(const lwai_softmax_params *params, const lwai_dims *input_dims,
+                             const float *input, const lwai_dims *output_dims, float *output);
+
+/* ---- RESHAPE -------------------------------------------------------------------------- */
+typedef struct {
+    uint32_t bytes; /* tensor size in bytes */
+} lwai_reshape_params;
+
+/* Copies the bytes (any dtype); nothing to do when input == output, the usual case once
+ * the planner aliases them. Returns LWAI_OK, LWAI_ERR_INVALID_ARG. */
+lwai_status lwai_reshape(const lwai_reshape_params *params, const void *input, void *output);
+
+/* ---- QUANTIZE / DEQUANTIZE ------------------------------------------------------------ */
+typedef struct {
+    float scale;         /* f32 -> int: output scale (divided in double, as TFLite) */
+    int32_t zero_point;  /* output zero point */
+    int32_t input_offset; /* s8 -> s8: -input zero point */
+    int32_t multiplier;  /* s8 -> s8: input scale / output scale */
+    int32_t shift;
+} lwai_quantize_params;
+
+/* Element count is n*h*w*c of input_dims (output_dims must match).
+ * Returns LWAI_OK, LWAI_ERR_INVALID_ARG. */
+lwai_status lwai_quantize_f32_s8(const lwai_quantize_params *params, const lwai_dims *input_dims,
+                                 const float *input, const lwai_dims *output_dims, int8_t *output);
+lwai_status lwai_quantize_f32_s16(const lwai_quantize_params *params, const lwai_dims *input_dims,
+                                  const float *input, const lwai_dims *output_dims,
+                                  int16_t *output);
+lwai_status lwai_quantize_s8_s8(const lwai_quantize_params *params, const lwai_dims *input_dims,
+                                const int8_t *input, const lwai_dims *output_dims, int8_t *output);
+
+typedef struct {
+    float scale;        /* input scale */
+    int32_t zero_point; /* input zero point */
+} lwai_dequantize_params;
+
+lwai_status lwai_dequantize_s8_f32(const lwai_dequantize_params *params,
+                                   const lwai_dims *input_dims, const int8_t *input,
+                                   const lwai_dims *output_dims, float *output);
+lwai_status lwai_dequantize_s16_f32(const lwai_dequantize_params *params,
+                                    const lwai_dims *input_dims, const int16_t *input,
+                                    const lwai_dims *output_dims, float *output);
+
+/* ---- helpers for loaders -------------------------------------------------------------- */
+/* TFLite's QuantizeMultiplier: real ~= multiplier * 2^(shift - 31). Lets a runtime loader
+ * fill the params above from float scales exactly as the compiler does. */
+void lwai_quantize_multiplier(double real, int32_t *multiplier, int32_t *shift);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LWAI_KERNELS_H */

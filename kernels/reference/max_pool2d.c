@@ -1,0 +1,75 @@
+/* MAX_POOL_2D reference kernels. Padded taps never win. */
+#include <float.h>
+
+#include "pool_common.h"
+
+lwai_status lwai_max_pool2d_s8(const lwai_max_pool2d_params *params, const lwai_dims *input_dims,
+                               const int8_t *input, const lwai_dims *output_dims, int8_t *output)
+{
+    int32_t b, oy, ox, c, ky, kx;
+    if (params == 0 || input == 0 || output == 0 ||
+        !lwai_pool_args_ok(params, input_dims, output_dims)) {
+        return LWAI_ERR_INVALID_ARG;
+    }
+    for (b = 0; b < output_dims->n; ++b) {
+        for (oy = 0; oy < output_dims->h; ++oy) {
+            const int32_t iy0 = oy * params->stride_h - params->pad_top;
+            const int32_t ky0 = lwai_max_i32(0, -iy0);
+            const int32_t ky1 = lwai_min_i32(params->filter_h, input_dims->h - iy0);
+            for (ox = 0; ox < output_dims->w; ++ox) {
+                const int32_t ix0 = ox * params->stride_w - params->pad_left;
+                const int32_t kx0 = lwai_max_i32(0, -ix0);
+                const int32_t kx1 = lwai_min_i32(params->filter_w, input_dims->w - ix0);
+                for (c = 0; c < output_dims->c; ++c) {
+                    int32_t best = LWAI_INT8_MIN;
+                    for (ky = ky0; ky < ky1; ++ky) {
+                        for (kx = kx0; kx < kx1; ++kx) {
+                            best = lwai_max_i32(
+                                best, input[((b * input_dims->h + iy0 + ky) * input_dims->w +
+                                             ix0 + kx) * input_dims->c + c]);
+                        }
+                    }
+                    output[((b * output_dims->h + oy) * output_dims->w + ox) * output_dims->c +
+                           c] = (int8_t)lwai_clamp_i32(best, params->act_min, params->act_max);
+                }
+            }
+        }
+    }
+    return LWAI_OK;
+}
+
+lwai_status lwai_max_pool2d_f32(const lwai_max_pool2d_params *params, const lwai_dims *input_dims,
+                                const float *input, const lwai_dims *output_dims, float *output)
+{
+    int32_t b, oy, ox, c, ky, kx;
+    if (params == 0 || input == 0 || output == 0 ||
+        !lwai_pool_args_ok(params, input_dims, output_dims)) {
+        return LWAI_ERR_INVALID_ARG;
+    }
+    for (b = 0; b < output_dims->n; ++b) {
+        for (oy = 0; oy < output_dims->h; ++oy) {
+            const int32_t iy0 = oy * params->stride_h - params->pad_top;
+            const int32_t ky0 = lwai_max_i32(0, -iy0);
+            const int32_t ky1 = lwai_min_i32(params->filter_h, input_dims->h - iy0);
+            for (ox = 0; ox < output_dims->w; ++ox) {
+                const int32_t ix0 = ox * params->stride_w - params->pad_left;
+                const int32_t kx0 = lwai_max_i32(0, -ix0);
+                const int32_t kx1 = lwai_min_i32(params->filter_w, input_dims->w - ix0);
+                for (c = 0; c < output_dims->c; ++c) {
+                    float best = -FLT_MAX;
+                    for (ky = ky0; ky < ky1; ++ky) {
+                        for (kx = kx0; kx < kx1; ++kx) {
+                            const float v = input[((b * input_dims->h + iy0 + ky) *
+                                                       input_dims->w + ix0 + kx) *
+                                                      input_dims->c + c];
+                            best = v > best ? v : best;
+                        }
+                    }
+                    output[((b * output_dims->h + oy) * output_dims->w + ox) * output_dims->c +
+                           c] = lwai_clamp_f32(best, params->act_min_f, params->act_max_f);
+                }
+            }
+        }
+    }
+    return LWAI_OK;
+}
