@@ -1,0 +1,214 @@
+/* The generic lwai app, the same C99 source for every target (host, qemu-arm, QEMU boards).
+ *
+ *   lwai_app [-n REPEAT] -i IN0.bin [-i IN1.bin ...] -o OUT0.bin [-o ...]
+ *
+ * Reads each input's raw bytes into the model's arena (the size must equal the input's
+ * `bytes`), runs the model REPEAT times reading the board counter around each inference,
+ * writes each output's raw bytes, and prints one line that `lwai.targets` parses:
+ *
+ *   lwai: ok ticks=<total over all runs> runs=<REPEAT> tick_hz=<counter rate>
+ *
+ * Any failure prints `lwai: error: ...` and returns 1. Built with
+ * `-DLWAI_APP_MODEL=lwai_model_<name> -DLWAI_APP_ARENA_BYTES=<arena_bytes>` and
+ * `-include lwai_model_<name>.h`; it uses no stdio so L0 images stay free of malloc.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lwai/board.h"
+#include "lwai/model.h"
+
+#ifndef LWAI_APP_MODEL
+#error "build with -DLWAI_APP_MODEL=lwai_model_<name> and -include lwai_model_<name>.h"
+#endif
+#ifndef LWAI_APP_ARENA_BYTES
+#error "build with -DLWAI_APP_ARENA_BYTES=<the model's arena_bytes>"
+#endif
+
+/* Inputs/outputs one command line may name; models here have 1-2 of each. */
+#define LWAI_APP_MAX_FILES 16
+
+/* The one arena (activations + TVM workspaces). Its own section so that the size tools can
+ * count it apart from the rest of .bss. At least 16 bytes so an empty plan still links. */
+#define LWAI_APP_ARENA_ALLOC (LWAI_APP_ARENA_BYTES > 0 ? LWAI_APP_ARENA_BYTES : 16)
+static uint8_t lwai_app_arena[LWAI_APP_ARENA_ALLOC]
+    __attribute__((aligned(LWAI_ARENA_ALIGN), section(".bss.lwai_arena")));
+
+/* Formats v in decimal into buf (at least 21 bytes); returns buf. */
+static char *format_u64(uint64_t v, char *buf)
+{
+    char tmp[21];
+    size_t n = 0;
+    size_t i;
+    do {
+        tmp[n++] = (char)('0' + (int)(v % 10u));
+        v /= 10u;
+    } while (v != 0u);
+    for (i = 0; i < n; ++i) {
+        buf[i] = tmp[n - 1u - i];
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+static char *format_i64(int64_t v, char *buf)
+{
+    if (v < 0) {
+        buf[0] = '-';
+        format_u64((uint64_t)(-(v + 1)) + 1u, buf + 1);
+        return buf;
+    }
+    return format_u64((uint64_t)v, buf);
+}
+
+/* Prints "lwai: error: " followed by up to four parts (NULLs skipped) and a newline. */
+static int fail(const char *a, const char *b, const char *c, const char *d)
+{
+    const char *parts[4];
+    size_t i;
+    parts[0] = a;
+    parts[1] = b;
+    parts[2] = c;
+    parts[3] = d;
+    lwai_board_eputs("lwai: error: ");
+    for (i = 0; i < 4u; ++i) {
+        if (parts[i] != NULL) {
+            lwai_board_eputs(parts[i]);
+        }
+    }
+    lwai_board_eputs("\n");
+    return 1;
+}
+
+static int parse_u32(const char *s, uint32_t *out)
+{
+    uint32_t v = 0;
+    if (s == NULL || *s == '\0') {
+        return -1;
+    }
+    for (; *s != '\0'; ++s) {
+        if (*s < '0' || *s > '9' || v > 429496728u) {
+            return -1;
+        }
+        v = v * 10u + (uint32_t)(*s - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+static const char *tensor_label(const lwai_tensor_info *info, size_t index, char *buf)
+{
+    if (info->name != NULL && info->name[0] != '\0') {
+        return info->name;
+    }
+    return format_u64((uint64_t)index, buf);
+}
+
+int main(int argc, char **argv)
+{
+    const char *in_paths[LWAI_APP_MAX_FILES];
+    const char *out_paths[LWAI_APP_MAX_FILES];
+    size_t n_in = 0;
+    size_t n_out = 0;
+    uint32_t repeat = 1;
+    uint64_t total = 0;
+    lwai_model model;
+    lwai_status st;
+    char num_a[24];
+    char num_b[24];
+    char num_c[24];
+    int i;
+    size_t k;
+
+    lwai_board_init();
+    for (i = 1; i < argc; ++i) {
+        const char *opt = argv[i];
+        const char *val = (i + 1 < argc) ? argv[i + 1] : NULL;
+        if (opt[0] != '-' || opt[1] == '\0' || opt[2] != '\0' || val == NULL) {
+            return fail("usage: lwai_app [-n REPEAT] -i IN.bin ... -o OUT.bin ...; got '", opt,
+                        "'", NULL);
+        }
+        if (opt[1] == 'n') {
+            if (parse_u32(val, &repeat) != 0 || repeat == 0u) {
+                return fail("-n wants a positive count: '", val, "'", NULL);
+            }
+        } else if (opt[1] == 'i' && n_in < LWAI_APP_MAX_FILES) {
+            in_paths[n_in++] = val;
+        } else if (opt[1] == 'o' && n_out < LWAI_APP_MAX_FILES) {
+            out_paths[n_out++] = val;
+        } else {
+            return fail("unknown option or too many files: '", opt, "'", NULL);
+        }
+        ++i;
+    }
+
+    st = lwai_model_init(&model, &LWAI_APP_MODEL, lwai_app_arena, sizeof lwai_app_arena);
+    if (st != LWAI_OK) {
+        return fail("lwai_model_init failed with status ", format_i64(st, num_a), NULL, NULL);
+    }
+    if (n_in != LWAI_APP_MODEL.num_inputs || n_out != LWAI_APP_MODEL.num_outputs) {
+        lwai_board_eputs("lwai: error: the model takes ");
+        lwai_board_eputs(format_u64(LWAI_APP_MODEL.num_inputs, num_a));
+        lwai_board_eputs(" input(s) and ");
+        lwai_board_eputs(format_u64(LWAI_APP_MODEL.num_outputs, num_b));
+        lwai_board_eputs(" output(s); the command line names ");
+        lwai_board_eputs(format_u64(n_in, num_a));
+        lwai_board_eputs(" (-i) and ");
+        lwai_board_eputs(format_u64(n_out, num_b));
+        lwai_board_eputs(" (-o)\n");
+        return 1;
+    }
+
+    for (k = 0; k < n_in; ++k) {
+        lwai_tensor t;
+        size_t actual = 0;
+        int rc;
+        if (lwai_model_input(&model, k, &t) != LWAI_OK) {
+            return fail("cannot view input ", format_u64(k, num_a), NULL, NULL);
+        }
+        rc = lwai_board_read_file(in_paths[k], t.data, t.info->bytes, &actual);
+        if (rc == -2) {
+            lwai_board_eputs("lwai: error: input '");
+            lwai_board_eputs(tensor_label(t.info, k, num_c));
+            lwai_board_eputs("' wants ");
+            lwai_board_eputs(format_u64(t.info->bytes, num_a));
+            lwai_board_eputs(" bytes but '");
+            lwai_board_eputs(in_paths[k]);
+            lwai_board_eputs("' has ");
+            lwai_board_eputs(format_u64(actual, num_b));
+            lwai_board_eputs("\n");
+            return 1;
+        }
+        if (rc != 0) {
+            return fail("cannot read input file '", in_paths[k], "'", NULL);
+        }
+    }
+
+    for (k = 0; k < repeat; ++k) {
+        uint64_t t0 = lwai_board_ticks();
+        st = lwai_model_run(&model);
+        total += lwai_board_ticks() - t0;
+        if (st != LWAI_OK) {
+            return fail("lwai_model_run failed with status ", format_i64(st, num_a), NULL, NULL);
+        }
+    }
+
+    for (k = 0; k < n_out; ++k) {
+        lwai_tensor t;
+        if (lwai_model_output(&model, k, &t) != LWAI_OK) {
+            return fail("cannot view output ", format_u64(k, num_a), NULL, NULL);
+        }
+        if (lwai_board_write_file(out_paths[k], t.data, t.info->bytes) != 0) {
+            return fail("cannot write output file '", out_paths[k], "'", NULL);
+        }
+    }
+
+    lwai_board_puts("lwai: ok ticks=");
+    lwai_board_puts(format_u64(total, num_a));
+    lwai_board_puts(" runs=");
+    lwai_board_puts(format_u64(repeat, num_b));
+    lwai_board_puts(" tick_hz=");
+    lwai_board_puts(format_u64(lwai_board_tick_hz(), num_c));
+    lwai_board_puts("\n");
+    return 0;
+}

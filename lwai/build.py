@@ -1,0 +1,104 @@
+"""Build an lwai image (runtime + selected kernels + compiled model + app) with SCons.
+
+``build_image(model_dir, target, build_dir)`` runs the repository's ``SConstruct`` through the
+running interpreter's SCons (``python -m SCons``), so it needs nothing beyond the venv and the
+toolchains. Builds are incremental: the same build_dir rebuilds only what changed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from lwai.errors import LwaiError
+from lwai.targets import board_of
+
+REPO = Path(__file__).resolve().parent.parent
+
+_RAM_OVERFLOW = re.compile(r"region `RAM' overflowed by (\d+) bytes")
+_FLASH_OVERFLOW = re.compile(r"region `FLASH' overflowed by (\d+) bytes")
+_ERROR_HINTS = ("error", "undefined reference", "overflowed", "scons: ***", "multiple definition")
+
+
+def image_name(target: str) -> str:
+    return "lwai_app.elf" if target in ("qemu-cortex-m4", "qemu-cortex-m55") else "lwai_app"
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)
+
+
+def _write_config(config: dict, build_dir: Path) -> Path:
+    """Writes the config where SConstruct reads it; with lwai.config present, via genconfig
+    (lwai_config.h beside the JSON is then on the include path)."""
+    cdir = build_dir / "config"
+    cdir.mkdir(parents=True, exist_ok=True)
+    try:
+        from lwai.config import genconfig  # noqa: PLC0415 (optional until it lands)
+    except ImportError:
+        genconfig = None
+    if genconfig is not None:
+        try:
+            genconfig(config, out_dir=cdir)
+        except TypeError:
+            genconfig = None
+    path = cdir / "lwai_config.json"
+    if genconfig is None or not path.exists():
+        _write_if_changed(path, json.dumps(config, indent=1, sort_keys=True, default=str) + "\n")
+    return path
+
+
+def scons_command(model_dir: Path | None, board: str, build_dir: Path,
+                  config_path: Path | None = None, targets: list[str] | None = None,
+                  jobs: int | None = None) -> list[str]:
+    jobs = jobs or max(1, min(os.cpu_count() or 1, 8))
+    cmd = [sys.executable, "-m", "SCons", "-Q", "-j", str(jobs), "-C", str(REPO),
+           f"BOARD={board}", f"BUILD_DIR={build_dir}"]
+    if model_dir is not None:
+        cmd.append(f"MODEL_DIR={model_dir}")
+    if config_path is not None:
+        cmd.append(f"CONFIG={config_path}")
+    return cmd + list(targets or [])
+
+
+def _first_errors(text: str, limit: int = 12) -> str:
+    lines = [ln for ln in text.splitlines() if any(h in ln for h in _ERROR_HINTS)]
+    return "\n".join((lines or text.strip().splitlines()[-limit:])[:limit])
+
+
+def build_image(model_dir: Path, target: str, build_dir: Path, config: dict | None = None) -> Path:
+    """Builds the image of the compiled model in model_dir for target; returns its path
+    (an ELF for the QEMU boards, an executable otherwise). Raises LwaiError with the
+    compiler's or linker's first error lines on failure."""
+    model_dir = Path(model_dir).resolve()
+    build_dir = Path(build_dir).resolve()
+    board = board_of(target)
+    if not (model_dir / "report.json").exists():
+        raise LwaiError(model_dir, "no report.json here", "Run `lwai compile MODEL -o DIR` first.")
+    build_dir.mkdir(parents=True, exist_ok=True)
+    config_path = _write_config(config, build_dir) if config else None
+    cmd = scons_command(model_dir, board, build_dir, config_path, ["image"])
+    proc = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    (build_dir / "build.log").write_text(" ".join(cmd) + "\n" + proc.stdout + proc.stderr)
+    if proc.returncode != 0:
+        text = proc.stdout + proc.stderr
+        m = _RAM_OVERFLOW.search(text)
+        if m:
+            raise LwaiError(model_dir, f"the image needs {m.group(1)} bytes more RAM than board "
+                            f"'{board}' has (arena + data + bss + stack)",
+                            "Pick a board with more RAM or a smaller model/arena.")
+        m = _FLASH_OVERFLOW.search(text)
+        if m:
+            raise LwaiError(model_dir, f"code + weights exceed the flash of board '{board}' "
+                            f"by {m.group(1)} bytes", "Pick a board with more flash.")
+        raise LwaiError(model_dir, f"build for {target} failed:\n{_first_errors(text)}",
+                        f"Full log: {build_dir / 'build.log'}")
+    exe = build_dir / image_name(target)
+    if not exe.exists():
+        raise LwaiError(build_dir, f"scons succeeded but {exe.name} is missing")
+    return exe
