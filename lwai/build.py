@@ -39,7 +39,7 @@ def _write_config(config: dict, build_dir: Path) -> Path:
     cdir = build_dir / "config"
     cdir.mkdir(parents=True, exist_ok=True)
     try:
-        from lwai.config import genconfig  # noqa: PLC0415 (optional until it lands)
+        from lwai.config import genconfig
     except ImportError:
         genconfig = None
     if genconfig is not None:
@@ -53,12 +53,27 @@ def _write_config(config: dict, build_dir: Path) -> Path:
     return path
 
 
-def scons_command(model_dir: Path | None, board: str, build_dir: Path,
-                  config_path: Path | None = None, targets: list[str] | None = None,
-                  jobs: int | None = None) -> list[str]:
+def scons_command(
+    model_dir: Path | None,
+    board: str,
+    build_dir: Path,
+    config_path: Path | None = None,
+    targets: list[str] | None = None,
+    jobs: int | None = None,
+) -> list[str]:
     jobs = jobs or max(1, min(os.cpu_count() or 1, 8))
-    cmd = [sys.executable, "-m", "SCons", "-Q", "-j", str(jobs), "-C", str(REPO),
-           f"BOARD={board}", f"BUILD_DIR={build_dir}"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "SCons",
+        "-Q",
+        "-j",
+        str(jobs),
+        "-C",
+        str(REPO),
+        f"BOARD={board}",
+        f"BUILD_DIR={build_dir}",
+    ]
     if model_dir is not None:
         cmd.append(f"MODEL_DIR={model_dir}")
     if config_path is not None:
@@ -83,21 +98,32 @@ def build_image(model_dir: Path, target: str, build_dir: Path, config: dict | No
     build_dir.mkdir(parents=True, exist_ok=True)
     config_path = _write_config(config, build_dir) if config else None
     cmd = scons_command(model_dir, board, build_dir, config_path, ["image"])
-    proc = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        cmd, check=False, capture_output=True, text=True, stdin=subprocess.DEVNULL
+    )
     (build_dir / "build.log").write_text(" ".join(cmd) + "\n" + proc.stdout + proc.stderr)
     if proc.returncode != 0:
         text = proc.stdout + proc.stderr
         m = _RAM_OVERFLOW.search(text)
         if m:
-            raise LwaiError(model_dir, f"the image needs {m.group(1)} bytes more RAM than board "
-                            f"'{board}' has (arena + data + bss + stack)",
-                            "Pick a board with more RAM or a smaller model/arena.")
+            raise LwaiError(
+                model_dir,
+                f"the image needs {m.group(1)} bytes more RAM than board "
+                f"'{board}' has (arena + data + bss + stack)",
+                "Pick a board with more RAM or a smaller model/arena.",
+            )
         m = _FLASH_OVERFLOW.search(text)
         if m:
-            raise LwaiError(model_dir, f"code + weights exceed the flash of board '{board}' "
-                            f"by {m.group(1)} bytes", "Pick a board with more flash.")
-        raise LwaiError(model_dir, f"build for {target} failed:\n{_first_errors(text)}",
-                        f"Full log: {build_dir / 'build.log'}")
+            raise LwaiError(
+                model_dir,
+                f"code + weights exceed the flash of board '{board}' by {m.group(1)} bytes",
+                "Pick a board with more flash.",
+            )
+        raise LwaiError(
+            model_dir,
+            f"build for {target} failed:\n{_first_errors(text)}",
+            f"Full log: {build_dir / 'build.log'}",
+        )
     exe = build_dir / image_name(target)
     if not exe.exists():
         raise LwaiError(build_dir, f"scons succeeded but {exe.name} is missing")

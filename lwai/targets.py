@@ -34,8 +34,8 @@ BOARD_OF_TARGET = {
 # QEMU machine per L0 target.
 QEMU_MACHINE = {"qemu-cortex-m4": "mps2-an386", "qemu-cortex-m55": "mps3-an547"}
 
-_OK_LINE = re.compile(r"^lwai: ok ticks=(\d+) runs=(\d+)(?: tick_hz=(\d+))?\s*$", re.M)
-_ERR_LINE = re.compile(r"^lwai: error: .*$", re.M)
+_OK_LINE = re.compile(r"^lwai: ok ticks=(\d+) runs=(\d+)(?: tick_hz=(\d+))?\s*$", re.MULTILINE)
+_ERR_LINE = re.compile(r"^lwai: error: .*$", re.MULTILINE)
 
 
 @dataclass
@@ -76,20 +76,38 @@ def command(target: str, exe: Path, app_args: list[str]) -> list[str]:
         return ["qemu-arm", str(exe), *app_args]
     for a in app_args:
         if " " in a or "," in a:
-            raise LwaiError(a, "semihosting arguments cannot contain spaces or commas",
-                            "Use a build/work directory whose path has neither.")
+            raise LwaiError(
+                a,
+                "semihosting arguments cannot contain spaces or commas",
+                "Use a build/work directory whose path has neither.",
+            )
     sh = ",".join(["enable=on", "target=native", "arg=lwai_app"] + [f"arg={a}" for a in app_args])
     return [
-        "qemu-system-arm", "-M", QEMU_MACHINE[target],
-        "-nographic", "-monitor", "none", "-serial", "null",
-        "-semihosting-config", sh,
-        "-icount", "shift=0",
-        "-kernel", str(exe),
+        "qemu-system-arm",
+        "-M",
+        QEMU_MACHINE[target],
+        "-nographic",
+        "-monitor",
+        "none",
+        "-serial",
+        "null",
+        "-semihosting-config",
+        sh,
+        "-icount",
+        "shift=0",
+        "-kernel",
+        str(exe),
     ]
 
 
-def run_image(target: str, exe: Path, input_files: list[Path], output_files: list[Path],
-              repeat: int = 1, timeout: float = 120) -> RunResult:
+def run_image(
+    target: str,
+    exe: Path,
+    input_files: list[Path],
+    output_files: list[Path],
+    repeat: int = 1,
+    timeout: float = 120,
+) -> RunResult:
     """Runs the image once (REPEAT inferences), leaving the raw outputs in output_files."""
     if repeat < 1:
         raise LwaiError("--repeat", f"repeat must be at least 1, got {repeat}")
@@ -100,19 +118,31 @@ def run_image(target: str, exe: Path, input_files: list[Path], output_files: lis
         app_args += ["-o", str(Path(p).resolve())]
     cmd = command(target, exe, app_args)
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                              stdin=subprocess.DEVNULL)
+        proc = subprocess.run(
+            cmd,
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+        )
     except subprocess.TimeoutExpired as err:
-        raise LwaiError(exe, f"{target} run timed out after {timeout:g} s",
-                        "The image may hang; a larger timeout helps only for slow models.") from err
+        raise LwaiError(
+            exe,
+            f"{target} run timed out after {timeout:g} s",
+            "The image may hang; a larger timeout helps only for slow models.",
+        ) from err
     except FileNotFoundError as err:
         raise LwaiError(cmd[0], "not found", "Install QEMU (qemu-system-arm, qemu-user).") from err
     text = proc.stdout + proc.stderr
     m = _OK_LINE.search(text)
     if proc.returncode != 0 or m is None:
         err = _ERR_LINE.search(text)
-        what = err.group(0)[len("lwai: error: "):] if err else (
-            text.strip().splitlines()[-1] if text.strip() else "no output")
+        what = (
+            err.group(0)[len("lwai: error: ") :]
+            if err
+            else (text.strip().splitlines()[-1] if text.strip() else "no output")
+        )
         raise LwaiError(exe, f"{target} run failed (exit {proc.returncode}): {what}")
     total, runs = int(m.group(1)), int(m.group(2))
     hz = int(m.group(3)) if m.group(3) else 1_000_000_000
@@ -120,3 +150,25 @@ def run_image(target: str, exe: Path, input_files: list[Path], output_files: lis
         per_run_ns = total * 1_000_000_000 // hz // runs  # icount shift=0: 1 ns = 1 instruction
         return RunResult(per_run_ns, text, runs, "instructions", total, hz)
     return RunResult(total * 1_000_000_000 // hz // runs, text, runs, "ns", total, hz)
+
+
+def target_from_config(config: dict | None) -> str | None:
+    """The run target a config's board/CPU/profile implies (None if it does not say)."""
+    if not config:
+        return None
+    cfg = {(k if k.startswith("LWAI_") else "LWAI_" + k): v for k, v in config.items()}
+    board = cfg.get("LWAI_BOARD")
+    for target, b in BOARD_OF_TARGET.items():
+        if board == b or board == target:
+            return target
+    if cfg.get("LWAI_CPU_CORTEX_M55"):
+        return "qemu-cortex-m55"
+    if cfg.get("LWAI_CPU_CORTEX_M4"):
+        return "qemu-cortex-m4"
+    if cfg.get("LWAI_PROFILE_L1") or cfg.get("LWAI_PROFILE") == "L1":
+        return "qemu-arm"
+    if cfg.get("LWAI_PROFILE_L2") or cfg.get("LWAI_PROFILE") == "L2":
+        return "host"
+    if cfg.get("LWAI_PROFILE_L0") or cfg.get("LWAI_PROFILE") == "L0":
+        return "qemu-cortex-m4"
+    return None

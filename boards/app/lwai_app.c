@@ -1,6 +1,6 @@
 /* The generic lwai app, the same C99 source for every target (host, qemu-arm, QEMU boards).
  *
- *   lwai_app [-n REPEAT] -i IN0.bin [-i IN1.bin ...] -o OUT0.bin [-o ...]
+ *   lwai_app [-n REPEAT] [-i IN0.bin -i IN1.bin ...] [-o OUT0.bin -o ...]
  *
  * Reads each input's raw bytes into the model's arena (the size must equal the input's
  * `bytes`), runs the model REPEAT times reading the board counter around each inference,
@@ -146,7 +146,10 @@ int main(int argc, char **argv)
     if (st != LWAI_OK) {
         return fail("lwai_model_init failed with status ", format_i64(st, num_a), NULL, NULL);
     }
-    if (n_in != LWAI_APP_MODEL.num_inputs || n_out != LWAI_APP_MODEL.num_outputs) {
+    /* No -i at all leaves the inputs as the arena holds them (zeros): `lwai bench` does that;
+     * no -o at all skips writing outputs. Otherwise every input and output is named. */
+    if ((n_in != 0u && n_in != LWAI_APP_MODEL.num_inputs) ||
+        (n_out != 0u && n_out != LWAI_APP_MODEL.num_outputs)) {
         lwai_board_eputs("lwai: error: the model takes ");
         lwai_board_eputs(format_u64(LWAI_APP_MODEL.num_inputs, num_a));
         lwai_board_eputs(" input(s) and ");
