@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("demo", help="run the bundled demo model beside the reference")
+    p.add_argument("--target", default="qemu-cortex-m4")
     p.set_defaults(func=_cmd_demo)
 
     try:  # Kconfig commands (menuconfig, genconfig, ...) live with the config code.

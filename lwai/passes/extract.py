@@ -76,7 +76,8 @@ def _tensor(e: relax.Expr, r: Resolve, deq: Call | None = None) -> TensorDesc:
     """A graph tensor (activation or constant), with the quantization of ``deq``."""
     inner = r(e)
     data = inner.value.numpy() if isinstance(inner, Constant) else None
-    t = TensorDesc(shape=shape_of(e), dtype=dtype_of(e), data=data)
+    name = e.name if isinstance(e, relax.Var) else ""
+    t = TensorDesc(shape=shape_of(e), dtype=dtype_of(e), data=data, name=str(name))
     if deq is not None:
         t.scale, t.zero_point, t.quant_axis = _qparams(deq, r)
     return t

@@ -55,5 +55,5 @@ def partition_for_lwai(
     """Returns the module with lwai composites and the (pattern, reason) pairs refused."""
     rejected: list[tuple[str, str]] = []
     patterns = pattern_table(lambda name: make_check(name, accept, rejected))
-    mod = FuseOpsByPattern(patterns, bind_constants=True, annotate_codegen=False)(mod)
+    mod = FuseOpsByPattern(patterns, bind_constants=True, annotate_codegen=True)(mod)
     return mod, rejected

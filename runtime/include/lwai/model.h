@@ -11,6 +11,13 @@
 /* Arena pointers handed to lwai must be aligned to this many bytes. */
 #define LWAI_ARENA_ALIGN 16
 
+/* Alignment of generated constant arrays (weights), so kernels may load words. */
+#if defined(__GNUC__) || defined(__clang__)
+#define LWAI_CONST_ALIGN __attribute__((aligned(16)))
+#else
+#define LWAI_CONST_ALIGN
+#endif
+
 /* What the compiler emits for one model (const, lives in flash). */
 typedef struct lwai_model_desc {
     const char *name;

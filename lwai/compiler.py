@@ -1,0 +1,449 @@
+"""``lwai compile``: model file in, C sources, model files and report.json out.
+
+import -> partition (lwai patterns) -> offload (lwai ops become extern calls) -> lower the
+rest with TVM -> schedule -> plan memory -> emit C.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import tvm
+from tvm import relax
+from tvm.ir.expr import Call, Constant
+
+from lwai import __version__
+from lwai.codegen.c_text import C_TYPES, DTYPE_CODES, LWAI_DTYPES, c_const_array, c_float, c_string
+from lwai.errors import LwaiError
+from lwai.frontend import import_model
+from lwai.ops import OpDesc
+from lwai.passes.lower import lower_for_tvm, tir_functions
+from lwai.passes.offload import EXTERN_PREFIX, OffloadedOp, offload_to_lwai
+from lwai.passes.partition import partition_for_lwai
+from lwai.passes.plan_memory import MemoryPlanner
+
+CALL_TIR = tvm.ir.Op.get("relax.call_tir")
+CALL_DPS = tvm.ir.Op.get("relax.call_dps_packed")
+
+
+def _config(config, defconfig) -> dict:
+    try:
+        from lwai.config import load_config
+    except ImportError:  # the Kconfig layer is optional for the compiler core
+        return {}
+    return load_config(config=config, defconfig=defconfig)
+
+
+def _kernel_enabled(cfg: dict, kind: str) -> bool:
+    if not cfg:
+        return True
+    from lwai.config import kernel_enabled
+
+    return kernel_enabled(cfg, kind)
+
+
+@dataclass
+class TensorSlot:
+    """One activation value of the graph and the arena buffer it lives in."""
+
+    name: str
+    shape: tuple[int, ...]
+    dtype: str
+    buffer: int  # index into Schedule.buffers (aliases share one)
+
+    @property
+    def nbytes(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64)) * np.dtype(self.dtype).itemsize
+
+
+@dataclass
+class Step:
+    kind: str  # "lwai" or "tvm"
+    out: int  # slot index
+    args: list  # slot index (int) or np.ndarray constant, per extern/call_tir argument
+    op: OffloadedOp | None = None
+    tvm_name: str = ""
+    workspace: int = 0  # bytes of scratch/workspace needed during this step
+
+
+@dataclass
+class Schedule:
+    slots: list[TensorSlot] = field(default_factory=list)
+    buffers: list[list[int]] = field(default_factory=list)  # [first, last] step per buffer
+    buffer_bytes: list[int] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+    inputs: list[int] = field(default_factory=list)
+    outputs: list[int] = field(default_factory=list)
+
+
+def _shape(ty) -> tuple[int, ...]:
+    try:
+        return tuple(int(d) for d in ty.shape)
+    except Exception:
+        raise LwaiError("model", "dynamic shapes are not supported; give the model fixed shapes")
+
+
+def _schedule(mod: tvm.IRModule, offloaded: list[OffloadedOp], path: Path) -> Schedule:
+    main = mod["main"]
+    s = Schedule()
+    var_slot: dict = {}
+
+    def new_slot(var, alias_of: int | None = None) -> int:
+        shape, dtype = _shape(var.ty), str(var.ty.dtype)
+        if alias_of is None:
+            s.buffers.append([len(s.steps), len(s.steps)])
+            buf = len(s.buffers) - 1
+        else:
+            buf = s.slots[alias_of].buffer
+        s.slots.append(TensorSlot(str(var.name), shape, dtype, buf))
+        var_slot[var] = len(s.slots) - 1
+        return len(s.slots) - 1
+
+    def use(arg):
+        if isinstance(arg, Constant):
+            return arg.value.numpy()
+        if arg in var_slot:
+            slot = var_slot[arg]
+            s.buffers[s.slots[slot].buffer][1] = len(s.steps)
+            return slot
+        raise LwaiError(path, f"unsupported value after lowering: {type(arg).__name__}")
+
+    for p in main.params:
+        s.inputs.append(new_slot(p))
+    for block in main.body.blocks:
+        for b in block.bindings:
+            v = b.value
+            if isinstance(v, relax.Var):
+                var_slot[b.var] = var_slot[v]
+                continue
+            if isinstance(v, relax.Tuple):
+                var_slot[b.var] = [use(f) for f in v.fields]
+                continue
+            if not isinstance(v, Call) or v.op not in (CALL_TIR, CALL_DPS):
+                raise LwaiError(path, f"unsupported construct after lowering: {v.op}")
+            args = [use(a) for a in v.args[1].fields]
+            if v.op == CALL_DPS:
+                index = int(str(v.args[0].global_symbol)[len(EXTERN_PREFIX) :])
+                off = offloaded[index]
+                if off.op.kind == "reshape" and isinstance(args[0], int):
+                    new_slot(b.var, alias_of=args[0])  # same bytes, new shape: no copy
+                    continue
+                out = new_slot(b.var)
+                s.steps.append(Step("lwai", out, args, op=off))
+            else:
+                out = new_slot(b.var)
+                s.steps.append(Step("tvm", out, args, tvm_name=v.args[0].name_hint))
+    ret = main.body.body
+    outs = var_slot[ret] if ret in var_slot else None
+    if isinstance(ret, relax.Tuple):
+        outs = [use(f) for f in ret.fields]
+    if outs is None:
+        raise LwaiError(path, "model output is not a computed tensor")
+    s.outputs = outs if isinstance(outs, list) else [outs]
+    end = len(s.steps)
+    for o in s.outputs:
+        if not isinstance(o, int):
+            raise LwaiError(path, "a model output is a constant; lwai needs computed outputs")
+        s.buffers[s.slots[o].buffer][1] = end
+    for i in s.inputs:
+        s.buffers[s.slots[i].buffer][0] = 0
+    s.buffer_bytes = [0] * len(s.buffers)
+    for slot in s.slots:
+        s.buffer_bytes[slot.buffer] = max(s.buffer_bytes[slot.buffer], slot.nbytes)
+    return s
+
+
+class ModelEmitter:
+    """Prints model.c: constants, kernel calls and TVM calls over the planned arena."""
+
+    def __init__(self, name: str, sched: Schedule, offsets: dict, tvm_info: dict):
+        self.name = name
+        self.s = sched
+        self.offsets = offsets
+        self.tvm_info = tvm_info
+        self.defs: list[str] = []
+        self.body: list[str] = []
+        self.weights_bytes = 0
+        self.kernel_functions: set[str] = set()
+        self.const_count = 0
+
+    def addr(self, slot: int) -> str:
+        return f"(arena + {self.offsets['buffer'][self.s.slots[slot].buffer]})"
+
+    def const(self, data: np.ndarray) -> str:
+        name = f"c{self.const_count}"
+        self.const_count += 1
+        self.defs.append(c_const_array(name, data))
+        self.weights_bytes += int(data.nbytes)
+        return name
+
+    def emit_lwai(self, i: int, step: Step) -> None:
+        from lwai.codegen.kernels import emit_kernel_call
+
+        exprs: list[str | None] = []
+        for t, idx in zip(step.op.op.inputs, step.op.arg_index):
+            exprs.append(None if idx is None else self.addr(step.args[idx]))
+        ws = self.offsets["workspace"].get(i)
+        call = emit_kernel_call(
+            step.op.op,
+            f"op{i}",
+            exprs,
+            self.addr(step.out),
+            f"(arena + {ws})" if ws is not None else "NULL",
+        )
+        self.defs.append(call.definitions)
+        self.weights_bytes += call.weights_bytes
+        self.kernel_functions.add(call.kernel)
+        self.body.append(f"    /* {i}: {step.op.op.kind} -> {call.kernel} */")
+        self.body.append(f"    st = {call.call};")
+        self.body.append("    if (st != LWAI_OK) {\n        return st;\n    }")
+
+    def emit_tvm(self, i: int, step: Step) -> None:
+        symbol, ws_bytes = self.tvm_info[step.tvm_name]
+        tensors = []
+        operands = list(step.args) + [step.out]
+        for j, arg in enumerate(operands):
+            if isinstance(arg, int):
+                slot = self.s.slots[arg]
+                shape, dtype, data = slot.shape, slot.dtype, f"{self.addr(arg)}"
+            else:
+                shape, dtype = tuple(arg.shape), str(arg.dtype)
+                data = f"(void *){self.const(arg)}"
+            shape_name = f"s{i}_{j}"
+            dims = ", ".join(f"INT64_C({d})" for d in shape) or "INT64_C(1)"
+            self.defs.append(f"static const int64_t {shape_name}[] = {{{dims}}};\n")
+            code, bits = DTYPE_CODES[dtype]
+            tensors.append(
+                f"        {{{data}, {{1, 0}}, {len(shape)}, {{{code}, {bits}, 1}}, "
+                f"(int64_t *){shape_name}, NULL, 0}}"
+            )
+        ws = self.offsets["workspace"].get(i)
+        ws_expr = f"arena + {ws}" if ws is not None else "NULL"
+        self.body.append(f"    /* {i}: TVM {step.tvm_name} */")
+        self.body.append("    {")
+        self.body.append(f"        DLTensor t[{len(tensors)}] = {{\n" + ",\n".join(tensors) + "};")
+        self.body.append(
+            f"        st = lwai_tvm_call({symbol}, t, {len(tensors)}, {ws_expr}, {ws_bytes}u);"
+        )
+        self.body.append("        if (st != LWAI_OK) {\n            return st;\n        }")
+        self.body.append("    }")
+
+    def tensor_infos(self, slots: list[int], quant: dict) -> str:
+        rows = []
+        for slot_i in slots:
+            slot = self.s.slots[slot_i]
+            dims = list(slot.shape) + [0] * (6 - len(slot.shape))
+            scale, zp = quant.get(slot_i, (0.0, 0))
+            rows.append(
+                f"    {{{c_string(slot.name)}, {self.offsets['buffer'][slot.buffer]}u, "
+                f"{slot.nbytes}u, {{{', '.join(map(str, dims))}}}, {len(slot.shape)}, "
+                f"{LWAI_DTYPES[slot.dtype]}, {c_float(scale)}, {zp}}}"
+            )
+        return ",\n".join(rows)
+
+    def source(self, arena_bytes: int, quant: dict) -> str:
+        for i, step in enumerate(self.s.steps):
+            (self.emit_lwai if step.kind == "lwai" else self.emit_tvm)(i, step)
+        tvm_decls = "".join(
+            f"int32_t {sym}(void *self, void *args, int32_t num_args, void *result);\n"
+            for sym, _ in self.tvm_info.values()
+        )
+        n = self.name
+        return (
+            f"/* Generated by lwai {__version__} for model '{n}'. Do not edit. */\n"
+            "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n\n"
+            '#include "lwai/kernels.h"\n#include "lwai/model.h"\n#include "lwai/tvm_backend.h"\n'
+            f'#include "lwai_model_{n}.h"\n\n'
+            + tvm_decls
+            + "\n"
+            + "".join(self.defs)
+            + f"\nstatic lwai_status run(uint8_t *arena) {{\n"
+            + ("    lwai_status st;\n" if self.s.steps else "")
+            + ("    (void)arena;\n" if not self.s.steps else "")
+            + "\n".join(self.body)
+            + "\n    return LWAI_OK;\n}\n\n"
+            f"static const lwai_tensor_info inputs[] = {{\n{self.tensor_infos(self.s.inputs, quant)}\n}};\n"
+            f"static const lwai_tensor_info outputs[] = {{\n{self.tensor_infos(self.s.outputs, quant)}\n}};\n\n"
+            f"const lwai_model_desc lwai_model_{n} = {{\n"
+            f"    {c_string(n)}, {arena_bytes}u, {len(self.s.inputs)}, {len(self.s.outputs)}, "
+            "inputs, outputs, run};\n"
+        )
+
+
+def _header(name: str, arena: int, n_in: int, n_out: int) -> str:
+    guard = f"LWAI_MODEL_{name.upper()}_H"
+    up = name.upper()
+    return (
+        f"/* Generated by lwai {__version__}. The compiled model '{name}'. */\n"
+        f"#ifndef {guard}\n#define {guard}\n\n#include \"lwai/model.h\"\n\n"
+        f"/* Bytes of RAM the caller must pass to lwai_model_init (activations + workspaces). */\n"
+        f"#define LWAI_MODEL_{up}_ARENA_BYTES {arena}u\n"
+        f"#define LWAI_MODEL_{up}_NUM_INPUTS {n_in}u\n"
+        f"#define LWAI_MODEL_{up}_NUM_OUTPUTS {n_out}u\n\n"
+        f"extern const lwai_model_desc lwai_model_{name};\n\n#endif\n"
+    )
+
+
+def _io_quant(sched: Schedule) -> dict:
+    """Scale and zero point of graph inputs/outputs, read from the kernels touching them."""
+    quant = {}
+    for step in sched.steps:
+        if step.kind != "lwai":
+            continue
+        op: OpDesc = step.op.op
+        for t, idx in zip(op.inputs, step.op.arg_index):
+            if idx is not None and t.scale and isinstance(step.args[idx], int):
+                quant.setdefault(step.args[idx], (t.scale[0], t.zero_point[0]))
+        if op.output.scale:
+            quant.setdefault(step.out, (op.output.scale[0], op.output.zero_point[0]))
+    alias = {}
+    for i, slot in enumerate(sched.slots):  # reshapes share their source's quantization
+        alias.setdefault(slot.buffer, []).append(i)
+    for group in alias.values():
+        q = next((quant[i] for i in group if i in quant), None)
+        if q:
+            for i in group:
+                quant.setdefault(i, q)
+    return quant
+
+
+def compile_model(
+    model_path: str | Path,
+    out_dir: str | Path,
+    config: str | Path | None = None,
+    defconfig: str | None = None,
+) -> dict:
+    t0 = time.perf_counter()
+    path = Path(model_path)
+    out = Path(out_dir)
+    cfg = _config(config, defconfig)
+    imported = import_model(path)
+    name = imported.name
+
+    from lwai.codegen.kernels import unsupported_reason
+
+    def accept(op: OpDesc) -> str | None:
+        if not _kernel_enabled(cfg, op.kind):
+            return f"the {op.kind} kernel is disabled in the configuration"
+        return unsupported_reason(op)
+
+    mod, rejected = partition_for_lwai(imported.mod, accept)
+    mod, offloaded = offload_to_lwai(mod)
+    mod = lower_for_tvm(mod)
+    sched = _schedule(mod, offloaded, path)
+
+    prims = tir_functions(mod)
+    tvm_src, tvm_info = "", {}
+    if prims:
+        from lwai.codegen.tvm_c import build_c_source
+
+        tvm_src, tvm_info = build_c_source(prims, f"lwai_{name}_")
+
+    # Kernel scratch sizes are known only once emitted; emit once with placeholders.
+    from lwai.codegen.kernels import emit_kernel_call
+
+    for step in sched.steps:
+        if step.kind == "lwai":
+            probe = emit_kernel_call(
+                step.op.op, "probe", [None if i is None else "(arena)" for i in step.op.arg_index],
+                "(arena)", "(arena)",
+            )
+            step.workspace = probe.scratch_bytes
+        else:
+            step.workspace = tvm_info[step.tvm_name][1]
+
+    planner = MemoryPlanner()
+    bufs = [
+        planner.add(f"t{i}", size, first, last)
+        for i, (size, (first, last)) in enumerate(zip(sched.buffer_bytes, sched.buffers))
+    ]
+    ws_bufs = {
+        i: planner.add(f"ws{i}", st.workspace, i, i)
+        for i, st in enumerate(sched.steps)
+        if st.workspace
+    }
+    arena = planner.plan()
+    offsets = {
+        "buffer": [b.offset for b in bufs],
+        "workspace": {i: b.offset for i, b in ws_bufs.items()},
+    }
+    limit = cfg.get("LWAI_ARENA_SIZE") if cfg else None
+    if limit is not None and arena > int(limit):
+        raise LwaiError(
+            path,
+            f"model '{name}' needs an arena of {arena} bytes but the configuration allows "
+            f"{int(limit)} (CONFIG_LWAI_ARENA_SIZE)",
+            "Raise LWAI_ARENA_SIZE in menuconfig or pick a smaller model",
+        )
+
+    emitter = ModelEmitter(name, sched, offsets, tvm_info)
+    quant = _io_quant(sched)
+    model_c = emitter.source(arena, quant)
+
+    (out / "src").mkdir(parents=True, exist_ok=True)
+    (out / "include").mkdir(parents=True, exist_ok=True)
+    for stale in (out / "src").glob("*.c"):
+        stale.unlink()
+    (out / "src" / f"{name}_model.c").write_text(model_c)
+    if tvm_src:
+        (out / "src" / f"{name}_tvm.c").write_text(tvm_src)
+    (out / "include" / f"lwai_model_{name}.h").write_text(
+        _header(name, arena, len(sched.inputs), len(sched.outputs))
+    )
+
+    ops = []
+    for i, st in enumerate(sched.steps):
+        if st.kind == "lwai":
+            ops.append({"name": f"op{i}", "kind": st.op.op.kind, "backend": "lwai"})
+        else:
+            ops.append({"name": f"op{i}", "kind": st.tvm_name, "backend": "tvm"})
+
+    def io(slots):
+        return [
+            {
+                "name": sched.slots[i].name,
+                "shape": list(sched.slots[i].shape),
+                "dtype": sched.slots[i].dtype,
+                "scale": quant.get(i, (0.0, 0))[0],
+                "zero_point": quant.get(i, (0.0, 0))[1],
+                "offset": offsets["buffer"][sched.slots[i].buffer],
+            }
+            for i in slots
+        ]
+
+    report = {
+        "model": name,
+        "source": str(path),
+        "profile": _profile(cfg),
+        "target": str(cfg.get("LWAI_BOARD", "host")) if cfg else "host",
+        "arena_bytes": arena,
+        "arena_lower_bound": planner.lower_bound(),
+        "weights_bytes": emitter.weights_bytes,
+        "c_symbol": f"lwai_model_{name}",
+        "ops": ops,
+        "kernels": sorted({st.op.op.kind for st in sched.steps if st.kind == "lwai"}),
+        "kernel_functions": sorted(emitter.kernel_functions),
+        "tvm_functions": sorted(sym for sym, _ in tvm_info.values()),
+        "rejected": [{"pattern": p, "reason": r} for p, r in rejected],
+        "inputs": io(sched.inputs),
+        "outputs": io(sched.outputs),
+        "memory_plan": [
+            {"name": b.name, "offset": b.offset, "bytes": b.size, "first": b.first, "last": b.last}
+            for b in planner.buffers
+        ],
+        "compile_seconds": round(time.perf_counter() - t0, 3),
+        "lwai_version": __version__,
+    }
+    (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    return report
+
+
+def _profile(cfg: dict) -> str:
+    for p in ("L0", "L1", "L2"):
+        if cfg.get(f"LWAI_PROFILE_{p}"):
+            return p
+    return "L2" if not cfg else "unknown"

@@ -1,0 +1,161 @@
+"""``lwai run``: compile (cached), build for a target, run, return the outputs."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from lwai.errors import LwaiError
+
+REPO = Path(__file__).resolve().parent.parent
+
+# The board config a target runs when the user gives none.
+TARGET_DEFCONFIG = {
+    "host": "l2_x86_64",
+    "qemu-arm": "l1_armv7a_linux",
+    "qemu-cortex-m4": "l0_mps2_an386",
+    "qemu-cortex-m55": "l0_mps3_an547",
+}
+
+
+def cache_root() -> Path:
+    return Path(os.environ.get("LWAI_CACHE_DIR", REPO / "build" / "cache"))
+
+
+@lru_cache(maxsize=1)
+def _toolchain_digest() -> str:
+    """Digest of everything that shapes generated code: the compiler's own sources."""
+    h = hashlib.sha256()
+    for p in sorted((REPO / "lwai").rglob("*.py")):
+        h.update(p.relative_to(REPO).as_posix().encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def _config_for(target: str, config: str | None, defconfig: str | None) -> tuple[dict, str]:
+    """The loaded config and a text that identifies it for the cache key."""
+    try:
+        from lwai.config import load_config
+    except ImportError:
+        return {}, "none"
+    if config:
+        return load_config(config=config), Path(config).read_text()
+    name = defconfig or TARGET_DEFCONFIG.get(target)
+    cfg = load_config(defconfig=name)
+    return cfg, json.dumps(cfg, sort_keys=True, default=str)
+
+
+def compile_cached(
+    model: Path, target: str = "host", config: str | None = None, defconfig: str | None = None
+) -> tuple[Path, dict, dict]:
+    """Compiles once per (model bytes, config, compiler sources); returns (dir, report, cfg)."""
+    from lwai.compiler import compile_model
+
+    if not model.is_file():
+        raise LwaiError(model, "no such model file")
+    cfg, cfg_id = _config_for(target, config, defconfig)
+    key = hashlib.sha256(
+        model.read_bytes() + cfg_id.encode() + _toolchain_digest().encode()
+    ).hexdigest()[:20]
+    out = cache_root() / key
+    report_path = out / "gen" / "report.json"
+    if report_path.is_file():
+        return out, json.loads(report_path.read_text()), cfg
+    tmp = out / "gen.tmp"
+    report = compile_model(model, tmp, config=config, defconfig=defconfig or (
+        TARGET_DEFCONFIG.get(target) if cfg else None))
+    if (out / "gen").exists():
+        import shutil
+
+        shutil.rmtree(out / "gen")
+    tmp.rename(out / "gen")
+    return out, report, cfg
+
+
+def _check_inputs(report: dict, inputs: list[np.ndarray], model: Path) -> list[np.ndarray]:
+    specs = report["inputs"]
+    if len(inputs) != len(specs):
+        raise LwaiError(model, f"the model takes {len(specs)} input(s), {len(inputs)} given")
+    checked = []
+    for i, (x, spec) in enumerate(zip(inputs, specs)):
+        x = np.asarray(x)
+        if x.dtype != np.dtype(spec["dtype"]):
+            raise LwaiError(
+                model, f"input {i} ('{spec['name']}') must be {spec['dtype']}, got {x.dtype}"
+            )
+        if x.size != int(np.prod(spec["shape"])):
+            raise LwaiError(
+                model,
+                f"input {i} ('{spec['name']}') must have shape {tuple(spec['shape'])}, "
+                f"got {x.shape}",
+            )
+        checked.append(np.ascontiguousarray(x).reshape(spec["shape"]))
+    return checked
+
+
+def run_model(
+    model: str | Path,
+    inputs: list[np.ndarray],
+    workdir: str | Path,
+    target: str = "host",
+    config: str | None = None,
+    defconfig: str | None = None,
+    repeat: int = 1,
+) -> tuple[list[np.ndarray], dict]:
+    """Runs the model on target; returns (outputs, info with report, ticks, image path)."""
+    from lwai.build import build_image
+    from lwai.targets import TARGETS, run_image
+
+    if target not in TARGETS:
+        raise LwaiError("--target", f"unknown target '{target}'", f"Use one of {', '.join(TARGETS)}")
+    model = Path(model)
+    out, report, cfg = compile_cached(model, target, config, defconfig)
+    inputs = _check_inputs(report, inputs, model)
+    exe = build_image(out / "gen", target, out / f"build-{target}", config=cfg or None)
+    work = Path(workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    in_files, out_files = [], []
+    for i, x in enumerate(inputs):
+        p = work / f"input_{i}.bin"
+        x.tofile(p)
+        in_files.append(p)
+    for i in range(len(report["outputs"])):
+        out_files.append(work / f"output_{i}.bin")
+    result = run_image(target, exe, in_files, out_files, repeat=repeat)
+    outputs = []
+    for p, spec in zip(out_files, report["outputs"]):
+        data = np.fromfile(p, dtype=spec["dtype"])
+        outputs.append(data.reshape(spec["shape"]))
+    return outputs, {"report": report, "ticks": result.ticks, "image": exe, "result": result}
+
+
+def run_host(model_path: Path, inputs: list[np.ndarray], workdir: Path) -> list[np.ndarray]:
+    """Compile, build with the host compiler and run: the product path tests compare."""
+    return run_model(model_path, inputs, workdir, target="host")[0]
+
+
+def run_cli(args: argparse.Namespace) -> int:
+    if args.executor != "aot":
+        raise LwaiError("--executor", "the graph executor is not built yet; use --executor aot")
+    inputs = []
+    for p in args.input:
+        try:
+            inputs.append(np.load(p, allow_pickle=False))
+        except (OSError, ValueError) as err:
+            raise LwaiError(p, f"cannot read input .npy ({err})") from None
+    out_dir = Path(args.output)
+    outputs, info = run_model(
+        args.model, inputs, out_dir / ".work", target=args.target, config=args.config,
+        defconfig=args.defconfig,
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for i, y in enumerate(outputs):
+        np.save(out_dir / f"output_{i}.npy", y)
+        print(f"output_{i}: shape {tuple(y.shape)} {y.dtype} -> {out_dir / f'output_{i}.npy'}")
+    return 0
