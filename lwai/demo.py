@@ -20,7 +20,7 @@ DEMO_DIR = REPO / "build" / "demo"
 BATCH = 8  # points evaluated by one inference
 
 
-def train_sine(seed: int = 0, steps: int = 3000) -> list[tuple[np.ndarray, np.ndarray]]:
+def train_sine(seed: int = 2, steps: int = 3000) -> list[tuple[np.ndarray, np.ndarray]]:
     """Float weights [(W [out, in], b [out])...] of a 1-16-16-1 ReLU MLP fitting sin(x)."""
     rng = np.random.default_rng(seed)
     sizes = [1, 16, 16, 1]
