@@ -9,11 +9,12 @@ static int count_ok(const lwai_dims *in, const lwai_dims *out)
            lwai_dims_count(in) == lwai_dims_count(out);
 }
 
-/* zp + round(x / scale), the division in double as TFLite does (its scale is a double
- * copy of the float32 tensor scale); rounding half away from zero. */
-static int32_t quantize_one(float x, double scale, int32_t zero_point, int32_t lo, int32_t hi)
+/* zp + round(x / scale): a float32 division (TFLite Micro's AffineQuantize; it matters for
+ * values landing near .5), rounded half away from zero. */
+static int32_t quantize_one(float x, float scale, int32_t zero_point, int32_t lo, int32_t hi)
 {
-    const double r = round((double)x / scale);
+    const float q = x / scale;
+    const double r = (double)roundf(q);
     /* Clamp in double first: the int conversion of an out-of-range value is undefined. */
     const double c = r < -2147483648.0 ? -2147483648.0 : (r > 2147483520.0 ? 2147483520.0 : r);
     return lwai_clamp_i32((int32_t)c + zero_point, lo, hi);
@@ -28,7 +29,7 @@ lwai_status lwai_quantize_f32_s8(const lwai_quantize_params *params, const lwai_
     }
     n = lwai_dims_count(input_dims);
     for (i = 0; i < n; ++i) {
-        output[i] = (int8_t)quantize_one(input[i], (double)params->scale, params->zero_point,
+        output[i] = (int8_t)quantize_one(input[i], params->scale, params->zero_point,
                                          LWAI_INT8_MIN, LWAI_INT8_MAX);
     }
     return LWAI_OK;
@@ -44,7 +45,7 @@ lwai_status lwai_quantize_f32_s16(const lwai_quantize_params *params, const lwai
     }
     n = lwai_dims_count(input_dims);
     for (i = 0; i < n; ++i) {
-        output[i] = (int16_t)quantize_one(input[i], (double)params->scale, params->zero_point,
+        output[i] = (int16_t)quantize_one(input[i], params->scale, params->zero_point,
                                           LWAI_INT16_MIN, LWAI_INT16_MAX);
     }
     return LWAI_OK;

@@ -216,7 +216,7 @@ lwai_status lwai_reshape(const lwai_reshape_params *params, const void *input, v
 
 /* ---- QUANTIZE / DEQUANTIZE ------------------------------------------------------------ */
 typedef struct {
-    float scale;         /* f32 -> int: output scale (divided in double, as TFLite) */
+    float scale;         /* f32 -> int: output scale (x / scale in float, as TFLM) */
     int32_t zero_point;  /* output zero point */
     int32_t input_offset; /* s8 -> s8: -input zero point */
     int32_t multiplier;  /* s8 -> s8: input scale / output scale */

@@ -1,0 +1,480 @@
+"""Emit calls to lwai's C kernel library for one ``OpDesc``.
+
+This is the contract between the compiler and ``kernels/``: :func:`unsupported_reason`
+says whether a reference kernel computes an op exactly as TFLite Micro does, and
+:func:`emit_kernel_call` turns the op into C: static const params, dims and constant
+arrays (``definitions``) and one call expression evaluating to ``lwai_status``.
+
+All quantization constants are derived here, in Python, with TFLite's arithmetic
+(:mod:`lwai.quant`), so the kernels only compute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lwai import quant
+from lwai.ops import OpDesc, TensorDesc
+
+
+@dataclass
+class KernelCall:
+    kernel: str  # C function called, e.g. "lwai_conv2d_s8"
+    definitions: str  # C text at file scope: static const params, dims and constant arrays
+    call: str  # one C expression evaluating to lwai_status
+    weights_bytes: int  # bytes of constant arrays emitted in `definitions`
+    scratch_bytes: int = 0  # scratch the call needs (0 for reference kernels)
+
+
+C_TYPES = {"int8": "int8_t", "int16": "int16_t", "int32": "int32_t", "float32": "float"}
+SUFFIX = {"int8": "s8", "int16": "s16", "float32": "f32"}
+
+# Softmax sums up to depth terms of 1.0 in Q12.19; TFLite's final shift stays <= 31 only
+# while the sum is below 2^9, i.e. for rows of at most 511 elements.
+SOFTMAX_MAX_DEPTH_S8 = 511
+
+
+# ---- support check -----------------------------------------------------------------------
+
+
+def _has_quant(t: TensorDesc) -> bool:
+    return bool(t.scale) and bool(t.zero_point)
+
+
+def _per_tensor(t: TensorDesc) -> bool:
+    return t.scale is not None and len(t.scale) == 1
+
+
+def _align4(shape: tuple[int, ...]) -> tuple[int, int, int, int] | None:
+    """Right-align a shape into 4-D; None when it has more than 4 non-unit leading dims."""
+    s = list(shape)
+    while len(s) > 4 and s[0] == 1:
+        s.pop(0)
+    if len(s) > 4:
+        return None
+    s = [1] * (4 - len(s)) + s
+    return s[0], s[1], s[2], s[3]
+
+
+def _weights_reason(op: OpDesc, w: TensorDesc, cout: int, axis: int) -> str | None:
+    if w.dtype != "int8":
+        return f"{w.dtype} weights"
+    if not _has_quant(w):
+        return "weights without quantization parameters"
+    if any(z != 0 for z in w.zero_point):
+        return "weights with non-zero zero points"
+    if len(w.scale) not in (1, cout):
+        return f"{len(w.scale)} weight scales for {cout} output channels"
+    if len(w.scale) > 1 and w.quant_axis != axis:
+        return f"per-channel weights quantized along axis {w.quant_axis}, expected {axis}"
+    return None
+
+
+def unsupported_reason(op: OpDesc) -> str | None:
+    """None when a reference kernel computes ``op`` exactly as TFLite Micro does, else why
+    not (the op then falls to TVM's code generator)."""
+    try:
+        return _reason(op)
+    except (TypeError, ValueError, IndexError, AttributeError) as e:  # malformed description
+        return f"unreadable op description: {e}"
+
+
+def _reason(op: OpDesc) -> str | None:
+    kind = op.kind
+    ins, out = op.inputs, op.output
+    if kind not in {
+        "conv2d", "depthwise_conv2d", "fully_connected", "avg_pool2d", "max_pool2d",
+        "add", "mul", "softmax", "reshape", "quantize", "dequantize",
+    }:
+        return f"no lwai kernel for {kind}"
+    if not ins:
+        return "no inputs"
+    dt = ins[0].dtype
+
+    if kind in ("conv2d", "depthwise_conv2d", "fully_connected"):
+        if len(ins) not in (2, 3):
+            return f"{len(ins)} inputs"
+        x, w = ins[0], ins[1]
+        b = ins[2] if len(ins) == 3 else None
+        if not w.is_const or (b is not None and not b.is_const):
+            return "weights or bias not constant"
+        if dt == "float32":
+            if w.dtype != "float32" or out.dtype != "float32" or (b and b.dtype != "float32"):
+                return "mixed float/integer types"
+        elif dt == "int8":
+            if out.dtype != "int8":
+                return f"int8 input with {out.dtype} output"
+            if not _has_quant(x) or not _has_quant(out) or not _per_tensor(x) or not _per_tensor(out):
+                return "activations without per-tensor quantization"
+            if b is not None and b.dtype != "int32":
+                return f"{b.dtype} bias with int8 activations"
+        else:
+            return f"{dt} {kind}"
+        if kind == "fully_connected":
+            if len(w.shape) != 2:
+                return "weights of rank other than 2"
+            cout, depth = w.shape
+            if int(np.prod(x.shape)) % depth != 0:
+                return "input size not a multiple of the weights' depth"
+            if out.shape[-1] != cout:
+                return "output depth differs from weights"
+            axis = 0
+        else:
+            if len(x.shape) != 4 or len(w.shape) != 4 or len(out.shape) != 4:
+                return "convolution on tensors of rank other than 4"
+            if kind == "conv2d":
+                cout = w.shape[0]
+                if w.shape[3] == 0 or x.shape[3] % w.shape[3] != 0:
+                    return "input channels not a multiple of the filter depth"
+                groups = x.shape[3] // w.shape[3]
+                if cout % groups != 0:
+                    return "output channels not a multiple of the group count"
+                axis = 0
+            else:
+                cout = w.shape[3]
+                dm = int(op.attrs.get("depth_multiplier", 1))
+                if w.shape[0] != 1 or cout != x.shape[3] * dm:
+                    return "depthwise weights do not match input channels x depth multiplier"
+                axis = 3
+            if out.shape[3] != cout:
+                return "output channels differ from weights"
+            for key in ("stride", "dilation"):
+                if any(int(v) < 1 for v in op.attrs.get(key, (1, 1))):
+                    return f"{key} < 1"
+        if b is not None and int(np.prod(b.shape)) != cout:
+            return "bias size differs from output channels"
+        if dt == "int8":
+            return _weights_reason(op, w, cout, axis)
+        return None
+
+    if kind in ("avg_pool2d", "max_pool2d"):
+        x = ins[0]
+        if dt not in ("int8", "float32") or out.dtype != dt:
+            return f"{dt} -> {out.dtype} pooling"
+        if len(x.shape) != 4 or len(out.shape) != 4:
+            return "pooling on tensors of rank other than 4"
+        if dt == "int8" and _has_quant(x) and _has_quant(out):
+            if quant.f32(x.scale[0]) != quant.f32(out.scale[0]) or x.zero_point[0] != out.zero_point[0]:
+                return "pooling that changes quantization"
+        fh, fw = op.attrs.get("filter", (1, 1))
+        sh, sw = op.attrs.get("stride", (1, 1))
+        if min(fh, fw, sh, sw) < 1:
+            return "pool filter or stride < 1"
+        pad = op.attrs.get("padding", (0, 0, 0, 0))
+        if pad[0] >= fh or pad[1] >= fw or pad[2] >= fh or pad[3] >= fw:
+            return "padding as large as the pool window (windows entirely in padding)"
+        return None
+
+    if kind in ("add", "mul"):
+        if len(ins) != 2:
+            return f"{len(ins)} inputs"
+        if any(t.dtype != dt for t in ins) or out.dtype != dt or dt not in ("int8", "float32"):
+            return f"{kind} of {[t.dtype for t in ins]} -> {out.dtype}"
+        if dt == "int8" and not all(_has_quant(t) and _per_tensor(t) for t in (*ins, out)):
+            return "operands without per-tensor quantization"
+        o4 = _align4(out.shape)
+        if o4 is None:
+            return "more than 4 dimensions"
+        for t in ins:
+            a = _align4(t.shape)
+            if a is None:
+                return "more than 4 dimensions"
+            if any(ai != oi and ai != 1 for ai, oi in zip(a, o4)):
+                return f"shape {t.shape} does not broadcast to {out.shape}"
+        return None
+
+    if kind == "softmax":
+        x = ins[0]
+        if not x.shape or x.shape[-1] < 1:
+            return "empty softmax axis"
+        if dt == "float32":
+            return None if out.dtype == "float32" else f"float32 -> {out.dtype} softmax"
+        if dt != "int8" or out.dtype != "int8":
+            return f"{dt} -> {out.dtype} softmax"
+        if not _has_quant(x) or not _has_quant(out):
+            return "softmax without quantization parameters"
+        if quant.f32(out.scale[0]) != quant.f32(1.0 / 256) or out.zero_point[0] != -128:
+            return "int8 softmax output must have scale 1/256 and zero point -128"
+        if x.shape[-1] > SOFTMAX_MAX_DEPTH_S8:
+            return f"int8 softmax over more than {SOFTMAX_MAX_DEPTH_S8} elements"
+        beta = float(op.attrs.get("beta", 1.0))
+        real = quant.f32(beta) * quant.f32(x.scale[0]) * float(1 << 26)
+        if real <= 1.0:
+            return "beta * input scale too small for TFLite's int8 softmax"
+        return None
+
+    if kind == "reshape":
+        if ins[0].dtype != out.dtype or ins[0].nbytes != out.nbytes:
+            return "reshape changing size or dtype"
+        return None
+
+    if kind == "quantize":
+        if dt == "float32" and out.dtype in ("int8", "int16"):
+            return None if _has_quant(out) and _per_tensor(out) else "output without quantization"
+        if dt == "int8" and out.dtype == "int8":
+            x = ins[0]
+            if not (_has_quant(x) and _per_tensor(x) and _has_quant(out) and _per_tensor(out)):
+                return "requantize without input and output scales"
+            return None
+        return f"quantize {dt} -> {out.dtype}"
+
+    if kind == "dequantize":
+        if dt in ("int8", "int16") and out.dtype == "float32":
+            x = ins[0]
+            return None if _has_quant(x) and _per_tensor(x) else "input without quantization"
+        return f"dequantize {dt} -> {out.dtype}"
+    return f"no lwai kernel for {kind}"
+
+
+# ---- C text helpers ----------------------------------------------------------------------
+
+
+def c_float(v: float) -> str:
+    """Exact C99 hex float literal; infinities become +-FLT_MAX (TFLite's 'no clamp')."""
+    f = float(np.float32(v)) if np.isfinite(v) else v
+    if f == float("inf") or f > 3.4028234663852886e38:
+        f = 3.4028234663852886e38
+    if f == float("-inf") or f < -3.4028234663852886e38:
+        f = -3.4028234663852886e38
+    return f"{f.hex()}f" if f != 0 else ("-0.0f" if np.signbit(f) else "0.0f")
+
+
+def c_array(name: str, data: np.ndarray, dtype: str) -> str:
+    flat = np.asarray(data).astype(dtype).reshape(-1)
+    if dtype == "float32":
+        items = [c_float(float(v)) for v in flat]
+    elif dtype == "int32":
+        # INT32_MIN cannot be written as a literal; spell it as an expression.
+        items = ["(-2147483647 - 1)" if int(v) == -(2**31) else str(int(v)) for v in flat]
+    else:
+        items = [str(int(v)) for v in flat]
+    lines = []
+    for i in range(0, len(items), 16):
+        lines.append("    " + ", ".join(items[i : i + 16]) + ",")
+    body = "\n".join(lines) if lines else "    0,"
+    n = max(len(items), 1)
+    return f"static const {C_TYPES[dtype]} {name}[{n}] LWAI_ALIGNED(4) = {{\n{body}\n}};\n"
+
+
+def _dims(name: str, d: tuple[int, int, int, int]) -> str:
+    return f"static const lwai_dims {name} = {{{d[0]}, {d[1]}, {d[2]}, {d[3]}}};\n"
+
+
+def _struct(ctype: str, name: str, fields: dict[str, str | int]) -> str:
+    body = "".join(f"    .{k} = {v},\n" for k, v in fields.items())
+    return f"static const {ctype} {name} = {{\n{body}}};\n"
+
+
+class _Emitter:
+    def __init__(self, op: OpDesc, prefix: str, input_exprs: list[str | None], output_expr: str):
+        self.op = op
+        self.p = prefix
+        self.exprs = input_exprs
+        self.out_expr = output_expr
+        self.defs: list[str] = []
+        self.weights_bytes = 0
+
+    def data(self, i: int, dtype: str | None = None, const: bool = True) -> str:
+        """C expression for input i as a typed pointer (emitting it when constant)."""
+        t = self.op.inputs[i]
+        dtype = dtype or t.dtype
+        expr = self.exprs[i] if i < len(self.exprs) else None
+        if expr is None:
+            if t.data is None:
+                raise ValueError(f"{self.p}: input {i} has neither an address nor data")
+            name = f"{self.p}_in{i}"
+            self.defs.append(c_array(name, t.data, dtype))
+            self.weights_bytes += int(np.asarray(t.data).size) * np.dtype(dtype).itemsize
+            return name
+        return f"({'const ' if const else ''}{C_TYPES[dtype]} *)({expr})"
+
+    def out(self, dtype: str | None = None) -> str:
+        return f"({C_TYPES[dtype or self.op.output.dtype]} *)({self.out_expr})"
+
+    def dims(self, tag: str, d: tuple[int, int, int, int]) -> str:
+        name = f"{self.p}_{tag}_dims"
+        self.defs.append(_dims(name, d))
+        return f"&{name}"
+
+    def array(self, tag: str, values: list[int] | np.ndarray, dtype: str) -> str:
+        name = f"{self.p}_{tag}"
+        arr = np.asarray(values)
+        self.defs.append(c_array(name, arr, dtype))
+        self.weights_bytes += int(arr.size) * np.dtype(dtype).itemsize
+        return name
+
+    def struct(self, ctype: str, tag: str, fields: dict[str, str | int]) -> str:
+        name = f"{self.p}_{tag}"
+        self.defs.append(_struct(ctype, name, fields))
+        return f"&{name}"
+
+    def result(self, kernel: str, args: list[str]) -> KernelCall:
+        call = f"{kernel}({', '.join(args)})"
+        return KernelCall(kernel, "".join(self.defs), call, self.weights_bytes, 0)
+
+
+def _act_fields(op: OpDesc) -> dict[str, str | int]:
+    lo, hi = op.attrs.get("act_min"), op.attrs.get("act_max")
+    if op.output.dtype == "float32":
+        lo = -np.inf if lo is None else float(lo)
+        hi = np.inf if hi is None else float(hi)
+        return {"act_min_f": c_float(lo), "act_max_f": c_float(hi)}
+    qmin, qmax = quant.DTYPE_RANGE[op.output.dtype]
+    lo = qmin if lo is None or not np.isfinite(lo) else max(qmin, int(lo))
+    hi = qmax if hi is None or not np.isfinite(hi) else min(qmax, int(hi))
+    return {"act_min": lo, "act_max": hi}
+
+
+def _channel_quant(e: _Emitter, x: TensorDesc, w: TensorDesc, out: TensorDesc, cout: int) -> str:
+    n = 1 if len(w.scale) == 1 else cout
+    mults, shifts = quant.per_channel_multipliers(x.scale[0], w.scale, out.scale[0], n)
+    m = e.array("mult", mults, "int32")
+    s = e.array("shift", shifts, "int32")
+    return e.struct("lwai_channel_quant", "quant", {"multiplier": m, "shift": s, "count": n})
+
+
+def emit_kernel_call(
+    op: OpDesc,
+    prefix: str,
+    input_exprs: list[str | None],
+    output_expr: str,
+    scratch_expr: str = "NULL",
+) -> KernelCall:
+    """C for one op. ``input_exprs[i]`` is a ``uint8_t *`` C expression for a non-constant
+    input (None for a constant, emitted from ``op.inputs[i].data``); ``output_expr`` likewise.
+    Reference kernels need no scratch, so ``scratch_expr`` is unused."""
+    reason = unsupported_reason(op)
+    if reason is not None:
+        raise ValueError(f"{op.name or op.kind}: no lwai kernel: {reason}")
+    del scratch_expr
+    e = _Emitter(op, prefix, list(input_exprs), output_expr)
+    kind, dt = op.kind, op.dtype
+    sfx = SUFFIX.get(dt, dt)
+    x, out = op.inputs[0], op.output
+    a = op.attrs
+
+    if kind in ("conv2d", "depthwise_conv2d", "fully_connected"):
+        w = op.inputs[1]
+        has_bias = len(op.inputs) == 3
+        fields: dict[str, str | int] = {}
+        if kind == "fully_connected":
+            cout, depth = w.shape
+            rows = int(np.prod(x.shape)) // depth
+            in_dims = (rows, 1, 1, depth)
+            w_dims = (cout, 1, 1, depth)
+            out_dims = (rows, 1, 1, cout)
+            ctype = "lwai_fully_connected_params"
+        else:
+            in_dims, out_dims = tuple(x.shape), tuple(out.shape)
+            w_dims = tuple(w.shape)
+            cout = out.shape[3]
+            sh, sw = a.get("stride", (1, 1))
+            dh, dw = a.get("dilation", (1, 1))
+            pad = a.get("padding", (0, 0, 0, 0))
+            fields.update(
+                stride_h=int(sh), stride_w=int(sw), dilation_h=int(dh), dilation_w=int(dw),
+                pad_top=int(pad[0]), pad_left=int(pad[1]),
+            )
+            if kind == "depthwise_conv2d":
+                fields["depth_multiplier"] = int(a.get("depth_multiplier", 1))
+                ctype = "lwai_depthwise_conv2d_params"
+            else:
+                ctype = "lwai_conv2d_params"
+        args_q: list[str] = []
+        if dt == "int8":
+            fields["input_offset"] = -int(x.zero_point[0])
+            if kind == "fully_connected":
+                fields["filter_offset"] = -int(w.zero_point[0])
+            fields["output_offset"] = int(out.zero_point[0])
+            args_q = [_channel_quant(e, x, w, out, cout)]
+        fields.update(_act_fields(op))
+        params = e.struct(ctype, "params", fields)
+        bias_dtype = "int32" if dt == "int8" else "float32"
+        args = [params, *args_q, e.dims("in", in_dims), e.data(0), e.dims("filter", w_dims),
+                e.data(1)]
+        if has_bias:
+            args += [e.dims("bias", (1, 1, 1, cout)), e.data(2, bias_dtype)]
+        else:
+            args += ["NULL", "NULL"]
+        args += [e.dims("out", out_dims), e.out()]
+        name = {"conv2d": "conv2d", "depthwise_conv2d": "depthwise_conv2d",
+                "fully_connected": "fully_connected"}[kind]
+        return e.result(f"lwai_{name}_{sfx}", args)
+
+    if kind in ("avg_pool2d", "max_pool2d"):
+        fh, fw = a.get("filter", (1, 1))
+        sh, sw = a.get("stride", (1, 1))
+        pad = a.get("padding", (0, 0, 0, 0))
+        fields = {
+            "stride_h": int(sh), "stride_w": int(sw), "filter_h": int(fh), "filter_w": int(fw),
+            "pad_top": int(pad[0]), "pad_left": int(pad[1]), **_act_fields(op),
+        }
+        params = e.struct("lwai_pool2d_params", "params", fields)
+        args = [params, e.dims("in", tuple(x.shape)), e.data(0), e.dims("out", tuple(out.shape)),
+                e.out()]
+        return e.result(f"lwai_{kind}_{sfx}", args)
+
+    if kind in ("add", "mul"):
+        x2 = op.inputs[1]
+        fields = {}
+        if dt == "int8":
+            fields.update(
+                input1_offset=-int(x.zero_point[0]), input2_offset=-int(x2.zero_point[0]),
+                output_offset=int(out.zero_point[0]),
+            )
+            if kind == "add":
+                fields.update(quant.add_params(x.scale[0], x2.scale[0], out.scale[0]))
+            else:
+                m, s = quant.mul_params(x.scale[0], x2.scale[0], out.scale[0])
+                fields.update(output_multiplier=m, output_shift=s)
+        fields.update(_act_fields(op))
+        params = e.struct(f"lwai_{kind}_params", "params", fields)
+        args = [params, e.dims("in1", _align4(x.shape)), e.data(0),
+                e.dims("in2", _align4(x2.shape)), e.data(1), e.dims("out", _align4(out.shape)),
+                e.out()]
+        return e.result(f"lwai_{kind}_{sfx}", args)
+
+    if kind == "softmax":
+        depth = int(x.shape[-1])
+        rows = int(np.prod(x.shape)) // depth
+        beta = float(a.get("beta", 1.0))
+        fields = {"beta": c_float(beta)}
+        if dt == "int8":
+            sp = quant.softmax_params(beta, x.scale[0])
+            fields.update(sp)
+        params = e.struct("lwai_softmax_params", "params", fields)
+        d = e.dims("io", (rows, 1, 1, depth))
+        args = [params, d, e.data(0), d, e.out()]
+        return e.result(f"lwai_softmax_{sfx}", args)
+
+    if kind == "reshape":
+        params = e.struct("lwai_reshape_params", "params", {"bytes": f"{x.nbytes}u"})
+        src = f"(const void *){e.data(0)}"
+        return e.result("lwai_reshape", [params, src, f"(void *)({output_expr})"])
+
+    if kind == "quantize":
+        n = int(np.prod(x.shape))
+        d = e.dims("io", (1, 1, 1, n))
+        if dt == "float32":
+            fields = {"scale": c_float(out.scale[0]), "zero_point": int(out.zero_point[0])}
+            kernel = f"lwai_quantize_f32_{SUFFIX[out.dtype]}"
+        else:
+            m, s = quant.requantize_multiplier(x.scale[0], out.scale[0])
+            fields = {
+                "zero_point": int(out.zero_point[0]), "input_offset": -int(x.zero_point[0]),
+                "multiplier": m, "shift": s,
+            }
+            kernel = "lwai_quantize_s8_s8"
+        params = e.struct("lwai_quantize_params", "params", fields)
+        return e.result(kernel, [params, d, e.data(0), d, e.out()])
+
+    if kind == "dequantize":
+        n = int(np.prod(x.shape))
+        d = e.dims("io", (1, 1, 1, n))
+        fields = {"scale": c_float(x.scale[0]), "zero_point": int(x.zero_point[0])}
+        params = e.struct("lwai_dequantize_params", "params", fields)
+        return e.result(f"lwai_dequantize_{sfx}_f32", [params, d, e.data(0), d, e.out()])
+
+    raise ValueError(f"no emitter for {kind}")
