@@ -8,6 +8,7 @@ JOBS ?= 2
 .PHONY: setup demo test bench lint menuconfig oldconfig olddefconfig savedefconfig genconfig
 
 setup: $(STAMP)
+	@bash scripts/setup_system.sh
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages lwai builds and tests with (toolchains, QEMU, gn, ninja),
+# only those missing, so `make setup` is fast on a machine that has them.
+set -euo pipefail
+PKGS="make gcc libc6-dev python3-venv tmux
+      gcc-arm-none-eabi libnewlib-arm-none-eabi
+      gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
+      qemu-system-arm qemu-user
+      generate-ninja ninja-build libcjson-dev"
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "lwai setup: installing Debian packages:$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y --no-install-recommends $missing
