@@ -304,7 +304,12 @@ def _gn_string(text: str) -> str:
 
 
 def render_header(values: dict[str, ConfigValue]) -> str:
-    """lwai_config.h: enabled bools ``1`` (disabled ones undefined, so #if and #ifdef agree)."""
+    """lwai_config.h: ``CONFIG_<symbol>`` macros, as Kconfig's autoconf.h has them.
+
+    The ``CONFIG_`` prefix keeps them apart from the runtime's own names (``lwai_dtype``'s
+    ``LWAI_DTYPE_INT8`` enumerator, for one). Enabled bools are ``1``; disabled ones are left
+    undefined, so ``#if CONFIG_X`` and ``#ifdef CONFIG_X`` agree.
+    """
     lines = [
         f"/* lwai_config.h: {_GENERATED}. */",
         "#ifndef LWAI_CONFIG_H_",
@@ -313,13 +318,13 @@ def render_header(values: dict[str, ConfigValue]) -> str:
     ]
     for name, value in values.items():
         if value is True:
-            lines.append(f"#define {name} 1")
+            lines.append(f"#define CONFIG_{name} 1")
         elif value is False:
-            lines.append(f"/* {name} is not set */")
+            lines.append(f"/* CONFIG_{name} is not set */")
         elif isinstance(value, int):
-            lines.append(f"#define {name} {value}")
+            lines.append(f"#define CONFIG_{name} {value}")
         else:
-            lines.append(f"#define {name} {_c_string(value)}")
+            lines.append(f"#define CONFIG_{name} {_c_string(value)}")
     lines += ["", "#endif /* LWAI_CONFIG_H_ */", ""]
     return "\n".join(lines)
 

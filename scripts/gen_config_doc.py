@@ -45,8 +45,10 @@ The commands read and write `.config` in the current directory, or the file name
 `l0_mps2_an386`. `genconfig` writes three files with the same values, byte-identical for
 the same configuration:
 
-- `lwai_config.h` for C: `#define LWAI_ARENA_SIZE 98304`, `#define LWAI_LOADER_FLATBUFFER 1`;
-  disabled bools are left undefined, so `#if LWAI_X` and `#ifdef LWAI_X` agree.
+- `lwai_config.h` for C, with Kconfig's `CONFIG_` prefix (it keeps these macros apart from
+  the runtime's own `LWAI_` names): `#define CONFIG_LWAI_ARENA_SIZE 98304`,
+  `#define CONFIG_LWAI_LOADER_FLATBUFFER 1`; disabled bools are left undefined, so
+  `#if CONFIG_LWAI_X` and `#ifdef CONFIG_LWAI_X` agree.
 - `lwai_config.gni` for GN: `LWAI_ARENA_SIZE = 98304`, every bool `true` or `false`.
 - `lwai_config.json` for SCons and Python: the same dict `lwai.config.load_config()` returns.
 
@@ -154,7 +156,8 @@ def render() -> str:
         "",
         "Each option with its type and its value on each profile when everything else is",
         f"left at its default (`{UNAVAILABLE}`: not available there). Names are the Kconfig",
-        "symbols: `CONFIG_` + name in `.config`, the bare name in the generated files.",
+        "symbols: `CONFIG_` + name in `.config` and `lwai_config.h`, the bare name in",
+        "`lwai_config.gni`, `lwai_config.json` and `load_config()`.",
         "",
     ]
     current_path = None

@@ -227,11 +227,11 @@ def test_genconfig_is_byte_for_byte_deterministic(name, tmp_path):
 def test_genconfig_contents(tmp_path):
     lwcfg.genconfig(defconfig="l0_mps2_an386", out_dir=tmp_path)
     header = (tmp_path / "lwai_config.h").read_text()
-    assert "#define LWAI_ARENA_SIZE 98304\n" in header
-    assert "#define LWAI_PROFILE_L0 1\n" in header
-    assert '#define LWAI_BOARD "mps2-an386"\n' in header
-    assert "#define LWAI_LOADER_JSON " not in header  # disabled: undefined, so #ifdef works
-    assert "/* LWAI_LOADER_JSON is not set */" in header
+    assert "#define CONFIG_LWAI_ARENA_SIZE 98304\n" in header
+    assert "#define CONFIG_LWAI_PROFILE_L0 1\n" in header
+    assert '#define CONFIG_LWAI_BOARD "mps2-an386"\n' in header
+    assert "#define CONFIG_LWAI_LOADER_JSON " not in header  # disabled: undefined, so #ifdef works
+    assert "/* CONFIG_LWAI_LOADER_JSON is not set */" in header
     gni = (tmp_path / "lwai_config.gni").read_text()
     assert "LWAI_LOADER_JSON = false\n" in gni and "LWAI_ARENA_SIZE = 98304\n" in gni
     assert 'LWAI_CPU = "cortex-m4"\n' in gni
@@ -250,13 +250,14 @@ def test_header_compiles_and_gates_code(tmp_path):
         out = tmp_path / name
         lwcfg.genconfig(defconfig=name, out_dir=out)
         (out / "t.c").write_text(
-            '#include "lwai_config.h"\n'
-            "#if LWAI_LOADER_JSON\nint json_on = 1;\n#else\nint json_on = 0;\n#endif\n"
-            "char arena[LWAI_ARENA_SIZE]; const char *board = LWAI_BOARD;\n"
+            '#include "lwai_config.h"\n#include "lwai/tensor.h"\n#include "lwai/model.h"\n'
+            "#if CONFIG_LWAI_LOADER_JSON\nint json_on = 1;\n#else\nint json_on = 0;\n#endif\n"
+            "char arena[CONFIG_LWAI_ARENA_SIZE]; const char *board = CONFIG_LWAI_BOARD;\n"
             "int main(void) { return json_on; }\n"
         )
         subprocess.run(
-            [cc, "-std=c99", "-Wall", "-Werror", "-o", str(out / "t"), str(out / "t.c")],
+            [cc, "-std=c99", "-Wall", "-Werror", f"-I{ROOT / 'runtime' / 'include'}"]
+            + ["-o", str(out / "t"), str(out / "t.c")],
             check=True,
         )
         assert subprocess.run([str(out / "t")], check=False).returncode == json_on
