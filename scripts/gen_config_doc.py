@@ -52,6 +52,9 @@ the same configuration:
 - `lwai_config.gni` for GN: `LWAI_ARENA_SIZE = 98304`, every bool `true` or `false`.
 - `lwai_config.json` for SCons and Python: the same dict `lwai.config.load_config()` returns.
 
+GN builds can run `scripts/genconfig.py` (the same command, plus `--depfile` listing the
+Kconfig files read) as an action and `import()` the `.gni`.
+
 Values that cannot be set (the JSON loader on L0, CMSIS-NN on x86_64, XNNPACK on L0, an
 arena outside the profile's range) are refused: `menuconfig` does not offer them, and
 `lwai compile`, `genconfig`, `defconfig` and `savedefconfig` stop with an error naming

@@ -202,7 +202,8 @@ def test_defconfig_names_and_errors(tmp_path):
         lwcfg.load_config(tmp_path / "missing.config")
     result = _lwai(["defconfig", "l9_nothing"], tmp_path)
     assert result.returncode == 2
-    assert result.stderr.startswith("lwai: error: ") and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("lwai: ") and result.stderr.count("\n") == 1
+    assert "error: no such defconfig: 'l9_nothing'" in result.stderr
     assert not (tmp_path / ".config").exists()
 
 
@@ -508,3 +509,16 @@ def test_configuration_doc_is_up_to_date():
     )
     for sym in lwcfg.parse_kconfig().unique_defined_syms:
         assert f"`{sym.name}`" in doc.read_text(encoding="utf-8")
+
+
+def test_genconfig_script_for_gn_actions(tmp_path):
+    script = ROOT / "scripts" / "genconfig.py"
+    cmd = [sys.executable, str(script), "--defconfig", "l2_x86_64", "-o", "gen", "--depfile", "d"]
+    result = subprocess.run(cmd, cwd=tmp_path, check=False, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    lwcfg.genconfig(defconfig="l2_x86_64", out_dir=tmp_path / "ref")
+    for file in lwcfg.OUTPUT_FILES:
+        assert (tmp_path / "gen" / file).read_bytes() == (tmp_path / "ref" / file).read_bytes()
+    target, deps = (tmp_path / "d").read_text().split(": ")
+    assert target == "gen/lwai_config.h"
+    assert str(ROOT / "kernels" / "Kconfig") in deps and "l2_x86_64_defconfig" in deps
