@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except LwaiError as err:
-        print(f"lwai: error: {err}", file=sys.stderr)
+        print(f"lwai: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -38,12 +38,12 @@ def _config(config, defconfig) -> dict:
     return load_config(config=config, defconfig=defconfig)
 
 
-def _kernel_enabled(cfg: dict, kind: str) -> bool:
+def _kernel_enabled(cfg: dict, kind: str, dtype: str) -> bool:
     if not cfg:
         return True
     from lwai.config import kernel_enabled
 
-    return kernel_enabled(cfg, kind)
+    return kernel_enabled(cfg, kind, dtype)
 
 
 @dataclass
@@ -327,8 +327,8 @@ def compile_model(
     from lwai.codegen.kernels import unsupported_reason
 
     def accept(op: OpDesc) -> str | None:
-        if not _kernel_enabled(cfg, op.kind):
-            return f"the {op.kind} kernel is disabled in the configuration"
+        if not _kernel_enabled(cfg, op.kind, op.dtype):
+            return f"the {op.kind} {op.dtype} kernel is disabled in the configuration"
         return unsupported_reason(op)
 
     mod, rejected = partition_for_lwai(imported.mod, accept)
@@ -371,14 +371,10 @@ def compile_model(
         "buffer": [b.offset for b in bufs],
         "workspace": {i: b.offset for i, b in ws_bufs.items()},
     }
-    limit = cfg.get("LWAI_ARENA_SIZE") if cfg else None
-    if limit is not None and arena > int(limit):
-        raise LwaiError(
-            path,
-            f"model '{name}' needs an arena of {arena} bytes but the configuration allows "
-            f"{int(limit)} (CONFIG_LWAI_ARENA_SIZE)",
-            "Raise LWAI_ARENA_SIZE in menuconfig or pick a smaller model",
-        )
+    if cfg:
+        from lwai.config import check_arena
+
+        check_arena(str(path), arena, cfg)
 
     emitter = ModelEmitter(name, sched, offsets, tvm_info)
     quant = _io_quant(sched)

@@ -68,8 +68,9 @@ def compile_cached(
     if report_path.is_file():
         return out, json.loads(report_path.read_text()), cfg
     tmp = out / "gen.tmp"
-    report = compile_model(model, tmp, config=config, defconfig=defconfig or (
-        TARGET_DEFCONFIG.get(target) if cfg else None))
+    if not config and cfg:
+        defconfig = defconfig or TARGET_DEFCONFIG.get(target)
+    report = compile_model(model, tmp, config=config, defconfig=None if config else defconfig)
     if (out / "gen").exists():
         import shutil
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import tvm
 from tvm import relax
+from tvm.ir.expr import Call, Constant
 from tvm.relax.transform import FuseOpsByPattern, PatternCheckContext
 
 from lwai.ops import OpDesc
@@ -29,6 +30,18 @@ def _escapes(ctx: PatternCheckContext) -> bool:
     return False
 
 
+def _constant_only(e, bindings, depth: int = 0) -> bool:
+    """True when e is computed from constants alone (TVM folds such subgraphs)."""
+    if isinstance(e, Constant) or depth > 32:
+        return isinstance(e, Constant)
+    if isinstance(e, relax.Var):
+        return e in bindings and _constant_only(bindings[e], bindings, depth + 1)
+    if isinstance(e, Call):
+        tensors = [a for a in e.args if isinstance(a, (relax.Var, Call, Constant))]
+        return bool(tensors) and all(_constant_only(a, bindings, depth + 1) for a in tensors)
+    return False
+
+
 def make_check(name: str, accept: Acceptor, rejected: list[tuple[str, str]]):
     def check(ctx: PatternCheckContext) -> bool:
         if _escapes(ctx):
@@ -39,7 +52,9 @@ def make_check(name: str, accept: Acceptor, rejected: list[tuple[str, str]]):
         except Unsupported as why:
             rejected.append((name, str(why)))
             return False
-        if any(t.is_const for t in op.inputs[:1]):
+        first = ctx.annotated_expr.get("input", ctx.annotated_expr.get("lhs"))
+        earlier = {var: value for value, var in ctx.value_to_bound_var.items()}
+        if first is not None and _constant_only(first, earlier):
             return False  # constant subgraphs are TVM's to fold
         reason = accept(op)
         if reason is not None:
