@@ -21,7 +21,10 @@ REPO = Path(__file__).resolve().parent.parent
 
 _RAM_OVERFLOW = re.compile(r"region `RAM' overflowed by (\d+) bytes")
 _FLASH_OVERFLOW = re.compile(r"region `FLASH' overflowed by (\d+) bytes")
-_ERROR_HINTS = ("error", "undefined reference", "overflowed", "scons: ***", "multiple definition")
+# Lines worth showing from a failed build (not the command lines: "-Werror" is no error).
+_ERROR_LINE = re.compile(
+    r"\berror\b|\bwarning\b|undefined reference|overflowed|multiple definition|scons: \*\*\*"
+)
 
 
 def image_name(target: str) -> str:
@@ -82,7 +85,7 @@ def scons_command(
 
 
 def _first_errors(text: str, limit: int = 12) -> str:
-    lines = [ln for ln in text.splitlines() if any(h in ln for h in _ERROR_HINTS)]
+    lines = [ln for ln in text.splitlines() if _ERROR_LINE.search(ln)]
     return "\n".join((lines or text.strip().splitlines()[-limit:])[:limit])
 
 

@@ -8,7 +8,7 @@ Every image is the generic app (``boards/app/lwai_app.c``) and speaks one protoc
 
 On the Cortex-M boards the arguments travel over semihosting (QEMU's ``arg=`` list) and the
 files are read and written by QEMU on the build machine, so paths must be absolute and free
-of spaces and commas. QEMU runs with ``-icount shift=0``: one virtual nanosecond per executed
+of spaces. QEMU runs with ``-icount shift=0``: one virtual nanosecond per executed
 instruction, so the board's SysTick count is deterministic and converts to instructions.
 """
 
@@ -75,13 +75,15 @@ def command(target: str, exe: Path, app_args: list[str]) -> list[str]:
     if target == "qemu-arm":
         return ["qemu-arm", str(exe), *app_args]
     for a in app_args:
-        if " " in a or "," in a:
+        if " " in a:
             raise LwaiError(
                 a,
-                "semihosting arguments cannot contain spaces or commas",
-                "Use a build/work directory whose path has neither.",
+                "semihosting arguments cannot contain spaces",
+                "Use a build/work directory whose path has none.",
             )
-    sh = ",".join(["enable=on", "target=native", "arg=lwai_app"] + [f"arg={a}" for a in app_args])
+    # QEMU's option syntax escapes a comma inside a value by doubling it.
+    args = ["lwai_app", *app_args]
+    sh = ",".join(["enable=on", "target=native"] + [f"arg={a.replace(',', ',,')}" for a in args])
     return [
         "qemu-system-arm",
         "-M",
