@@ -12,8 +12,10 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     from lwai.compiler import compile_model
 
     report = compile_model(args.model, args.output, config=args.config, defconfig=args.defconfig)
-    print(f"lwai: compiled {report['model']}: arena {report['arena_bytes']} B, "
-          f"weights {report['weights_bytes']} B -> {args.output}")
+    print(
+        f"lwai: compiled {report['model']}: arena {report['arena_bytes']} B, "
+        f"weights {report['weights_bytes']} B -> {args.output}"
+    )
     return 0
 
 

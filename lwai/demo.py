@@ -9,6 +9,7 @@ TFLite writer, so the demo needs nothing from outside the repository.
 from __future__ import annotations
 
 import argparse
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,7 @@ def train_sine(seed: int = 2, steps: int = 3000) -> list[tuple[np.ndarray, np.nd
     sizes = [1, 16, 16, 1]
     params = [
         [rng.normal(0, np.sqrt(2.0 / i), (o, i)).astype(np.float64), np.zeros(o)]
-        for i, o in zip(sizes[:-1], sizes[1:])
+        for i, o in itertools.pairwise(sizes)
     ]
     m = [[np.zeros_like(w), np.zeros_like(b)] for w, b in params]
     v = [[np.zeros_like(w), np.zeros_like(b)] for w, b in params]
@@ -129,15 +130,22 @@ def main(args: argparse.Namespace | None = None) -> int:
     (got,), info = run_model(model, [xq], DEMO_DIR / f"run-{target}", target=target)
     ref = reference_outputs(model, xq)
     deq = (got.astype(np.float32) - outp["zero_point"]) * outp["scale"]
-    print(f"lwai demo: {model.name} on {target} (arena {report['arena_bytes']} B, "
-          f"weights {report['weights_bytes']} B, {info['ticks']} "
-          f"{info['result'].unit if hasattr(info['result'], 'unit') else 'ticks'} per inference)")
+    print(
+        f"lwai demo: {model.name} on {target} (arena {report['arena_bytes']} B, "
+        f"weights {report['weights_bytes']} B, {info['ticks']} "
+        f"{info['result'].unit if hasattr(info['result'], 'unit') else 'ticks'} per inference)"
+    )
     print(f"{'x':>8} {'sin(x)':>9} {'lwai int8':>10} {'tflm int8':>10} {'lwai ~y':>9}  same")
     for i in range(BATCH):
         same = "yes" if got[i, 0] == ref[i, 0] else "NO"
-        print(f"{xs[i]:8.3f} {np.sin(xs[i]):9.4f} {int(got[i, 0]):10d} {int(ref[i, 0]):10d} "
-              f"{deq[i, 0]:9.4f}  {same}")
+        print(
+            f"{xs[i]:8.3f} {np.sin(xs[i]):9.4f} {int(got[i, 0]):10d} {int(ref[i, 0]):10d} "
+            f"{deq[i, 0]:9.4f}  {same}"
+        )
     equal = bool(np.array_equal(got, ref))
-    print("lwai output equals the TFLite Micro reference bit for bit" if equal
-          else "lwai output DIFFERS from the TFLite Micro reference")
+    print(
+        "lwai output equals the TFLite Micro reference bit for bit"
+        if equal
+        else "lwai output DIFFERS from the TFLite Micro reference"
+    )
     return 0 if equal else 1

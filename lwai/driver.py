@@ -6,6 +6,7 @@ import argparse
 import hashlib
 import json
 import os
+import platform
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,7 +18,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 # The board config a target runs when the user gives none.
 TARGET_DEFCONFIG = {
-    "host": "l2_x86_64",
+    "host": "l2_aarch64" if platform.machine() in ("aarch64", "arm64") else "l2_x86_64",
     "qemu-arm": "l1_armv7a_linux",
     "qemu-cortex-m4": "l0_mps2_an386",
     "qemu-cortex-m55": "l0_mps3_an547",
@@ -114,7 +115,9 @@ def run_model(
     from lwai.targets import TARGETS, run_image
 
     if target not in TARGETS:
-        raise LwaiError("--target", f"unknown target '{target}'", f"Use one of {', '.join(TARGETS)}")
+        raise LwaiError(
+            "--target", f"unknown target '{target}'", f"Use one of {', '.join(TARGETS)}"
+        )
     model = Path(model)
     out, report, cfg = compile_cached(model, target, config, defconfig)
     inputs = _check_inputs(report, inputs, model)
@@ -151,8 +154,12 @@ def run_cli(args: argparse.Namespace) -> int:
         except (OSError, ValueError) as err:
             raise LwaiError(p, f"cannot read input .npy ({err})") from None
     out_dir = Path(args.output)
-    outputs, info = run_model(
-        args.model, inputs, out_dir / ".work", target=args.target, config=args.config,
+    outputs, _ = run_model(
+        args.model,
+        inputs,
+        out_dir / ".work",
+        target=args.target,
+        config=args.config,
         defconfig=args.defconfig,
     )
     out_dir.mkdir(parents=True, exist_ok=True)

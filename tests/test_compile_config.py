@@ -11,8 +11,14 @@ from lwai.driver import run_model
 
 
 def lwai(*args, cwd):
-    return subprocess.run([str(LWAI), *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, timeout=600)
+    return subprocess.run(
+        [str(LWAI), *map(str, args)],
+        capture_output=True,
+        check=False,
+        text=True,
+        cwd=cwd,
+        timeout=600,
+    )
 
 
 def configure(tmp_path, **symbols) -> str:
@@ -23,7 +29,9 @@ def configure(tmp_path, **symbols) -> str:
     lines = cfg.read_text().splitlines()
     for name, value in symbols.items():
         key = f"CONFIG_{name}"
-        lines = [ln for ln in lines if not ln.startswith(f"{key}=") and f" {key} is not set" not in ln]
+        lines = [
+            ln for ln in lines if not ln.startswith(f"{key}=") and f" {key} is not set" not in ln
+        ]
         lines.append(f"# {key} is not set" if value == "n" else f"{key}={value}")
     cfg.write_text("\n".join(lines) + "\n")
     assert lwai("olddefconfig", cwd=tmp_path).returncode == 0
@@ -33,8 +41,15 @@ def configure(tmp_path, **symbols) -> str:
 def test_arena_limit_from_config_fails_with_bytes(tmp_path):
     cfg = configure(tmp_path, LWAI_ARENA_SIZE=32768)
     assert "CONFIG_LWAI_ARENA_SIZE=32768" in (tmp_path / ".config").read_text()
-    proc = lwai("compile", shared_model("person_detect.tflite"), "--config", cfg, "-o",
-                tmp_path / "out", cwd=tmp_path)
+    proc = lwai(
+        "compile",
+        shared_model("person_detect.tflite"),
+        "--config",
+        cfg,
+        "-o",
+        tmp_path / "out",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 2
     msg = proc.stderr.strip()
     assert len(msg.splitlines()) == 1 and "Traceback" not in msg
@@ -42,8 +57,15 @@ def test_arena_limit_from_config_fails_with_bytes(tmp_path):
 
 
 def test_default_l0_arena_fits_person_detect(tmp_path):
-    proc = lwai("compile", shared_model("person_detect.tflite"), "--defconfig", "l0_mps2_an386",
-                "-o", tmp_path / "out", cwd=tmp_path)
+    proc = lwai(
+        "compile",
+        shared_model("person_detect.tflite"),
+        "--defconfig",
+        "l0_mps2_an386",
+        "-o",
+        tmp_path / "out",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "arena 55296 B" in proc.stdout
 
@@ -51,18 +73,29 @@ def test_default_l0_arena_fits_person_detect(tmp_path):
 def test_disabled_kernel_goes_to_tvm(tmp_path):
     """With FULLY_CONNECTED off in the explicit kernel list, the dense layers are TVM's."""
     model = shared_model("hello_world_int8.tflite")
-    cfg = configure(tmp_path, LWAI_KERNELS_MODEL_ONLY="n", LWAI_KERNELS_LIST="y",
-                    LWAI_KERNEL_FULLY_CONNECTED="n")
+    cfg = configure(
+        tmp_path,
+        LWAI_KERNELS_MODEL_ONLY="n",
+        LWAI_KERNELS_LIST="y",
+        LWAI_KERNEL_FULLY_CONNECTED="n",
+    )
     text = (tmp_path / ".config").read_text()
     assert "# CONFIG_LWAI_KERNEL_FULLY_CONNECTED is not set" in text
-    outs, info = run_model(model, random_inputs([{"shape": [1, 1], "dtype": "int8"}], 3),
-                           tmp_path / "run", target="host", config=cfg)
+    outs, info = run_model(
+        model,
+        random_inputs([{"shape": [1, 1], "dtype": "int8"}], 3),
+        tmp_path / "run",
+        target="host",
+        config=cfg,
+    )
     report = info["report"]
     assert "fully_connected" not in report["kernels"]
     tvm_ops = [op["kind"] for op in report["ops"] if op["backend"] == "tvm"]
     assert sum("matmul" in k for k in tvm_ops) == 3, report["ops"]
-    assert any(r["reason"].startswith("the fully_connected int8 kernel is disabled")
-               for r in report["rejected"])
+    assert any(
+        r["reason"].startswith("the fully_connected int8 kernel is disabled")
+        for r in report["rejected"]
+    )
     ref = tflm_outputs(model, random_inputs([{"shape": [1, 1], "dtype": "int8"}], 3))[0]
     # TVM computes the dense layers in float: within one quantization step of TFLite.
     assert np.max(np.abs(outs[0].astype(int) - ref.astype(int))) <= 1

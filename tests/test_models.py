@@ -36,8 +36,15 @@ def test_model_matches_tflite_micro(name, tmp_path):
                 np.testing.assert_array_equal(g, r, err_msg=f"{name} seed {seed}")
 
 
-@pytest.mark.parametrize("name", ["hello_world_int8.tflite", "micro_speech_quantized.tflite",
-                                  "person_detect.tflite", "simple_add_model.tflite"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "hello_world_int8.tflite",
+        "micro_speech_quantized.tflite",
+        "person_detect.tflite",
+        "simple_add_model.tflite",
+    ],
+)
 def test_quantized_models_run_on_lwai_kernels(name):
     """The int8 hot ops go to lwai's kernels, not TVM's float emulation."""
     _, report, _ = compile_cached(shared_model(name), "host")

@@ -68,6 +68,4 @@ def c_array_body(data: np.ndarray, per_line: int = 24) -> str:
 def c_const_array(name: str, data: np.ndarray) -> str:
     ctype = C_TYPES[str(data.dtype)]
     n = max(int(data.size), 1)
-    return (
-        f"static const {ctype} {name}[{n}] LWAI_CONST_ALIGN = {{\n{c_array_body(data)}\n}};\n"
-    )
+    return f"static const {ctype} {name}[{n}] LWAI_CONST_ALIGN = {{\n{c_array_body(data)}\n}};\n"

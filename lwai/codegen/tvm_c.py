@@ -9,8 +9,8 @@ import tvm
 from lwai.errors import LwaiError
 from lwai.passes.plan_memory import align_up
 
-_TVM_INCLUDES = re.compile(r'^#include "tvm/[^"]+"\n', re.M)
-_FUNC_HEAD = re.compile(r"^TVM_DLL int32_t __tvm_ffi_(\w+)\(void\* self_handle.*\{$", re.M)
+_TVM_INCLUDES = re.compile(r'^#include "tvm/[^"]+"\n', re.MULTILINE)
+_FUNC_HEAD = re.compile(r"^TVM_DLL int32_t __tvm_ffi_(\w+)\(void\* self_handle.*\{$", re.MULTILINE)
 _ALLOC = re.compile(r"TVMBackendAllocWorkspace\(([^;]*)\)")
 _CONST_SIZE = re.compile(r"\(uint64_t\)\s*(\d+)")
 
@@ -47,9 +47,7 @@ def build_c_source(prim_funcs: dict[str, tvm.tirx.PrimFunc], prefix: str) -> tup
         src = src.replace("void* __tvm_ffi__library_ctx", "static void* __tvm_ffi__library_ctx")
     if "TVMFFIErrorSetRaised" in src:
         raise LwaiError("tvm", "generated code reports errors through TVM's FFI, unsupported")
-    src = src.replace("// tvm target:", "/* tvm target:").replace(
-        '"cpu"]}\n', '"cpu"]} */\n', 1
-    )
+    src = src.replace("// tvm target:", "/* tvm target:").replace('"cpu"]}\n', '"cpu"]} */\n', 1)
     info = {}
     heads = list(_FUNC_HEAD.finditer(src))
     for i, m in enumerate(heads):

@@ -83,7 +83,7 @@ class LwaiOperatorConverter(tvm_tflite.OperatorConverter):
         return expr
 
 
-def _parse(path: Path, data: bytes) -> "tflite.Model":
+def _parse(path: Path, data: bytes) -> tflite.Model:
     if len(data) < 8 or data[4:8] != b"TFL3":
         raise LwaiError(path, "not a TFLite flatbuffer (missing the 'TFL3' identifier)")
     try:
@@ -109,8 +109,10 @@ def _parse(path: Path, data: bytes) -> "tflite.Model":
                 op.OutputsAsNumpy()
     except LwaiError:
         raise
-    except Exception as err:  # flatbuffers raises struct/index errors on bad bytes
-        raise LwaiError(path, f"malformed or truncated TFLite file ({type(err).__name__})") from None
+    except Exception as err:  # noqa: BLE001 - flatbuffers raises any error on bad bytes
+        raise LwaiError(
+            path, f"malformed or truncated TFLite file ({type(err).__name__})"
+        ) from None
     return model
 
 
@@ -124,10 +126,8 @@ def _op_name(model, op) -> str:
 
 def unsupported_ops(model) -> list[str]:
     """Every op of the model lwai cannot import, scanned once over the whole model."""
-    conv = LwaiOperatorConverter.__new__(LwaiOperatorConverter)
-    supported = set(tvm_tflite.OperatorConverter(model, model.Subgraphs(0), None, None).convert_map)
+    supported = set(LwaiOperatorConverter(model, model.Subgraphs(0), None, None).convert_map)
     quantized_ok = LwaiOperatorConverter._SUPPORTED_QUANTIZED_OPS
-    del conv
     bad: dict[str, None] = {}
     sg = model.Subgraphs(0)
     for i in range(sg.OperatorsLength()):
@@ -137,7 +137,8 @@ def unsupported_ops(model) -> list[str]:
             bad[name] = None
             continue
         quantized = any(
-            idx >= 0 and sg.Tensors(idx).Quantization() is not None
+            idx >= 0
+            and sg.Tensors(idx).Quantization() is not None
             and sg.Tensors(idx).Quantization().ScaleLength() > 0
             for idx in list(op.InputsAsNumpy()) + list(op.OutputsAsNumpy())
         )
@@ -160,8 +161,8 @@ def import_tflite(path: Path, data: bytes) -> tvm.IRModule:
     except Exception as err:
         first = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
         raise LwaiError(path, f"TVM could not import the model: {first}") from err
-    mod = relax.transform.BindParams("main", _params(mod))(mod) if _params(mod) else mod
-    return mod
+    params = _params(mod)
+    return relax.transform.BindParams("main", params)(mod) if params else mod
 
 
 def _params(mod: tvm.IRModule) -> dict:

@@ -208,8 +208,12 @@ def extract(name: str, ann: Mapping[str, relax.Expr], r: Resolve) -> OpDesc:
                 raise Unsupported("fully connected on a tensor of rank other than 2")
             wdata, waxis = wdata.T, (1 - waxis if len(wscale) > 1 else 0)
         w = TensorDesc(
-            shape=tuple(wdata.shape), dtype=str(wdata.dtype), data=np.ascontiguousarray(wdata),
-            scale=wscale, zero_point=wzp, quant_axis=waxis,
+            shape=tuple(wdata.shape),
+            dtype=str(wdata.dtype),
+            data=np.ascontiguousarray(wdata),
+            scale=wscale,
+            zero_point=wzp,
+            quant_axis=waxis,
         )
         inputs = [x, w] + ([bias] if bias is not None else [])
         return OpDesc(kind, inputs, out, attrs)

@@ -21,6 +21,4 @@ def lower_for_tvm(mod: tvm.IRModule) -> tvm.IRModule:
 
 
 def tir_functions(mod: tvm.IRModule) -> dict[str, tvm.tirx.PrimFunc]:
-    return {
-        gv.name_hint: f for gv, f in mod.functions.items() if isinstance(f, tvm.tirx.PrimFunc)
-    }
+    return {gv.name_hint: f for gv, f in mod.functions.items() if isinstance(f, tvm.tirx.PrimFunc)}

@@ -43,7 +43,7 @@ def _composite(func: relax.Function) -> tuple[relax.Function, list[int]]:
     else:
         raise RuntimeError("lwai function without a composite")
     # The outer body ends in `output = local_func(p0, p1, ...)`.
-    call = var2val[func.body.body] if func.body.body in var2val else func.body.body
+    call = var2val.get(func.body.body, func.body.body)
     mapping = []
     for arg in call.args:
         mapping.append(next(i for i, p in enumerate(outer_params) if p.same_as(arg)))
@@ -76,7 +76,8 @@ def offload_to_lwai(mod: tvm.IRModule) -> tuple[tvm.IRModule, list[OffloadedOp]]
     patterns = {p.name: p for p in pattern_table(lambda name: None)}
     offloaded: list[OffloadedOp] = []
     lwai_funcs = {
-        gv for gv, f in mod.functions.items()
+        gv
+        for gv, f in mod.functions.items()
         if isinstance(f, relax.Function) and f.attrs and f.attrs.get("Codegen") == "lwai"
     }
 
@@ -108,5 +109,5 @@ def offload_to_lwai(mod: tvm.IRModule) -> tuple[tvm.IRModule, list[OffloadedOp]]
     if not hasattr(mod, "with_function"):
         mod["main"] = new_main
     for gv in lwai_funcs:
-        del mod[gv]  # noqa: B909 - removal of now-unreferenced functions
+        del mod[gv]
     return mod, offloaded
