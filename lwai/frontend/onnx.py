@@ -1,0 +1,166 @@
+"""ONNX import through TVM's Relax frontend.
+
+lwai compiles for fixed memory, so the model must have static shapes: every real graph input
+(initializers are weights, not inputs) needs a known element type and a positive size in every
+dimension. Weights become constants of the module, so ``main`` takes only the real inputs.
+
+Before TVM sees the model we check what TVM would otherwise report one error at a time (or
+as a traceback deep inside a converter): bytes that are not an ONNX protobuf, a model ONNX's
+own checker rejects, ops (also inside subgraphs) TVM has no converter for, all listed at once,
+and dynamic input shapes.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import onnx
+import tvm
+
+from lwai.errors import LwaiError
+
+_DEFAULT_DOMAINS = ("", "ai.onnx")
+
+
+def _parse(path: Path, data: bytes) -> onnx.ModelProto:
+    try:
+        model = onnx.load_model_from_string(data)
+    except Exception as err:  # protobuf's DecodeError and friends
+        raise LwaiError(
+            path, f"malformed or truncated ONNX file ({type(err).__name__})"
+        ) from None
+    if not model.HasField("graph") or (not model.graph.node and not model.graph.output):
+        raise LwaiError(path, "not an ONNX model (no graph)")
+    try:
+        onnx.checker.check_model(model)
+    except Exception as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise LwaiError(path, f"invalid ONNX model: {first}") from None
+    return model
+
+
+def _walk_nodes(graph: onnx.GraphProto):
+    """Every node of the graph and of its subgraphs (If/Loop/Scan bodies)."""
+    for node in graph.node:
+        yield node
+        for attr in node.attribute:
+            if attr.type == onnx.AttributeProto.GRAPH:
+                yield from _walk_nodes(attr.g)
+            elif attr.type == onnx.AttributeProto.GRAPHS:
+                for g in attr.graphs:
+                    yield from _walk_nodes(g)
+
+
+def supported_ops() -> set[str]:
+    """ONNX op types TVM's Relax frontend converts (its convert map plus the ops it inlines)."""
+    from tvm.relax.frontend.onnx.onnx_frontend import _get_convert_map
+
+    return set(_get_convert_map()) | {"Constant", "If"}
+
+
+def unsupported_ops(model: onnx.ModelProto) -> list[str]:
+    """Every op of the model lwai cannot import, scanned once over the whole model."""
+    supported = supported_ops()
+    bad: dict[str, None] = {}
+    for node in _walk_nodes(model.graph):
+        if node.domain not in _DEFAULT_DOMAINS:
+            bad[f"{node.domain}::{node.op_type}"] = None
+        elif node.op_type not in supported:
+            bad[node.op_type] = None
+    return list(bad)
+
+
+def _elem_dtype(elem_type: int) -> str | None:
+    try:
+        return str(np.dtype(onnx.helper.tensor_dtype_to_np_dtype(elem_type)))
+    except Exception:
+        return None
+
+
+def graph_inputs(model: onnx.ModelProto, path: Path) -> dict[str, tuple[list[int], str]]:
+    """The real inputs (not initializers) with their static shapes and dtypes."""
+    inits = {t.name for t in model.graph.initializer}
+    inputs: dict[str, tuple[list[int], str]] = {}
+    problems = []
+    for vi in model.graph.input:
+        if vi.name in inits:
+            continue
+        if not vi.type.HasField("tensor_type"):
+            problems.append(f"'{vi.name}' is not a tensor")
+            continue
+        tt = vi.type.tensor_type
+        dtype = _elem_dtype(tt.elem_type)
+        if dtype is None:
+            problems.append(f"'{vi.name}' has unsupported element type "
+                            f"{onnx.TensorProto.DataType.Name(tt.elem_type)}")
+            continue
+        if not tt.HasField("shape"):
+            problems.append(f"'{vi.name}' has unknown rank")
+            continue
+        dims = []
+        for d in tt.shape.dim:
+            if d.HasField("dim_value") and d.dim_value > 0:
+                dims.append(int(d.dim_value))
+            elif d.HasField("dim_value"):
+                dims.append(None)
+                problems.append(f"'{vi.name}' has an empty dimension (size 0)")
+                break
+            else:
+                dims.append(d.dim_param or "?")
+        if any(not isinstance(d, int) for d in dims):
+            if not problems or not problems[-1].startswith(f"'{vi.name}' has an empty"):
+                shown = ", ".join(str(d) for d in dims)
+                problems.append(f"'{vi.name}' has a dynamic shape [{shown}]")
+            continue
+        inputs[vi.name] = (dims, dtype)
+    if problems:
+        raise LwaiError(
+            path,
+            "input " + "; ".join(problems),
+            "lwai needs static shapes: fix the input dimensions in the model "
+            "(e.g. onnx.tools.update_model_dims or onnxsim --overwrite-input-shape)",
+        )
+    return inputs
+
+
+def import_onnx(path: Path, data: bytes) -> tvm.IRModule:
+    from tvm.relax.frontend.onnx import from_onnx
+
+    path = Path(path)
+    model = _parse(path, data)
+    bad = unsupported_ops(model)
+    if bad:
+        raise LwaiError(
+            path,
+            f"unsupported ONNX operator{'s' if len(bad) > 1 else ''} {', '.join(bad)} "
+            f"in model '{model.graph.name or path.stem}'",
+            "Replace it in the model or add a kernel for it (see docs/operators.md)",
+        )
+    inputs = graph_inputs(model, path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mod = from_onnx(
+                model,
+                shape_dict={k: v[0] for k, v in inputs.items()},
+                dtype_dict={k: v[1] for k, v in inputs.items()},
+                keep_params_in_input=False,
+            )
+    except Exception as err:
+        text = str(err).strip()
+        first = text.splitlines()[-1].strip() if text else type(err).__name__
+        raise LwaiError(path, f"TVM could not import the model: {first}") from None
+    main = mod["main"]
+    if len(main.params) != len(inputs):
+        raise LwaiError(
+            path,
+            f"imported module takes {len(main.params)} parameters, the graph has "
+            f"{len(inputs)} inputs",
+        )
+    # The importer's bookkeeping attrs (num_input, params) mean nothing once weights are bound.
+    if main.attrs is not None and "params" in main.attrs:
+        main = main.without_attr("params")
+        mod["main"] = main
+    return mod
