@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         register(sub)
+    from lwai.image_cli import register as register_image  # lwai bench, lwai image
+
+    register_image(sub)
     return parser
 
 
