@@ -129,7 +129,9 @@ def preprocess_softmax_scaling(
     return m, s
 
 
-def calculate_input_radius(input_integer_bits: int, input_left_shift: int, total_bits: int = 31) -> int:
+def calculate_input_radius(
+    input_integer_bits: int, input_left_shift: int, total_bits: int = 31
+) -> int:
     """Largest |x - max| (in input units) whose rescaled value still fits; TFLite's floor."""
     v = (
         1.0
@@ -137,7 +139,7 @@ def calculate_input_radius(input_integer_bits: int, input_left_shift: int, total
         * float(1 << (total_bits - input_integer_bits))
         / float(1 << input_left_shift)
     )
-    return int(math.floor(v))
+    return math.floor(v)
 
 
 def softmax_params(beta: float, input_scale: float) -> dict[str, int]:

@@ -57,9 +57,12 @@ class T:
 
     def desc(self) -> TensorDesc:
         return TensorDesc(
-            shape=tuple(self.shape), dtype=self.dtype,
+            shape=tuple(self.shape),
+            dtype=self.dtype,
             scale=None if self.scale is None else [quant.f32(s) for s in self.scale],
-            zero_point=self.zero_point, quant_axis=self.axis, data=self.data,
+            zero_point=self.zero_point,
+            quant_axis=self.axis,
+            data=self.data,
         )
 
 
@@ -77,29 +80,46 @@ class Case:
     def dtype(self) -> str:
         return self.inputs[0].dtype
 
-    def model(self) -> bytes:
-        mb = ModelBuilder()
+    def add_to(self, mb: ModelBuilder, tag: str = "") -> tuple[list[int], int]:
+        """Adds this case's tensors and operator; returns (graph input indices, output)."""
         idx = []
         for i, t in enumerate(self.inputs):
             idx.append(
-                mb.add_tensor(f"in{i}", t.shape, t.dtype, data=t.data, scale=t.scale,
-                              zero_point=t.zero_point, quantized_dimension=t.axis)
+                mb.add_tensor(
+                    f"{tag}in{i}",
+                    t.shape,
+                    t.dtype,
+                    data=t.data,
+                    scale=t.scale,
+                    zero_point=t.zero_point,
+                    quantized_dimension=t.axis,
+                )
             )
         o = self.output
-        out = mb.add_tensor("out", o.shape, o.dtype, scale=o.scale, zero_point=o.zero_point)
+        out = mb.add_tensor(f"{tag}out", o.shape, o.dtype, scale=o.scale, zero_point=o.zero_point)
         op_inputs = list(idx)
         if self.kind == "reshape":
-            shp = mb.add_tensor("shape", (len(o.shape),), "int32",
-                                data=np.array(o.shape, dtype=np.int32))
+            shp = mb.add_tensor(
+                f"{tag}shape", (len(o.shape),), "int32", data=np.array(o.shape, dtype=np.int32)
+            )
             op_inputs.append(shp)
         mb.add_op(KIND_TO_BUILTIN[self.kind], op_inputs, [out], self.options)
-        mb.inputs = [i for i, t in zip(idx, self.inputs) if t.data is None]
+        return [i for i, t in zip(idx, self.inputs) if t.data is None], out
+
+    def model(self) -> bytes:
+        mb = ModelBuilder()
+        mb.inputs, out = self.add_to(mb)
         mb.outputs = [out]
         return mb.build()
 
     def op_desc(self) -> OpDesc:
-        return OpDesc(self.kind, [t.desc() for t in self.inputs], self.output.desc(),
-                      dict(self.attrs), name=self.name)
+        return OpDesc(
+            self.kind,
+            [t.desc() for t in self.inputs],
+            self.output.desc(),
+            dict(self.attrs),
+            name=self.name,
+        )
 
 
 # ---- reference ---------------------------------------------------------------------------
@@ -125,8 +145,10 @@ def compare(case: Case, got: np.ndarray, ref: np.ndarray) -> str | None:
             return f"{case.name}: dtype {got.dtype} != {ref.dtype}"
         if not np.array_equal(got, ref):
             bad = np.flatnonzero(got != ref)
-            return (f"{case.name}: {bad.size}/{ref.size} differ, first at {bad[0]}: "
-                    f"{got.flat[bad[0]]} != {ref.flat[bad[0]]}")
+            return (
+                f"{case.name}: {bad.size}/{ref.size} differ, first at {bad[0]}: "
+                f"{got.flat[bad[0]]} != {ref.flat[bad[0]]}"
+            )
         return None
     scale = float(np.max(np.abs(ref))) if ref.size else 0.0
     err = np.abs(got.astype(np.float64) - ref.astype(np.float64))
@@ -158,8 +180,9 @@ def run_direct(cases: list[Case], workdir: Path, cc: str = "gcc") -> list[np.nda
                 exprs.append(f"(uint8_t *){name}")
         n_out = int(np.prod(case.output.shape))
         out_name = f"{p}_y"
-        defs.append(f"static {C_TYPES[case.output.dtype]} {out_name}[{max(n_out, 1)}] "
-                    f"LWAI_ALIGNED(4);\n")
+        defs.append(
+            f"static {C_TYPES[case.output.dtype]} {out_name}[{max(n_out, 1)}] LWAI_ALIGNED(4);\n"
+        )
         kc = emit_kernel_call(op, p, exprs, f"(uint8_t *){out_name}")
         defs.append(kc.definitions)
         body.append(
@@ -169,7 +192,7 @@ def run_direct(cases: list[Case], workdir: Path, cc: str = "gcc") -> list[np.nda
         )
         sizes.append(max(n_out, 1) * np.dtype(case.output.dtype).itemsize)
     src = (
-        "#include <stdio.h>\n#include \"lwai/kernels.h\"\n\n"
+        '#include <stdio.h>\n#include "lwai/kernels.h"\n\n'
         + "".join(defs)
         + "\nint main(void)\n{\n    int st;\n"
         + "".join(body)
@@ -178,8 +201,16 @@ def run_direct(cases: list[Case], workdir: Path, cc: str = "gcc") -> list[np.nda
     c_file = workdir / "cases.c"
     exe = workdir / "cases"
     c_file.write_text(src)
-    cmd = [cc, *CFLAGS, *[f"-I{p}" for p in INCLUDES], str(c_file),
-           *[str(s) for s in KERNEL_SOURCES], "-lm", "-o", str(exe)]
+    cmd = [
+        cc,
+        *CFLAGS,
+        *[f"-I{p}" for p in INCLUDES],
+        str(c_file),
+        *[str(s) for s in KERNEL_SOURCES],
+        "-lm",
+        "-o",
+        str(exe),
+    ]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
     raw = subprocess.run([str(exe)], check=True, capture_output=True).stdout
     results: list[np.ndarray | str] = []
@@ -255,16 +286,26 @@ def _conv_like(rng, k: int, kind: str, dtype: str) -> Case:
     if dtype == "int8":
         si, zi = _qparams(rng)
         per_channel = rng.random() < 0.6
-        wsc = [quant.f32(float(v)) for v in rng.uniform(0.002, 0.03, size=cout if per_channel else 1)]
+        wsc = [
+            quant.f32(float(v)) for v in rng.uniform(0.002, 0.03, size=cout if per_channel else 1)
+        ]
         wdata = rng.integers(-127, 128, size=wshape).astype(np.int8)
-        wt = T(wshape, "int8", wdata, wsc, [0] * len(wsc), qaxis)
-        so = quant.f32(si * float(np.mean(wsc)) * 74 * 74 * math.sqrt(depth) / 40
-                       * float(rng.uniform(0.5, 2.0)))
+        # Per-tensor weights say axis 0, as the TFLite converter writes them.
+        wt = T(wshape, "int8", wdata, wsc, [0] * len(wsc), qaxis if per_channel else 0)
+        so = quant.f32(
+            si
+            * float(np.mean(wsc))
+            * 74
+            * 74
+            * math.sqrt(depth)
+            / 40
+            * float(rng.uniform(0.5, 2.0))
+        )
         out = T((n, oh, ow, cout), "int8", scale=[so], zero_point=[int(rng.integers(-128, 128))])
         x = T((n, h, w, cin), "int8", scale=[si], zero_point=[zi])
         ins = [x, wt]
         if with_bias:
-            bsc = [quant.f32(si * s) for s in (wsc if per_channel else wsc)]
+            bsc = [quant.f32(si * s) for s in wsc]
             bdata = rng.integers(-20000, 20000, size=cout).astype(np.int32)
             ins.append(T((cout,), "int32", bdata, bsc, [0] * len(bsc), 0))
         feeds = [_rand_int8(rng, x.shape)]
@@ -290,18 +331,41 @@ def _fc(rng, k: int, dtype: str) -> Case:
     if dtype == "int8":
         si, zi = _qparams(rng)
         per_channel = rng.random() < 0.4
-        wsc = [quant.f32(float(v)) for v in rng.uniform(0.002, 0.03, size=cout if per_channel else 1)]
-        wt = T((cout, depth), "int8", rng.integers(-127, 128, size=(cout, depth)).astype(np.int8),
-               wsc, [0] * len(wsc), 0)
-        so = quant.f32(si * float(np.mean(wsc)) * 74 * 74 * math.sqrt(depth) / 40
-                       * float(rng.uniform(0.5, 2.0)))
+        wsc = [
+            quant.f32(float(v)) for v in rng.uniform(0.002, 0.03, size=cout if per_channel else 1)
+        ]
+        wt = T(
+            (cout, depth),
+            "int8",
+            rng.integers(-127, 128, size=(cout, depth)).astype(np.int8),
+            wsc,
+            [0] * len(wsc),
+            0,
+        )
+        so = quant.f32(
+            si
+            * float(np.mean(wsc))
+            * 74
+            * 74
+            * math.sqrt(depth)
+            / 40
+            * float(rng.uniform(0.5, 2.0))
+        )
         out = T((batches, cout), "int8", scale=[so], zero_point=[int(rng.integers(-128, 128))])
         x = T((batches, depth), "int8", scale=[si], zero_point=[zi])
         ins = [x, wt]
         if with_bias:
             bsc = [quant.f32(si * s) for s in wsc]
-            ins.append(T((cout,), "int32", rng.integers(-20000, 20000, size=cout).astype(np.int32),
-                         bsc, [0] * len(bsc), 0))
+            ins.append(
+                T(
+                    (cout,),
+                    "int32",
+                    rng.integers(-20000, 20000, size=cout).astype(np.int32),
+                    bsc,
+                    [0] * len(bsc),
+                    0,
+                )
+            )
         feeds = [_rand_int8(rng, x.shape)]
     else:
         x = T((batches, depth), "float32")
@@ -403,7 +467,7 @@ def _quantize(rng, k: int, variant: str) -> Case:
         x, out = T(shape, "float32"), T(shape, "int8", scale=[s], zero_point=[z])
         feed = _rand_f32(rng, shape, 4.0)
         # Exact halves exercise round-half-away-from-zero.
-        feed.flat[: feed.size // 4] = ((np.round(feed.flat[: feed.size // 4] / s) + 0.5) * s)
+        feed.flat[: feed.size // 4] = (np.round(feed.flat[: feed.size // 4] / s) + 0.5) * s
         return Case(f"quantize_f32_s8_{k}", "quantize", [x], out, {}, {}, [feed.astype(np.float32)])
     if variant == "s8_s8":
         s1, z1 = _qparams(rng, 0.01, 0.1)
@@ -414,14 +478,16 @@ def _quantize(rng, k: int, variant: str) -> Case:
     if variant == "s8_f32":
         s, z = _qparams(rng, 0.01, 0.1)
         x, out = T(shape, "int8", scale=[s], zero_point=[z]), T(shape, "float32")
-        return Case(f"dequantize_s8_f32_{k}", "dequantize", [x], out, {}, {},
-                    [_rand_int8(rng, shape)])
+        return Case(
+            f"dequantize_s8_f32_{k}", "dequantize", [x], out, {}, {}, [_rand_int8(rng, shape)]
+        )
     # reshape
     total = int(np.prod(shape))
     x = T(shape, "int8", scale=[0.05], zero_point=[3])
     out = T((total,), "int8", scale=[0.05], zero_point=[3])
-    return Case(f"reshape_s8_{k}", "reshape", [x], out, {"new_shape": [total]}, {},
-                [_rand_int8(rng, shape)])
+    return Case(
+        f"reshape_s8_{k}", "reshape", [x], out, {"new_shape": [total]}, {}, [_rand_int8(rng, shape)]
+    )
 
 
 def generate(group: str, count: int, seed: int) -> list[Case]:
@@ -449,3 +515,38 @@ def generate(group: str, count: int, seed: int) -> list[Case]:
         reason = unsupported_reason(c.op_desc())
         assert reason is None, f"{c.name}: {reason}"
     return cases
+
+
+def batch_model(cases: list[Case]) -> tuple[bytes, list[np.ndarray]]:
+    """One model holding every case as an independent operator (so one compile and one
+    build covers many cases); returns the model and its inputs in order. Output i is
+    case i's output."""
+    mb = ModelBuilder()
+    feeds: list[np.ndarray] = []
+    for k, case in enumerate(cases):
+        ins, out = case.add_to(mb, f"c{k}_")
+        mb.inputs += ins
+        mb.outputs.append(out)
+        feeds += case.feeds
+    return mb.build(), feeds
+
+
+# The host app takes at most 16 input and 16 output files (boards/app/lwai_app.c).
+MAX_MODEL_IO = 16
+
+
+def batches(cases: list[Case], max_io: int = MAX_MODEL_IO) -> list[list[Case]]:
+    """Split cases into groups whose batch model has at most ``max_io`` inputs and outputs."""
+    groups: list[list[Case]] = []
+    cur: list[Case] = []
+    n_in = 0
+    for c in cases:
+        k = len(c.feeds)
+        if cur and (n_in + k > max_io or len(cur) + 1 > max_io):
+            groups.append(cur)
+            cur, n_in = [], 0
+        cur.append(c)
+        n_in += k
+    if cur:
+        groups.append(cur)
+    return groups

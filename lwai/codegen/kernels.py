@@ -85,8 +85,17 @@ def _reason(op: OpDesc) -> str | None:
     kind = op.kind
     ins, out = op.inputs, op.output
     if kind not in {
-        "conv2d", "depthwise_conv2d", "fully_connected", "avg_pool2d", "max_pool2d",
-        "add", "mul", "softmax", "reshape", "quantize", "dequantize",
+        "conv2d",
+        "depthwise_conv2d",
+        "fully_connected",
+        "avg_pool2d",
+        "max_pool2d",
+        "add",
+        "mul",
+        "softmax",
+        "reshape",
+        "quantize",
+        "dequantize",
     }:
         return f"no lwai kernel for {kind}"
     if not ins:
@@ -106,7 +115,12 @@ def _reason(op: OpDesc) -> str | None:
         elif dt == "int8":
             if out.dtype != "int8":
                 return f"int8 input with {out.dtype} output"
-            if not _has_quant(x) or not _has_quant(out) or not _per_tensor(x) or not _per_tensor(out):
+            if (
+                not _has_quant(x)
+                or not _has_quant(out)
+                or not _per_tensor(x)
+                or not _per_tensor(out)
+            ):
                 return "activations without per-tensor quantization"
             if b is not None and b.dtype != "int32":
                 return f"{b.dtype} bias with int8 activations"
@@ -155,9 +169,13 @@ def _reason(op: OpDesc) -> str | None:
             return f"{dt} -> {out.dtype} pooling"
         if len(x.shape) != 4 or len(out.shape) != 4:
             return "pooling on tensors of rank other than 4"
-        if dt == "int8" and _has_quant(x) and _has_quant(out):
-            if quant.f32(x.scale[0]) != quant.f32(out.scale[0]) or x.zero_point[0] != out.zero_point[0]:
-                return "pooling that changes quantization"
+        quantized = dt == "int8" and _has_quant(x) and _has_quant(out)
+        same = not quantized or (
+            quant.f32(x.scale[0]) == quant.f32(out.scale[0])
+            and x.zero_point[0] == out.zero_point[0]
+        )
+        if not same:
+            return "pooling that changes quantization"
         fh, fw = op.attrs.get("filter", (1, 1))
         sh, sw = op.attrs.get("stride", (1, 1))
         if min(fh, fw, sh, sw) < 1:
@@ -374,8 +392,12 @@ def emit_kernel_call(
             dh, dw = a.get("dilation", (1, 1))
             pad = a.get("padding", (0, 0, 0, 0))
             fields.update(
-                stride_h=int(sh), stride_w=int(sw), dilation_h=int(dh), dilation_w=int(dw),
-                pad_top=int(pad[0]), pad_left=int(pad[1]),
+                stride_h=int(sh),
+                stride_w=int(sw),
+                dilation_h=int(dh),
+                dilation_w=int(dw),
+                pad_top=int(pad[0]),
+                pad_left=int(pad[1]),
             )
             if kind == "depthwise_conv2d":
                 fields["depth_multiplier"] = int(a.get("depth_multiplier", 1))
@@ -392,15 +414,24 @@ def emit_kernel_call(
         fields.update(_act_fields(op))
         params = e.struct(ctype, "params", fields)
         bias_dtype = "int32" if dt == "int8" else "float32"
-        args = [params, *args_q, e.dims("in", in_dims), e.data(0), e.dims("filter", w_dims),
-                e.data(1)]
+        args = [
+            params,
+            *args_q,
+            e.dims("in", in_dims),
+            e.data(0),
+            e.dims("filter", w_dims),
+            e.data(1),
+        ]
         if has_bias:
             args += [e.dims("bias", (1, 1, 1, cout)), e.data(2, bias_dtype)]
         else:
             args += ["NULL", "NULL"]
         args += [e.dims("out", out_dims), e.out()]
-        name = {"conv2d": "conv2d", "depthwise_conv2d": "depthwise_conv2d",
-                "fully_connected": "fully_connected"}[kind]
+        name = {
+            "conv2d": "conv2d",
+            "depthwise_conv2d": "depthwise_conv2d",
+            "fully_connected": "fully_connected",
+        }[kind]
         return e.result(f"lwai_{name}_{sfx}", args)
 
     if kind in ("avg_pool2d", "max_pool2d"):
@@ -408,12 +439,22 @@ def emit_kernel_call(
         sh, sw = a.get("stride", (1, 1))
         pad = a.get("padding", (0, 0, 0, 0))
         fields = {
-            "stride_h": int(sh), "stride_w": int(sw), "filter_h": int(fh), "filter_w": int(fw),
-            "pad_top": int(pad[0]), "pad_left": int(pad[1]), **_act_fields(op),
+            "stride_h": int(sh),
+            "stride_w": int(sw),
+            "filter_h": int(fh),
+            "filter_w": int(fw),
+            "pad_top": int(pad[0]),
+            "pad_left": int(pad[1]),
+            **_act_fields(op),
         }
         params = e.struct("lwai_pool2d_params", "params", fields)
-        args = [params, e.dims("in", tuple(x.shape)), e.data(0), e.dims("out", tuple(out.shape)),
-                e.out()]
+        args = [
+            params,
+            e.dims("in", tuple(x.shape)),
+            e.data(0),
+            e.dims("out", tuple(out.shape)),
+            e.out(),
+        ]
         return e.result(f"lwai_{kind}_{sfx}", args)
 
     if kind in ("add", "mul"):
@@ -421,7 +462,8 @@ def emit_kernel_call(
         fields = {}
         if dt == "int8":
             fields.update(
-                input1_offset=-int(x.zero_point[0]), input2_offset=-int(x2.zero_point[0]),
+                input1_offset=-int(x.zero_point[0]),
+                input2_offset=-int(x2.zero_point[0]),
                 output_offset=int(out.zero_point[0]),
             )
             if kind == "add":
@@ -431,9 +473,15 @@ def emit_kernel_call(
                 fields.update(output_multiplier=m, output_shift=s)
         fields.update(_act_fields(op))
         params = e.struct(f"lwai_{kind}_params", "params", fields)
-        args = [params, e.dims("in1", _align4(x.shape)), e.data(0),
-                e.dims("in2", _align4(x2.shape)), e.data(1), e.dims("out", _align4(out.shape)),
-                e.out()]
+        args = [
+            params,
+            e.dims("in1", _align4(x.shape)),
+            e.data(0),
+            e.dims("in2", _align4(x2.shape)),
+            e.data(1),
+            e.dims("out", _align4(out.shape)),
+            e.out(),
+        ]
         return e.result(f"lwai_{kind}_{sfx}", args)
 
     if kind == "softmax":
@@ -463,8 +511,10 @@ def emit_kernel_call(
         else:
             m, s = quant.requantize_multiplier(x.scale[0], out.scale[0])
             fields = {
-                "zero_point": int(out.zero_point[0]), "input_offset": -int(x.zero_point[0]),
-                "multiplier": m, "shift": s,
+                "zero_point": int(out.zero_point[0]),
+                "input_offset": -int(x.zero_point[0]),
+                "multiplier": m,
+                "shift": s,
             }
             kernel = "lwai_quantize_s8_s8"
         params = e.struct("lwai_quantize_params", "params", fields)
