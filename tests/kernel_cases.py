@@ -251,7 +251,7 @@ def _rand_f32(rng, shape, scale=1.0) -> np.ndarray:
     return (rng.standard_normal(shape) * scale).astype(np.float32)
 
 
-def _conv_like(rng, k: int, kind: str, dtype: str) -> Case:
+def _conv_like(rng, k: int, kind: str, dtype: str, extreme: bool = False) -> Case:
     depthwise = kind == "depthwise_conv2d"
     n = int(rng.choice([1, 1, 1, 2]))
     h, w = (int(v) for v in rng.integers(3, 11, size=2))
@@ -301,6 +301,9 @@ def _conv_like(rng, k: int, kind: str, dtype: str) -> Case:
             / 40
             * float(rng.uniform(0.5, 2.0))
         )
+        if extreme:
+            # Multipliers from 1e-5 to ~30: right and left shifts, saturation.
+            so = quant.f32(si * float(np.mean(wsc)) / 10 ** float(rng.uniform(-5, 1.5)))
         out = T((n, oh, ow, cout), "int8", scale=[so], zero_point=[int(rng.integers(-128, 128))])
         x = T((n, h, w, cin), "int8", scale=[si], zero_point=[zi])
         ins = [x, wt]
@@ -321,7 +324,7 @@ def _conv_like(rng, k: int, kind: str, dtype: str) -> Case:
     return Case(f"{kind}_{dtype}_{k}", kind, ins, out, opts, attrs, feeds)
 
 
-def _fc(rng, k: int, dtype: str) -> Case:
+def _fc(rng, k: int, dtype: str, extreme: bool = False) -> Case:
     batches = int(rng.integers(1, 4))
     depth = int(rng.integers(1, 65))
     cout = int(rng.integers(1, 33))
@@ -351,6 +354,9 @@ def _fc(rng, k: int, dtype: str) -> Case:
             / 40
             * float(rng.uniform(0.5, 2.0))
         )
+        if extreme:
+            # Multipliers from 1e-5 to ~30: right and left shifts, saturation.
+            so = quant.f32(si * float(np.mean(wsc)) / 10 ** float(rng.uniform(-5, 1.5)))
         out = T((batches, cout), "int8", scale=[so], zero_point=[int(rng.integers(-128, 128))])
         x = T((batches, depth), "int8", scale=[si], zero_point=[zi])
         ins = [x, wt]
@@ -378,11 +384,11 @@ def _fc(rng, k: int, dtype: str) -> Case:
     return Case(f"fully_connected_{dtype}_{k}", "fully_connected", ins, out, opts, attrs, feeds)
 
 
-def _pool(rng, k: int, kind: str, dtype: str) -> Case:
+def _pool(rng, k: int, kind: str, dtype: str, extreme: bool = False) -> Case:
     n = int(rng.choice([1, 1, 2]))
     h, w = (int(v) for v in rng.integers(2, 13, size=2))
     c = int(rng.integers(1, 9))
-    fh, fw = (int(v) for v in rng.integers(1, 5, size=2))
+    fh, fw = (int(v) for v in rng.integers(1, 9 if extreme else 5, size=2))
     fh, fw = min(fh, h), min(fw, w)
     sh, sw = (int(v) for v in rng.integers(1, 4, size=2))
     padding = str(rng.choice(["SAME", "VALID"]))
@@ -422,7 +428,7 @@ def _broadcast_shapes(rng) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int,
     return shapes[0], shapes[1], full
 
 
-def _binary(rng, k: int, kind: str, dtype: str) -> Case:
+def _binary(rng, k: int, kind: str, dtype: str, extreme: bool = False) -> Case:
     s1, s2, so_shape = _broadcast_shapes(rng)
     act = _act(rng)
     opts = {"activation": act}
@@ -433,6 +439,10 @@ def _binary(rng, k: int, kind: str, dtype: str) -> Case:
             o_s = quant.f32((a_s + b_s) * float(rng.uniform(0.5, 1.5)))
         else:
             o_s = quant.f32(a_s * b_s * 128 * float(rng.uniform(0.3, 1.5)))
+        if extreme:
+            b_s = quant.f32(a_s * 10 ** float(rng.uniform(-2, 2)))
+            base = max(a_s, b_s) if kind == "add" else a_s * b_s * 128
+            o_s = quant.f32(base * 10 ** float(rng.uniform(-1.5, 1.5)))
         x1 = T(s1, "int8", scale=[a_s], zero_point=[a_z])
         x2 = T(s2, "int8", scale=[b_s], zero_point=[b_z])
         out = T(so_shape, "int8", scale=[o_s], zero_point=[int(rng.integers(-128, 128))])
@@ -444,13 +454,18 @@ def _binary(rng, k: int, kind: str, dtype: str) -> Case:
     return Case(f"{kind}_{dtype}_{k}", kind, [x1, x2], out, opts, attrs, feeds)
 
 
-def _softmax(rng, k: int, dtype: str) -> Case:
+def _softmax(rng, k: int, dtype: str, extreme: bool = False) -> Case:
     rank = int(rng.integers(1, 5))
-    shape = tuple(int(v) for v in rng.integers(1, 5, size=rank - 1)) + (int(rng.integers(1, 41)),)
+    depth = int(rng.integers(1, 300 if extreme else 41))
+    shape = tuple(int(v) for v in rng.integers(1, 5, size=rank - 1)) + (depth,)
     beta = float(rng.choice([1.0, 1.0, 0.5, 2.0, 0.25]))
     opts = {"beta": beta}
     if dtype == "int8":
         s, z = _qparams(rng, 0.01, 0.3)
+        if extreme:
+            s = quant.f32(10 ** float(rng.uniform(-3, 1)))
+            beta = float(rng.choice([0.1, 0.5, 1.0, 3.0, 10.0]))
+            opts = {"beta": beta}
         x = T(shape, "int8", scale=[s], zero_point=[z])
         out = T(shape, "int8", scale=[1.0 / 256], zero_point=[-128])
         feeds = [_rand_int8(rng, shape)]
@@ -481,6 +496,17 @@ def _quantize(rng, k: int, variant: str) -> Case:
         return Case(
             f"dequantize_s8_f32_{k}", "dequantize", [x], out, {}, {}, [_rand_int8(rng, shape)]
         )
+    if variant == "f32_s16":
+        s = quant.f32(float(rng.uniform(1e-4, 1e-3)))
+        x, out = T(shape, "float32"), T(shape, "int16", scale=[s], zero_point=[0])
+        return Case(
+            f"quantize_f32_s16_{k}", "quantize", [x], out, {}, {}, [_rand_f32(rng, shape, 10.0)]
+        )
+    if variant == "s16_f32":
+        s = quant.f32(float(rng.uniform(1e-4, 1e-3)))
+        x, out = T(shape, "int16", scale=[s], zero_point=[0]), T(shape, "float32")
+        feed = rng.integers(-32768, 32768, size=shape).astype(np.int16)
+        return Case(f"dequantize_s16_f32_{k}", "dequantize", [x], out, {}, {}, [feed])
     # reshape
     total = int(np.prod(shape))
     x = T(shape, "int8", scale=[0.05], zero_point=[3])
@@ -490,25 +516,28 @@ def _quantize(rng, k: int, variant: str) -> Case:
     )
 
 
-def generate(group: str, count: int, seed: int) -> list[Case]:
-    """``count`` cases of one group ("conv2d_int8", "add_float32", "quantize", ...)."""
+def generate(group: str, count: int, seed: int, extreme: bool = False) -> list[Case]:
+    """``count`` cases of one group ("conv2d_int8", "add_float32", "convert", ...);
+    ``extreme`` widens scales, windows and softmax rows to stress the rounding paths."""
     rng = np.random.default_rng(seed)
     kind, _, dtype = group.rpartition("_")
     cases = []
     for k in range(count):
         if kind in ("conv2d", "depthwise_conv2d"):
-            cases.append(_conv_like(rng, k, kind, dtype))
+            cases.append(_conv_like(rng, k, kind, dtype, extreme))
         elif kind == "fully_connected":
-            cases.append(_fc(rng, k, dtype))
+            cases.append(_fc(rng, k, dtype, extreme))
         elif kind in ("avg_pool2d", "max_pool2d"):
-            cases.append(_pool(rng, k, kind, dtype))
+            cases.append(_pool(rng, k, kind, dtype, extreme))
         elif kind in ("add", "mul"):
-            cases.append(_binary(rng, k, kind, dtype))
+            cases.append(_binary(rng, k, kind, dtype, extreme))
         elif kind == "softmax":
-            cases.append(_softmax(rng, k, dtype))
+            cases.append(_softmax(rng, k, dtype, extreme))
         elif group == "convert":
             variant = ["f32_s8", "s8_s8", "s8_f32", "reshape"][k % 4]
             cases.append(_quantize(rng, k, variant))
+        elif group == "convert16":
+            cases.append(_quantize(rng, k, ["f32_s16", "s16_f32"][k % 2]))
         else:
             raise ValueError(group)
     for c in cases:
