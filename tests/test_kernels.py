@@ -18,6 +18,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import warnings
+from pathlib import Path
 
 import kernel_cases as kc
 import numpy as np
@@ -337,3 +338,111 @@ def test_kernels_and_emitted_code_build_for_cortex_m4(tmp_path):
     subprocess.run(
         ["arm-none-eabi-gcc", *flags, "-c", str(src), "-o", str(tmp_path / "e.o")], check=True
     )
+
+
+# ---- C prepare helpers and argument checks -----------------------------------------------
+
+
+def _build_and_run(tmp_path: Path, name: str, src: str) -> str:
+    c_file, exe = tmp_path / f"{name}.c", tmp_path / name
+    c_file.write_text(src)
+    subprocess.run(
+        ["gcc", *kc.CFLAGS, *[f"-I{p}" for p in kc.INCLUDES], str(c_file),
+         *[str(s) for s in kc.KERNEL_SOURCES], "-lm", "-o", str(exe)],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return subprocess.run([str(exe)], check=True, capture_output=True, text=True).stdout
+
+
+def test_c_prepare_matches_python(tmp_path):
+    """The C prepare helpers (for loaders) give the constants the compiler emits."""
+    rng = np.random.default_rng(42)
+    rows = []
+    for _ in range(300):
+        s1, s2, so = (quant.f32(10 ** float(v)) for v in rng.uniform(-4, 0.5, size=3))
+        z1, z2, zo = (int(v) for v in rng.integers(-128, 128, size=3))
+        beta = float(rng.choice([0.1, 0.5, 1.0, 2.0, 10.0]))
+        rows.append((s1, z1, s2, z2, so, zo, beta))
+    lines = []
+    for s1, z1, s2, z2, so, zo, beta in rows:
+        args = f"{s1!r}f, {z1}, {s2!r}f, {z2}, {so!r}f, {zo}"
+        lines.append(f"    one({args}, {beta!r}f);\n")
+    src = (
+        '#include <stdio.h>\n#include "lwai/kernels.h"\n'
+        "static void one(float s1, int32_t z1, float s2, int32_t z2, float so, int32_t zo,\n"
+        "                float beta)\n{\n"
+        "    lwai_add_params a;\n    lwai_mul_params m;\n    lwai_softmax_params sm;\n"
+        "    lwai_quantize_params q;\n    int32_t cm[2], cs[2], lo, hi;\n"
+        "    const float ws[2] = {s2, so};\n"
+        "    int st;\n"
+        "    lwai_add_prepare_s8(s1, z1, s2, z2, so, zo, &a);\n"
+        "    lwai_mul_prepare_s8(s1, z1, s2, z2, so, zo, &m);\n"
+        "    lwai_requantize_prepare_s8(s1, z1, so, zo, &q);\n"
+        "    lwai_channel_quant_prepare(s1, ws, 2, so, cm, cs);\n"
+        "    lwai_activation_range_s8(LWAI_ACT_RELU6, so, zo, &lo, &hi);\n"
+        "    st = lwai_softmax_prepare_s8(beta, s1, &sm);\n"
+        '    printf("%d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d %d",\n'
+        "           (int)a.input1_multiplier, (int)a.input1_shift, (int)a.input2_multiplier,\n"
+        "           (int)a.input2_shift, (int)a.output_multiplier, (int)a.output_shift,\n"
+        "           (int)m.output_multiplier, (int)m.output_shift, (int)q.multiplier,\n"
+        "           (int)q.shift, (int)cm[0], (int)cs[0], (int)cm[1], (int)cs[1], (int)lo,\n"
+        "           (int)hi, st, st == 0 ? (int)sm.input_multiplier : 0);\n"
+        '    printf(" %d %d\\n", st == 0 ? (int)sm.input_left_shift : 0,\n'
+        "           st == 0 ? (int)sm.diff_min : 0);\n"
+        "}\n\nint main(void)\n{\n" + "".join(lines) + "    return 0;\n}\n"
+    )
+    out = _build_and_run(tmp_path, "prepare", src).splitlines()
+    assert len(out) == len(rows)
+    for line, (s1, z1, s2, z2, so, zo, beta) in zip(out, rows):
+        ap = quant.add_params(s1, s2, so)
+        exp = [
+            ap["input1_multiplier"],
+            ap["input1_shift"],
+            ap["input2_multiplier"],
+            ap["input2_shift"],
+            ap["output_multiplier"],
+            ap["output_shift"],
+            *quant.mul_params(s1, s2, so),
+            *quant.requantize_multiplier(s1, so),
+        ]
+        (cm0, cm1), (cs0, cs1) = quant.per_channel_multipliers(s1, [s2, so], so, 2)
+        exp += [cm0, cs0, cm1, cs1, *quant.activation_range_quantized("RELU6", so, zo)]
+        if quant.f32(beta) * s1 * 2.0**26 > 1.0:
+            sp = quant.softmax_params(beta, s1)
+            exp += [0, sp["input_multiplier"], sp["input_left_shift"], sp["diff_min"]]
+        else:
+            exp += [-3, 0, 0, 0]
+        assert [int(v) for v in line.split()] == exp, (s1, s2, so, beta)
+
+
+def test_kernels_reject_bad_arguments(tmp_path):
+    src = r"""
+#include <stdio.h>
+#include "lwai/kernels.h"
+int main(void)
+{
+    static const int32_t mult[1] = {1 << 30}, shift[1] = {0};
+    static const lwai_channel_quant q = {mult, shift, 1};
+    static const lwai_conv2d_params p = {.stride_h = 1, .stride_w = 1, .dilation_h = 1,
+                                         .dilation_w = 1, .act_min = -128, .act_max = 127};
+    static const lwai_conv2d_params zero_stride = {.dilation_h = 1, .dilation_w = 1};
+    static const lwai_dims in = {1, 4, 4, 3}, f = {2, 1, 1, 3}, f_bad = {2, 1, 1, 2},
+                           out = {1, 4, 4, 2};
+    static const int8_t x[48], w[6];
+    static int8_t y[32];
+    static const lwai_pool2d_params pp = {.stride_h = 1, .stride_w = 1, .filter_h = 2,
+                                          .filter_w = 2, .pad_top = 1, .act_min = -128,
+                                          .act_max = 127};
+    static const lwai_dims bad_bcast = {1, 3, 4, 2};
+    static const lwai_add_params ap = {.left_shift = 20, .act_min = -128, .act_max = 127};
+    printf("%d %d %d %d %d %d\n",
+           lwai_conv2d_s8(&p, &q, &in, x, &f, w, NULL, NULL, &out, y),
+           lwai_conv2d_s8(&p, &q, &in, x, &f_bad, w, NULL, NULL, &out, y),
+           lwai_conv2d_s8(&zero_stride, &q, &in, x, &f, w, NULL, NULL, &out, y),
+           lwai_conv2d_s8(&p, NULL, &in, x, &f, w, NULL, NULL, &out, y),
+           lwai_max_pool2d_s8(&pp, &in, x, &in, y),
+           lwai_add_s8(&ap, &bad_bcast, x, &out, x, &out, y));
+    return 0;
+}
+"""
+    assert _build_and_run(tmp_path, "badargs", src).split() == ["0", "-1", "-1", "-1", "0", "-1"]

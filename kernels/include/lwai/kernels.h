@@ -245,10 +245,48 @@ lwai_status lwai_dequantize_s16_f32(const lwai_dequantize_params *params,
                                     const lwai_dims *input_dims, const int16_t *input,
                                     const lwai_dims *output_dims, float *output);
 
-/* ---- helpers for loaders -------------------------------------------------------------- */
-/* TFLite's QuantizeMultiplier: real ~= multiplier * 2^(shift - 31). Lets a runtime loader
- * fill the params above from float scales exactly as the compiler does. */
+/* ---- prepare: params from float32 scales (for runtime loaders) ------------------------ */
+/* The compiler derives every constant above in Python (lwai/quant.py); these give a loader
+ * filling params from a model file the very same values (TFLite Micro's arithmetic). */
+
+/* TFLite's QuantizeMultiplier: real ~= multiplier * 2^(shift - 31), multiplier in
+ * [2^30, 2^31); values below 2^-31 flush to (0, 0). */
 void lwai_quantize_multiplier(double real, int32_t *multiplier, int32_t *shift);
+
+/* Conv/depthwise/FC: [out] multiplier[count], shift[count] from filter_scales[count]
+ * (count 1 for per-tensor weights). Returns LWAI_OK, LWAI_ERR_INVALID_ARG. */
+lwai_status lwai_channel_quant_prepare(float input_scale, const float *filter_scales,
+                                       int32_t count, float output_scale, int32_t *multiplier,
+                                       int32_t *shift);
+
+/* Fill the quantization fields of the params (activation fields untouched).
+ * Return LWAI_OK, LWAI_ERR_INVALID_ARG (softmax: LWAI_ERR_UNSUPPORTED when
+ * beta * input_scale * 2^26 <= 1, which TFLite rejects too). */
+lwai_status lwai_add_prepare_s8(float input1_scale, int32_t input1_zero_point, float input2_scale,
+                                int32_t input2_zero_point, float output_scale,
+                                int32_t output_zero_point, lwai_add_params *params);
+lwai_status lwai_mul_prepare_s8(float input1_scale, int32_t input1_zero_point, float input2_scale,
+                                int32_t input2_zero_point, float output_scale,
+                                int32_t output_zero_point, lwai_mul_params *params);
+lwai_status lwai_softmax_prepare_s8(float beta, float input_scale, lwai_softmax_params *params);
+lwai_status lwai_requantize_prepare_s8(float input_scale, int32_t input_zero_point,
+                                       float output_scale, int32_t output_zero_point,
+                                       lwai_quantize_params *params);
+
+/* Fused activations of TFLite, for lwai_activation_range_s8. */
+typedef enum {
+    LWAI_ACT_NONE = 0,
+    LWAI_ACT_RELU = 1,
+    LWAI_ACT_RELU_N1_TO_1 = 2,
+    LWAI_ACT_RELU6 = 3
+} lwai_activation;
+
+/* [out] act_min/act_max in the int8 output domain (TFLite's
+ * CalculateActivationRangeQuantized). Returns LWAI_OK, LWAI_ERR_INVALID_ARG,
+ * LWAI_ERR_UNSUPPORTED (unknown activation). */
+lwai_status lwai_activation_range_s8(lwai_activation activation, float output_scale,
+                                     int32_t output_zero_point, int32_t *act_min,
+                                     int32_t *act_max);
 
 #ifdef __cplusplus
 }
