@@ -291,7 +291,7 @@ def test_emit_kernel_call_shape():
     assert kc_.kernel == "lwai_fully_connected_s8"
     assert kc_.call.startswith("lwai_fully_connected_s8(&op7_params, &op7_quant,")
     assert "(const int8_t *)((arena + 0))" in kc_.call
-    assert "static const int8_t op7_in1[12] LWAI_ALIGNED(4)" in kc_.definitions
+    assert "static const int8_t op7_filter[12] LWAI_ALIGNED(4)" in kc_.definitions
     assert kc_.weights_bytes == 12 + 4 + 4  # weights + one multiplier + one shift
     assert kc_.scratch_bytes == 0
     with pytest.raises(ValueError):

@@ -294,7 +294,7 @@ class _Emitter:
         self.defs: list[str] = []
         self.weights_bytes = 0
 
-    def data(self, i: int, dtype: str | None = None, const: bool = True) -> str:
+    def data(self, i: int, dtype: str | None = None, const: bool = True, tag: str = "") -> str:
         """C expression for input i as a typed pointer (emitting it when constant)."""
         t = self.op.inputs[i]
         dtype = dtype or t.dtype
@@ -302,7 +302,7 @@ class _Emitter:
         if expr is None:
             if t.data is None:
                 raise ValueError(f"{self.p}: input {i} has neither an address nor data")
-            name = f"{self.p}_in{i}"
+            name = f"{self.p}_{tag or f'in{i}'}"
             self.defs.append(c_array(name, t.data, dtype))
             self.weights_bytes += int(np.asarray(t.data).size) * np.dtype(dtype).itemsize
             return name
@@ -420,10 +420,10 @@ def emit_kernel_call(
             e.dims("in", in_dims),
             e.data(0),
             e.dims("filter", w_dims),
-            e.data(1),
+            e.data(1, tag="filter"),
         ]
         if has_bias:
-            args += [e.dims("bias", (1, 1, 1, cout)), e.data(2, bias_dtype)]
+            args += [e.dims("bias", (1, 1, 1, cout)), e.data(2, bias_dtype, tag="bias")]
         else:
             args += ["NULL", "NULL"]
         args += [e.dims("out", out_dims), e.out()]
