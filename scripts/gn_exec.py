@@ -1,8 +1,16 @@
-"""The C sources of lwai's GN libraries, as a GN scope (BUILD.gn reads it with exec_script).
+"""What lwai's GN files run at `gn gen` time (exec_script), under lwai's own Python.
 
-    python3 scripts/gn_sources.py CONFIG_JSON
+    python3 scripts/gn_exec.py [--python PY] genconfig GENCONFIG_ARGS...
+    python3 scripts/gn_exec.py [--python PY] sources CONFIG_JSON
 
-Mirrors the SConscripts, so GN and SCons build the same files from the same configuration
+GN's exec_script always uses the build's script_executable; --python re-executes this
+script under an interpreter that has lwai's dependencies (kconfiglib, ...), as OpenHarmony's
+prebuilt python has not.
+
+genconfig: scripts/genconfig.py (lwai_config.h/.gni/.json), for lwai.gni.
+
+sources: the C sources of lwai's GN libraries as a GN scope, for BUILD.gn. Mirrors the
+SConscripts, so GN and SCons build the same files from the same configuration
 (genconfig's lwai_config.json):
   memory   runtime/src files of the memory manager (workspace stack, TVM backend symbols)
   runtime  the other runtime/src files
@@ -17,6 +25,7 @@ is an error, never a silent fallback. GN has no glob: rerun `gn gen` after addin
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -35,10 +44,20 @@ def rel(path: Path) -> str:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
+    if len(argv) >= 2 and argv[0] == "--python":
+        python, argv = argv[1], argv[2:]
+        if Path(python).resolve() != Path(sys.executable).resolve():
+            os.execv(python, [python, __file__, *argv])
+    sys.path.insert(0, str(REPO))
+    if argv[:1] == ["genconfig"]:
+        sys.path.insert(0, str(REPO / "scripts"))
+        import genconfig
+
+        return genconfig.main(argv[1:])
+    if argv[:1] != ["sources"] or len(argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2
-    sys.path.insert(0, str(REPO))
+    argv = argv[1:]
     from lwai.config import OP_KERNEL_SYMBOLS
     from lwai.ops import OP_KINDS
 
@@ -63,7 +82,7 @@ def main(argv: list[str]) -> int:
     backend_dir = ref if backend == "reference" else REPO / "kernels" / "optimized" / backend
     if not backend_dir.is_dir():
         print(
-            f"gn_sources: unknown kernel backend '{backend}' (no folder {backend_dir})",
+            f"gn_exec: unknown kernel backend '{backend}' (no folder {backend_dir})",
             file=sys.stderr,
         )
         return 2

@@ -232,6 +232,24 @@ def test_gn_plain_templates_outside_openharmony(gn_root):
     _run(["ninja", "-C", "out_plain", "-n"], gn_root)
 
 
+def test_gn_use_python_runs_the_compiler_without_the_venv_on_path(gn_root):
+    """OpenHarmony's python lacks TVM: lwai_use_python names lwai's interpreter."""
+    env = dict(os.environ, PATH=os.pathsep.join(p for p in ("/usr/bin", "/bin")))
+    args = (
+        f'lwai_use_python="{REPO / ".venv" / "bin" / "python"}" '
+        f'lwai_feature_defconfig="{_host_defconfig()}"'
+    )
+    for cmd in (
+        ["gn", "gen", "out_py", f"--args={args}"],
+        ["ninja", "-C", "out_py", "hello_world_int8_app"],
+        ["out_py/hello_world_int8_app"],
+    ):
+        proc = subprocess.run(
+            cmd, check=False, cwd=gn_root, env=env, capture_output=True, text=True
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
 def test_gn_libraries_build_every_runtime_and_kernel_source(gn_root):
     """With every kernel on (the L0 defconfig), GN builds what SCons builds: all of it."""
     built = set()
