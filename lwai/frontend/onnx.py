@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import onnx
+import onnx.numpy_helper
 import tvm
 
 from lwai.errors import LwaiError
@@ -27,18 +28,19 @@ _DEFAULT_DOMAINS = ("", "ai.onnx")
 def _parse(path: Path, data: bytes) -> onnx.ModelProto:
     try:
         model = onnx.load_model_from_string(data)
-    except Exception as err:  # protobuf's DecodeError and friends
-        raise LwaiError(
-            path, f"malformed or truncated ONNX file ({type(err).__name__})"
-        ) from None
+    except Exception as err:  # noqa: BLE001 - protobuf's DecodeError, or anything on bad bytes
+        raise LwaiError(path, f"malformed or truncated ONNX file ({type(err).__name__})") from None
     if not model.HasField("graph") or (not model.graph.node and not model.graph.output):
         raise LwaiError(path, "not an ONNX model (no graph)")
+    return model
+
+
+def _check(path: Path, model: onnx.ModelProto) -> None:
     try:
         onnx.checker.check_model(model)
-    except Exception as err:
+    except onnx.checker.ValidationError as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise LwaiError(path, f"invalid ONNX model: {first}") from None
-    return model
 
 
 def _walk_nodes(graph: onnx.GraphProto):
@@ -75,7 +77,7 @@ def unsupported_ops(model: onnx.ModelProto) -> list[str]:
 def _elem_dtype(elem_type: int) -> str | None:
     try:
         return str(np.dtype(onnx.helper.tensor_dtype_to_np_dtype(elem_type)))
-    except Exception:
+    except (KeyError, TypeError, ValueError):
         return None
 
 
@@ -93,8 +95,10 @@ def graph_inputs(model: onnx.ModelProto, path: Path) -> dict[str, tuple[list[int
         tt = vi.type.tensor_type
         dtype = _elem_dtype(tt.elem_type)
         if dtype is None:
-            problems.append(f"'{vi.name}' has unsupported element type "
-                            f"{onnx.TensorProto.DataType.Name(tt.elem_type)}")
+            problems.append(
+                f"'{vi.name}' has unsupported element type "
+                f"{onnx.TensorProto.DataType.Name(tt.elem_type)}"
+            )
             continue
         if not tt.HasField("shape"):
             problems.append(f"'{vi.name}' has unknown rank")
@@ -116,13 +120,43 @@ def graph_inputs(model: onnx.ModelProto, path: Path) -> dict[str, tuple[list[int
             continue
         inputs[vi.name] = (dims, dtype)
     if problems:
+        shape_problem = any("dynamic" in p or "rank" in p or "empty" in p for p in problems)
         raise LwaiError(
             path,
             "input " + "; ".join(problems),
             "lwai needs static shapes: fix the input dimensions in the model "
-            "(e.g. onnx.tools.update_model_dims or onnxsim --overwrite-input-shape)",
+            "(e.g. onnx.tools.update_model_dims or onnxsim --overwrite-input-shape)"
+            if shape_problem
+            else "lwai's graph inputs are tensors of a numeric element type",
         )
     return inputs
+
+
+_CONSTANT_ATTRS = {
+    "value_float": lambda a: np.array(a.f, np.float32),
+    "value_floats": lambda a: np.array(list(a.floats), np.float32),
+    "value_int": lambda a: np.array(a.i, np.int64),
+    "value_ints": lambda a: np.array(list(a.ints), np.int64),
+}
+
+
+def _normalize_constants(graph: onnx.GraphProto) -> None:
+    """Rewrites Constant's value_float(s)/value_int(s) forms (opset 12+) to ``value``.
+
+    TVM's converter reads only ``value``; function bodies (LeakyRelu, HardSigmoid, ... when
+    expanded) use the other forms.
+    """
+    for node in _walk_nodes(graph):
+        if node.op_type != "Constant" or node.domain not in _DEFAULT_DOMAINS:
+            continue
+        for i, attr in enumerate(node.attribute):
+            if attr.name in _CONSTANT_ATTRS:
+                array = _CONSTANT_ATTRS[attr.name](attr)
+                del node.attribute[i]
+                node.attribute.append(
+                    onnx.helper.make_attribute("value", onnx.numpy_helper.from_array(array))
+                )
+                break
 
 
 def import_onnx(path: Path, data: bytes) -> tvm.IRModule:
@@ -138,7 +172,9 @@ def import_onnx(path: Path, data: bytes) -> tvm.IRModule:
             f"in model '{model.graph.name or path.stem}'",
             "Replace it in the model or add a kernel for it (see docs/operators.md)",
         )
+    _check(path, model)
     inputs = graph_inputs(model, path)
+    _normalize_constants(model.graph)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -148,7 +184,7 @@ def import_onnx(path: Path, data: bytes) -> tvm.IRModule:
                 dtype_dict={k: v[1] for k, v in inputs.items()},
                 keep_params_in_input=False,
             )
-    except Exception as err:
+    except Exception as err:  # noqa: BLE001 - TVM's converters raise any error type
         text = str(err).strip()
         first = text.splitlines()[-1].strip() if text else type(err).__name__
         raise LwaiError(path, f"TVM could not import the model: {first}") from None
