@@ -13,6 +13,7 @@ from tvm import relax
 from tvm.ir.expr import Call, Constant
 
 from lwai.ops import OpDesc, TensorDesc
+from lwai.quant import quantize_value
 
 
 class Unsupported(Exception):
@@ -146,6 +147,28 @@ def _output(root: relax.Expr, r: Resolve) -> tuple[TensorDesc, int | float, int 
     return out, lo, hi
 
 
+def _fold_float_activation(act: relax.Expr, out: TensorDesc, attrs: dict) -> None:
+    """Narrows act_min/act_max by a float relu/clip applied before the output quantize,
+    the way TFLite's CalculateActivationRangeQuantized maps it to integers."""
+    name = _op_name(act)
+    if name == "relax.nn.relu":
+        lo, hi = 0.0, np.inf
+    elif name == "relax.clip":
+        lo, hi = _prim(act.args[1]), _prim(act.args[2])
+    else:
+        return
+    if not out.scale:
+        raise Unsupported("float activation on an unquantized output")
+    if np.isfinite(lo):
+        attrs["act_min"] = max(
+            attrs["act_min"], quantize_value(lo, out.scale[0], out.zero_point[0])
+        )
+    if np.isfinite(hi):
+        attrs["act_max"] = min(
+            attrs["act_max"], quantize_value(hi, out.scale[0], out.zero_point[0])
+        )
+
+
 def _pool_attrs(core: Call) -> dict:
     a = core.attrs
     if str(a.layout) != "NHWC" or any(int(d) != 1 for d in a.dilation) or bool(a.ceil_mode):
@@ -221,6 +244,7 @@ def extract(name: str, ann: Mapping[str, relax.Expr], r: Resolve) -> OpDesc:
     if kind in ("add", "mul"):
         lhs = _tensor(ann["lhs"], r, _call(core.args[0], r, "relax.dequantize"))
         rhs = _tensor(ann["rhs"], r, _call(core.args[1], r, "relax.dequantize"))
+        _fold_float_activation(r(_call(ann["quant"], r).args[0]), out, attrs)
         return OpDesc(kind, [lhs, rhs], out, attrs)
 
     if kind == "softmax":
@@ -251,7 +275,9 @@ def extract(name: str, ann: Mapping[str, relax.Expr], r: Resolve) -> OpDesc:
         return OpDesc(kind, [x], out, {})
 
     if kind == "quantize":
-        x = _tensor(ann["input"], r)
+        arg = r(core.args[0])
+        deq = arg if _op_name(arg) == "relax.dequantize" else None
+        x = _tensor(ann["input"], r, deq)
         return OpDesc(kind, [x], out, attrs)
 
     if kind == "dequantize":

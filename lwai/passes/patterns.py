@@ -59,7 +59,9 @@ def _conv_like(op_name: str) -> tuple[DFPattern, dict]:
 def _binary(op_name: str) -> tuple[DFPattern, dict]:
     a, b = ANY(), ANY()
     core = is_op(op_name)(_deq(a), _deq(b))
-    q = _quant(core)
+    # TVM applies a fused activation in float, between the op and the quantize.
+    act = is_op("relax.nn.relu")(core) | _clip(core)
+    q = _quant(core | act)
     return q, {"lhs": a, "rhs": b, "core": core, "quant": q}
 
 
@@ -108,7 +110,7 @@ def pattern_table(make_check: Callable[[str], Callable]) -> list[FusionPattern]:
     rs = is_op("relax.reshape")(x, ANY())
     add("lwai.reshape", rs, {"input": x, "core": rs}, clip=False)
     x = ANY()
-    q = _quant(x)
+    q = _quant(_deq(x) | x)  # int8 -> int8 requantize, or float -> int8
     add("lwai.quantize", q, {"input": x, "core": q, "quant": q})
     x = ANY()
     dq = _deq(x)
