@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import random_inputs, shared_model, tflm_outputs
-from lwai.driver import compile_cached, run_host
+from lwai.driver import compile_cached, run_host, run_model
 
 MODELS = [
     "hello_world_int8.tflite",
@@ -77,3 +77,16 @@ def test_report_contract(tmp_path):
     assert report["weights_bytes"] >= 288 + 4 * 33
     assert (tmp_path / "out" / "include" / "lwai_model_hello_world_int8.h").is_file()
     assert list((tmp_path / "out" / "src").glob("*.c"))
+
+
+@pytest.mark.parametrize("target", ["host", "qemu-cortex-m4"])
+def test_repeated_runs_give_the_same_outputs(target, tmp_path):
+    """The plan reuses input bytes; every repeated run must still see the real inputs."""
+    model = shared_model("person_detect.tflite")
+    _, report, _ = compile_cached(model, target)
+    inputs = random_inputs(report["inputs"], 7)
+    once, _ = run_model(model, inputs, tmp_path / "once", target=target)
+    thrice, info = run_model(model, inputs, tmp_path / "thrice", target=target, repeat=3)
+    assert info["result"].runs == 3
+    np.testing.assert_array_equal(once[0], thrice[0])
+    np.testing.assert_array_equal(once[0], tflm_outputs(model, inputs)[0])
