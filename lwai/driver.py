@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import json
 import os
 import platform
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,6 +25,18 @@ TARGET_DEFCONFIG = {
     "qemu-cortex-m4": "l0_mps2_an386",
     "qemu-cortex-m55": "l0_mps3_an547",
 }
+
+
+@contextmanager
+def _locked(path: Path):
+    """Serializes work on one cache entry across processes (pytest-xdist, parallel makes)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def cache_root() -> Path:
@@ -56,8 +70,6 @@ def compile_cached(
     model: Path, target: str = "host", config: str | None = None, defconfig: str | None = None
 ) -> tuple[Path, dict, dict]:
     """Compiles once per (model bytes, config, compiler sources); returns (dir, report, cfg)."""
-    from lwai.compiler import compile_model
-
     if not model.is_file():
         raise LwaiError(model, "no such model file")
     cfg, cfg_id = _config_for(target, config, defconfig)
@@ -65,9 +77,16 @@ def compile_cached(
         model.read_bytes() + cfg_id.encode() + _toolchain_digest().encode()
     ).hexdigest()[:20]
     out = cache_root() / key
+    with _locked(cache_root() / f"{key}.lock"):
+        return out, _compile_into(out, model, target, config, defconfig, cfg), cfg
+
+
+def _compile_into(out: Path, model: Path, target, config, defconfig, cfg: dict) -> dict:
+    from lwai.compiler import compile_model
+
     report_path = out / "gen" / "report.json"
     if report_path.is_file():
-        return out, json.loads(report_path.read_text()), cfg
+        return json.loads(report_path.read_text())
     tmp = out / "gen.tmp"
     if not config and cfg:
         defconfig = defconfig or TARGET_DEFCONFIG.get(target)
@@ -77,7 +96,15 @@ def compile_cached(
 
         shutil.rmtree(out / "gen")
     tmp.rename(out / "gen")
-    return out, report, cfg
+    return report
+
+
+def build_cached(out: Path, target: str, cfg: dict) -> Path:
+    """Builds the cached model for target (once across processes); returns the image."""
+    from lwai.build import build_image
+
+    with _locked(out / f"build-{target}.lock"):
+        return build_image(out / "gen", target, out / f"build-{target}", config=cfg or None)
 
 
 def _check_inputs(report: dict, inputs: list[np.ndarray], model: Path) -> list[np.ndarray]:
@@ -111,7 +138,6 @@ def run_model(
     repeat: int = 1,
 ) -> tuple[list[np.ndarray], dict]:
     """Runs the model on target; returns (outputs, info with report, ticks, image path)."""
-    from lwai.build import build_image
     from lwai.targets import TARGETS, run_image
 
     if target not in TARGETS:
@@ -121,7 +147,7 @@ def run_model(
     model = Path(model)
     out, report, cfg = compile_cached(model, target, config, defconfig)
     inputs = _check_inputs(report, inputs, model)
-    exe = build_image(out / "gen", target, out / f"build-{target}", config=cfg or None)
+    exe = build_cached(out, target, cfg)
     work = Path(workdir)
     work.mkdir(parents=True, exist_ok=True)
     in_files, out_files = [], []

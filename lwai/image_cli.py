@@ -27,11 +27,10 @@ def build_for(
 ) -> tuple[Path, dict, Path]:
     """Compiles (cached by lwai.driver, with the target's defconfig unless told otherwise)
     and builds incrementally beside the cached sources; returns (model_dir, report, image)."""
-    from lwai.build import build_image
-    from lwai.driver import compile_cached
+    from lwai.driver import build_cached, compile_cached
 
     out, report, cfg = compile_cached(Path(model), target, config, defconfig)
-    exe = build_image(out / "gen", target, out / f"build-{target}", config=cfg or None)
+    exe = build_cached(out, target, cfg)
     return out / "gen", report, exe
 
 
