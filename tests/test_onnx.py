@@ -27,7 +27,16 @@ def test_onnx_node(name: str, tmp_path: Path) -> None:
     onnx_cases.run_case(CASES[name], tmp_path)
 
 
+@pytest.mark.parametrize("name", sorted(onnx_cases.REFUSED))
+def test_onnx_node_refused(name: str, tmp_path: Path) -> None:
+    data, _ = onnx_cases.prepare(CASES[name])
+    with pytest.raises(LwaiError) as e:
+        import_model(_write(tmp_path, data, f"{name}.onnx"))
+    _one_line(e.value)
+
+
 def test_exclusions_name_claimed_cases() -> None:
+    assert onnx_cases.REFUSED <= set(onnx_cases.EXCLUDED)
     stale = sorted(set(onnx_cases.EXCLUDED) - set(CASES))
     assert not stale, f"EXCLUDED names cases that are not node tests of a claimed op: {stale}"
     assert all(reason.strip() for reason in onnx_cases.EXCLUDED.values())

@@ -35,9 +35,17 @@ def _parse(path: Path, data: bytes) -> onnx.ModelProto:
     return model
 
 
+def _with_inferred_shapes(model: onnx.ModelProto) -> onnx.ModelProto:
+    """The model with the output types shape inference fills in (the checker wants them)."""
+    try:
+        return onnx.shape_inference.infer_shapes(model)
+    except Exception:  # noqa: BLE001 - the checker reports what is wrong
+        return model
+
+
 def _check(path: Path, model: onnx.ModelProto) -> None:
     try:
-        onnx.checker.check_model(model)
+        onnx.checker.check_model(_with_inferred_shapes(model))
     except onnx.checker.ValidationError as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise LwaiError(path, f"invalid ONNX model: {first}") from None
@@ -62,6 +70,13 @@ def supported_ops() -> set[str]:
     return set(_get_convert_map()) | {"Constant", "If"}
 
 
+# Attribute values TVM's converters ignore (and would compute something else): (op, attr) ->
+# the values TVM implements.
+_IGNORED_ATTRS: dict[tuple[str, str], tuple] = {
+    ("SpaceToDepth", "mode"): (b"DCR", "DCR"),
+}
+
+
 def unsupported_ops(model: onnx.ModelProto) -> list[str]:
     """Every op of the model lwai cannot import, scanned once over the whole model."""
     supported = supported_ops()
@@ -71,6 +86,13 @@ def unsupported_ops(model: onnx.ModelProto) -> list[str]:
             bad[f"{node.domain}::{node.op_type}"] = None
         elif node.op_type not in supported:
             bad[node.op_type] = None
+        else:
+            for attr in node.attribute:
+                allowed = _IGNORED_ATTRS.get((node.op_type, attr.name))
+                value = onnx.helper.get_attribute_value(attr)
+                if allowed is not None and value not in allowed:
+                    shown = value.decode() if isinstance(value, bytes) else value
+                    bad[f"{node.op_type}({attr.name}={shown!r})"] = None
     return list(bad)
 
 
@@ -159,6 +181,74 @@ def _normalize_constants(graph: onnx.GraphProto) -> None:
                 break
 
 
+def _static_shapes(model: onnx.ModelProto) -> dict[str, list[int]]:
+    """Shapes ONNX's shape inference knows for the values of the main graph."""
+    inferred = _with_inferred_shapes(model)
+    shapes = {t.name: list(t.dims) for t in inferred.graph.initializer}
+    g = inferred.graph
+    for vi in list(g.input) + list(g.value_info) + list(g.output):
+        dims = vi.type.tensor_type.shape.dim if vi.type.HasField("tensor_type") else []
+        if dims and all(d.HasField("dim_value") for d in dims):
+            shapes[vi.name] = [int(d.dim_value) for d in dims]
+    return shapes
+
+
+def _resolve_conv_transpose_output_shape(model: onnx.ModelProto, path: Path) -> None:
+    """ConvTranspose's ``output_shape`` as pads/output_padding (TVM ignores the attribute).
+
+    As the spec: the total padding follows from output_shape, split between begin and end
+    (SAME_UPPER: the larger half at the end, otherwise at the begin); an output larger than
+    the natural one grows at the end (zeros plus bias), as in ONNX's node tests.
+    """
+    nodes = [
+        n
+        for n in model.graph.node
+        if n.op_type == "ConvTranspose" and any(a.name == "output_shape" for a in n.attribute)
+    ]
+    if not nodes:
+        return
+    shapes = _static_shapes(model)
+    for node in nodes:
+        attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+        x, w = shapes.get(node.input[0]), shapes.get(node.input[1])
+        if x is None or w is None:
+            raise LwaiError(path, f"ConvTranspose '{node.name}': output_shape needs static shapes")
+        n = len(x) - 2
+        out = list(attrs["output_shape"])[-n:]
+        k = list(attrs.get("kernel_shape", w[2:]))
+        s = list(attrs.get("strides", [1] * n))
+        d = list(attrs.get("dilations", [1] * n))
+        op = list(attrs.get("output_padding", [0] * n))
+        auto_pad = attrs.get("auto_pad", b"NOTSET")
+        auto_pad = auto_pad.decode() if isinstance(auto_pad, bytes) else auto_pad
+        if any(attrs.get("pads", [0])):
+            raise LwaiError(path, f"ConvTranspose '{node.name}': both pads and output_shape")
+        natural = [s[i] * (x[2 + i] - 1) + op[i] + (k[i] - 1) * d[i] + 1 for i in range(n)]
+        begin, end = [0] * n, [0] * n
+        for i in range(n):
+            total = natural[i] - out[i]
+            if total >= 0:  # the spec's split: SAME_UPPER puts the larger half at the end
+                small, large = total // 2, total - total // 2
+                begin[i], end[i] = (small, large) if auto_pad == "SAME_UPPER" else (large, small)
+            else:
+                op[i] -= total  # grow at the end
+                if op[i] >= max(s[i], d[i]):
+                    raise LwaiError(
+                        path,
+                        f"ConvTranspose '{node.name}': output_shape {out} is larger than "
+                        "its stride allows",
+                    )
+        keep = [
+            a
+            for a in node.attribute
+            if a.name not in ("output_shape", "auto_pad", "pads", "output_padding")
+        ]
+        del node.attribute[:]
+        node.attribute.extend(keep)
+        node.attribute.append(onnx.helper.make_attribute("pads", begin + end))
+        node.attribute.append(onnx.helper.make_attribute("output_padding", op))
+
+
 def import_onnx(path: Path, data: bytes) -> tvm.IRModule:
     from tvm.relax.frontend.onnx import from_onnx
 
@@ -175,6 +265,7 @@ def import_onnx(path: Path, data: bytes) -> tvm.IRModule:
     _check(path, model)
     inputs = graph_inputs(model, path)
     _normalize_constants(model.graph)
+    _resolve_conv_transpose_output_shape(model, path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
