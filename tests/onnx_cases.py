@@ -230,26 +230,30 @@ TFLITE_SECTION = """\
 
 ## TFLite
 
-Ops run by lwai's own kernels (`kernels/reference`, bit-exact with TFLite Micro for int8;
-float32 within 1e-5), selected in Kconfig:
+Ops run on lwai's own kernels (`kernels/reference`: int8 bit-exact with TFLite Micro, and
+float32 variants), selected in Kconfig. The partitioner (`lwai/passes/patterns.py`) matches
+the quantized ops in the QDQ form TVM's frontend produces; float32 ops the patterns do not
+take go through TVM's "c" target.
 
-| TFLite op | int8 | float32 |
-| --- | --- | --- |
-| CONV_2D | lwai kernel | lwai kernel |
-| DEPTHWISE_CONV_2D | lwai kernel | lwai kernel |
-| FULLY_CONNECTED | lwai kernel | lwai kernel |
-| AVERAGE_POOL_2D | lwai kernel | lwai kernel |
-| MAX_POOL_2D | lwai kernel | lwai kernel |
-| ADD | lwai kernel | lwai kernel |
-| MUL | lwai kernel | lwai kernel |
-| SOFTMAX | lwai kernel | lwai kernel |
-| RESHAPE | lwai kernel | lwai kernel |
-| QUANTIZE | lwai kernel | — |
-| DEQUANTIZE | lwai kernel | — |
+| TFLite op | lwai kernels |
+| --- | --- |
+| CONV_2D | `lwai_conv2d_s8`, `_f32` |
+| DEPTHWISE_CONV_2D | `lwai_depthwise_conv2d_s8`, `_f32` |
+| FULLY_CONNECTED | `lwai_fully_connected_s8`, `_f32` |
+| AVERAGE_POOL_2D | `lwai_avg_pool2d_s8`, `_f32` |
+| MAX_POOL_2D | `lwai_max_pool2d_s8`, `_f32` |
+| ADD | `lwai_add_s8`, `_f32` |
+| MUL | `lwai_mul_s8`, `_f32` |
+| SOFTMAX | `lwai_softmax_s8`, `_f32` |
+| RESHAPE | no copy: an alias in the arena |
+| QUANTIZE | `lwai_quantize_f32_s8`, `_f32_s16`, `_s8_s8` |
+| DEQUANTIZE | `lwai_dequantize_s8_f32`, `_s16_f32` |
 
 Every other op TVM's TFLite frontend converts (`tvm.relax.frontend.tflite`) is compiled by
 TVM's "c" target: correct, with naive loop schedules. Ops TVM cannot convert are refused at
-import with the list of all of them.
+import with the list of all of them. Numerics are checked against the TFLite Micro
+interpreter (`tests/test_models.py`, `tests/test_kernels.py`).
+
 """
 
 ONNX_HEAD = """\
@@ -258,7 +262,10 @@ ONNX_HEAD = """\
 Every op below is imported by TVM's ONNX frontend (`tvm.relax.frontend.onnx`) and then takes
 the same path as TFLite models (lwai kernels where a pattern matches, TVM C otherwise).
 lwai needs static shapes: graph inputs with fixed dimensions; shape-like operands (Reshape's
-`shape`, `axes`, `pads`, ...) must be initializers or constants.
+`shape`, `axes`, `pads`, ...) must be initializers or constants. lwai's import
+(`lwai/frontend/onnx.py`) adds to TVM's converter: Constant's `value_float(s)`/`value_int(s)`
+forms, ConvTranspose's `output_shape` (resolved to pads/output_padding), and refusal of
+attribute values TVM would silently ignore (SpaceToDepth `mode='CRD'`).
 
 The claim is checked by ONNX's own backend node tests (`onnx.backend.test.case.node`, onnx
 {onnx_version}), every case of each op run through the product path on the host
