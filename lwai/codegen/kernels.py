@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lwai import quant
-from lwai.ops import OpDesc, TensorDesc
+from lwai.ops import OP_KINDS, OpDesc, TensorDesc
 
 
 @dataclass
@@ -84,19 +84,7 @@ def unsupported_reason(op: OpDesc) -> str | None:
 def _reason(op: OpDesc) -> str | None:
     kind = op.kind
     ins, out = op.inputs, op.output
-    if kind not in {
-        "conv2d",
-        "depthwise_conv2d",
-        "fully_connected",
-        "avg_pool2d",
-        "max_pool2d",
-        "add",
-        "mul",
-        "softmax",
-        "reshape",
-        "quantize",
-        "dequantize",
-    }:
+    if kind not in OP_KINDS:
         return f"no lwai kernel for {kind}"
     if not ins:
         return "no inputs"
