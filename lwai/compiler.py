@@ -87,12 +87,27 @@ def _shape(ty) -> tuple[int, ...]:
         raise LwaiError("model", "dynamic shapes are not supported; give the model fixed shapes")
 
 
+def _check_io_dtype(path: Path, role: str, slot: TensorSlot) -> None:
+    if slot.dtype not in LWAI_DTYPES:
+        raise LwaiError(
+            path,
+            f"graph {role} '{slot.name}' is {slot.dtype}; lwai's model API carries "
+            f"{', '.join(LWAI_DTYPES)} tensors",
+        )
+
+
 def _schedule(mod: tvm.IRModule, offloaded: list[OffloadedOp], path: Path) -> Schedule:
     main = mod["main"]
     s = Schedule()
     var_slot: dict = {}
 
     def new_slot(var, alias_of: int | None = None) -> int:
+        if not hasattr(var.ty, "shape"):
+            raise LwaiError(
+                path,
+                f"'{var.name}' is a tuple of tensors; operators with several outputs "
+                "(e.g. Split) are not supported yet",
+            )
         shape, dtype = _shape(var.ty), str(var.ty.dtype)
         if alias_of is None:
             s.buffers.append([len(s.steps), len(s.steps)])
@@ -114,6 +129,7 @@ def _schedule(mod: tvm.IRModule, offloaded: list[OffloadedOp], path: Path) -> Sc
 
     for p in main.params:
         s.inputs.append(new_slot(p))
+        _check_io_dtype(path, "input", s.slots[-1])
     for block in main.body.blocks:
         for b in block.bindings:
             v = b.value
@@ -144,6 +160,9 @@ def _schedule(mod: tvm.IRModule, offloaded: list[OffloadedOp], path: Path) -> Sc
     if outs is None:
         raise LwaiError(path, "model output is not a computed tensor")
     s.outputs = outs if isinstance(outs, list) else [outs]
+    for o in s.outputs:
+        if isinstance(o, int):
+            _check_io_dtype(path, "output", s.slots[o])
     end = len(s.steps)
     for o in s.outputs:
         if not isinstance(o, int):

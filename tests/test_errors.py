@@ -52,3 +52,35 @@ def test_not_a_model(tmp_path):
 def test_missing_file(tmp_path):
     proc = run_compile(tmp_path / "nope.onnx", tmp_path)
     assert_one_line_error(proc, "nope.onnx", "no such model file")
+
+
+def _onnx_model(tmp_path, node, inputs, outputs, name):
+    import onnx
+    from onnx import helper
+
+    graph = helper.make_graph([node], name, inputs, outputs)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    path = tmp_path / f"{name}.onnx"
+    onnx.save(model, path)
+    return path
+
+
+def test_int64_graph_output_is_a_clear_error(tmp_path):
+    from onnx import TensorProto, helper
+
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [6])
+    y = helper.make_tensor_value_info("y", TensorProto.INT64, [1])
+    node = helper.make_node("ArgMax", ["x"], ["y"], axis=0)
+    proc = run_compile(_onnx_model(tmp_path, node, [x], [y], "argmax"), tmp_path)
+    assert_one_line_error(proc, "argmax.onnx", "int64")
+
+
+def test_multi_output_op_is_a_clear_error(tmp_path):
+    from onnx import TensorProto, helper
+
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [6])
+    a = helper.make_tensor_value_info("a", TensorProto.FLOAT, [3])
+    b = helper.make_tensor_value_info("b", TensorProto.FLOAT, [3])
+    node = helper.make_node("Split", ["x"], ["a", "b"], axis=0, num_outputs=2)
+    proc = run_compile(_onnx_model(tmp_path, node, [x], [a, b], "split"), tmp_path)
+    assert_one_line_error(proc, "split.onnx", "several outputs")
