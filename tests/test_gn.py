@@ -82,7 +82,12 @@ def gn_root(tmp_path_factory) -> Path:
         if not (SHARED_MODELS / f"{m}.tflite").is_file():
             pytest.skip(f"{SHARED_MODELS} lacks {m}.tflite")
     root = tmp_path_factory.mktemp("gnroot")
-    shutil.copytree(REPO / "tests" / "gn", root, dirs_exist_ok=True)
+    # OpenHarmony's //build/ paths are kept as tests/gn/ohos_build (a tracked folder named
+    # build/ would read as build output), and placed at //build here.
+    shutil.copytree(
+        REPO / "tests" / "gn", root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("ohos_build")
+    )
+    shutil.copytree(REPO / "tests" / "gn" / "ohos_build", root / "build", dirs_exist_ok=True)
     shutil.copytree(REPO, root / "foundation" / "ai" / "lwai", ignore=_IGNORE)
     (root / "models").mkdir()
     for m in MODELS:
