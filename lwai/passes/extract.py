@@ -69,10 +69,6 @@ def _qparams(call: Call, r: Resolve) -> tuple[list[float], list[int], int]:
     return [float(s) for s in scale], [int(z) for z in zp], int(call.attrs.axis)
 
 
-def _activation(e: relax.Expr, r: Resolve) -> tuple[TensorDesc | None, relax.Expr]:
-    return None, r(e)
-
-
 def _tensor(e: relax.Expr, r: Resolve, deq: Call | None = None) -> TensorDesc:
     """A graph tensor (activation or constant), with the quantization of ``deq``."""
     inner = r(e)

@@ -33,8 +33,6 @@ class OffloadedOp:
 def _composite(func: relax.Function) -> tuple[relax.Function, list[int]]:
     """The inner composite function, and for each of its params the outer param index."""
     outer_params = list(func.params)
-    for binding in func.body.blocks[0].bindings if func.body.blocks else []:
-        pass
     var2val = relax.analysis.get_var2val(func)
     for value in var2val.values():
         if isinstance(value, relax.Function) and value.attrs and "Composite" in value.attrs:
@@ -103,11 +101,7 @@ def offload_to_lwai(mod: tvm.IRModule) -> tuple[tvm.IRModule, list[OffloadedOp]]
                 f"{EXTERN_PREFIX}{index}", relax.Tuple(list(call.args)), out_ty=call.ty
             )
 
-    rewriter = Rewriter(mod)
-    new_main = rewriter.visit_expr(mod["main"])
-    mod = mod.with_function("main", new_main) if hasattr(mod, "with_function") else mod
-    if not hasattr(mod, "with_function"):
-        mod["main"] = new_main
+    mod["main"] = Rewriter(mod).visit_expr(mod["main"])
     for gv in lwai_funcs:
         del mod[gv]
     return mod, offloaded

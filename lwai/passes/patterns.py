@@ -40,12 +40,6 @@ def _maybe_clip(p: DFPattern) -> DFPattern:
     return p | _clip(p)
 
 
-def _quantized(name: str, core: DFPattern, annotations: dict) -> tuple[str, DFPattern, dict]:
-    root = _maybe_clip(core)
-    annotations = dict(annotations, root=root)
-    return name, root, annotations
-
-
 def _conv_like(op_name: str) -> tuple[DFPattern, dict]:
     x = ANY()
     w = _const_weight()
