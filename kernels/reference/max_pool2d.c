@@ -13,20 +13,14 @@ lwai_status lwai_max_pool2d_s8(const lwai_max_pool2d_params *params, const lwai_
     }
     for (b = 0; b < output_dims->n; ++b) {
         for (oy = 0; oy < output_dims->h; ++oy) {
-            const int32_t iy0 = oy * params->stride_h - params->pad_top;
-            const int32_t ky0 = lwai_max_i32(0, -iy0);
-            const int32_t ky1 = lwai_min_i32(params->filter_h, input_dims->h - iy0);
             for (ox = 0; ox < output_dims->w; ++ox) {
-                const int32_t ix0 = ox * params->stride_w - params->pad_left;
-                const int32_t kx0 = lwai_max_i32(0, -ix0);
-                const int32_t kx1 = lwai_min_i32(params->filter_w, input_dims->w - ix0);
+                const lwai_pool_window win = lwai_pool_window_at(params, input_dims, oy, ox);
                 for (c = 0; c < output_dims->c; ++c) {
                     int32_t best = LWAI_INT8_MIN;
-                    for (ky = ky0; ky < ky1; ++ky) {
-                        for (kx = kx0; kx < kx1; ++kx) {
+                    for (ky = win.ky0; ky < win.ky1; ++ky) {
+                        for (kx = win.kx0; kx < win.kx1; ++kx) {
                             best = lwai_max_i32(
-                                best, input[((b * input_dims->h + iy0 + ky) * input_dims->w +
-                                             ix0 + kx) * input_dims->c + c]);
+                                best, input[lwai_pool_tap(input_dims, &win, b, ky, kx, c)]);
                         }
                     }
                     output[((b * output_dims->h + oy) * output_dims->w + ox) * output_dims->c +
@@ -48,20 +42,13 @@ lwai_status lwai_max_pool2d_f32(const lwai_max_pool2d_params *params, const lwai
     }
     for (b = 0; b < output_dims->n; ++b) {
         for (oy = 0; oy < output_dims->h; ++oy) {
-            const int32_t iy0 = oy * params->stride_h - params->pad_top;
-            const int32_t ky0 = lwai_max_i32(0, -iy0);
-            const int32_t ky1 = lwai_min_i32(params->filter_h, input_dims->h - iy0);
             for (ox = 0; ox < output_dims->w; ++ox) {
-                const int32_t ix0 = ox * params->stride_w - params->pad_left;
-                const int32_t kx0 = lwai_max_i32(0, -ix0);
-                const int32_t kx1 = lwai_min_i32(params->filter_w, input_dims->w - ix0);
+                const lwai_pool_window win = lwai_pool_window_at(params, input_dims, oy, ox);
                 for (c = 0; c < output_dims->c; ++c) {
                     float best = -FLT_MAX;
-                    for (ky = ky0; ky < ky1; ++ky) {
-                        for (kx = kx0; kx < kx1; ++kx) {
-                            const float v = input[((b * input_dims->h + iy0 + ky) *
-                                                       input_dims->w + ix0 + kx) *
-                                                      input_dims->c + c];
+                    for (ky = win.ky0; ky < win.ky1; ++ky) {
+                        for (kx = win.kx0; kx < win.kx1; ++kx) {
+                            const float v = input[lwai_pool_tap(input_dims, &win, b, ky, kx, c)];
                             best = v > best ? v : best;
                         }
                     }
