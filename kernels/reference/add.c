@@ -11,9 +11,8 @@ static int8_t add_one_s8(const lwai_add_params *p, int32_t a, int32_t b)
     const int32_t s1 = lwai_mul_by_quantized_multiplier(x1, p->input1_multiplier, p->input1_shift);
     const int32_t s2 = lwai_mul_by_quantized_multiplier(x2, p->input2_multiplier, p->input2_shift);
     const int32_t raw =
-        lwai_mul_by_quantized_multiplier(s1 + s2, p->output_multiplier, p->output_shift) +
-        p->output_offset;
-    return (int8_t)lwai_clamp_i32(raw, p->act_min, p->act_max);
+        lwai_mul_by_quantized_multiplier(s1 + s2, p->output_multiplier, p->output_shift);
+    return (int8_t)lwai_offset_clamp_i32(raw, p->output_offset, p->act_min, p->act_max);
 }
 
 lwai_status lwai_add_s8(const lwai_add_params *params, const lwai_dims *input1_dims,

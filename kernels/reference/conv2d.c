@@ -74,8 +74,8 @@ lwai_status lwai_conv2d_s8(const lwai_conv2d_params *params, const lwai_channel_
                     }
                     acc = lwai_mul_by_quantized_multiplier(acc, quant->multiplier[q],
                                                            quant->shift[q]);
-                    acc += params->output_offset;
-                    acc = lwai_clamp_i32(acc, params->act_min, params->act_max);
+                    acc = lwai_offset_clamp_i32(acc, params->output_offset, params->act_min,
+                                                params->act_max);
                     output[((b * output_dims->h + oy) * output_dims->w + ox) * output_dims->c +
                            oc] = (int8_t)acc;
                 }

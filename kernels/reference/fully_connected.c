@@ -42,9 +42,8 @@ lwai_status lwai_fully_connected_s8(const lwai_fully_connected_params *params,
                 acc += bias[oc];
             }
             acc = lwai_mul_by_quantized_multiplier(acc, quant->multiplier[q], quant->shift[q]);
-            acc += params->output_offset;
-            output[b * output_dims->c + oc] =
-                (int8_t)lwai_clamp_i32(acc, params->act_min, params->act_max);
+            output[b * output_dims->c + oc] = (int8_t)lwai_offset_clamp_i32(
+                acc, params->output_offset, params->act_min, params->act_max);
         }
     }
     return LWAI_OK;

@@ -68,6 +68,15 @@ static inline int32_t lwai_mul_by_quantized_multiplier(int32_t x, int32_t multip
     return lwai_rounding_divide_by_pot(lwai_sat_round_doubling_high_mul(shifted, multiplier), right);
 }
 
+/* v + offset clamped to [lo, hi], added in 64 bits: the rescaled value can be anywhere in
+ * int32 when a model file carries extreme multipliers, and adding the zero point must not
+ * overflow then. Equal to TFLite's int32 arithmetic whenever that does not overflow. */
+static inline int32_t lwai_offset_clamp_i32(int32_t v, int32_t offset, int32_t lo, int32_t hi)
+{
+    const int64_t s = (int64_t)v + offset;
+    return s < lo ? lo : (s > hi ? hi : (int32_t)s);
+}
+
 static inline int32_t lwai_dims_count(const lwai_dims *d)
 {
     return d->n * d->h * d->w * d->c;

@@ -6,9 +6,8 @@ static int8_t mul_one_s8(const lwai_mul_params *p, int32_t a, int32_t b)
     /* |(a - zp1) * (b - zp2)| <= 2^16: the product fits before the single rescale. */
     const int32_t prod = (a + p->input1_offset) * (b + p->input2_offset);
     const int32_t raw =
-        p->output_offset +
         lwai_mul_by_quantized_multiplier(prod, p->output_multiplier, p->output_shift);
-    return (int8_t)lwai_clamp_i32(raw, p->act_min, p->act_max);
+    return (int8_t)lwai_offset_clamp_i32(raw, p->output_offset, p->act_min, p->act_max);
 }
 
 lwai_status lwai_mul_s8(const lwai_mul_params *params, const lwai_dims *input1_dims,

@@ -61,9 +61,9 @@ lwai_status lwai_quantize_s8_s8(const lwai_quantize_params *params, const lwai_d
     n = lwai_dims_count(input_dims);
     for (i = 0; i < n; ++i) {
         const int32_t v = lwai_mul_by_quantized_multiplier((int32_t)input[i] + params->input_offset,
-                                                           params->multiplier, params->shift) +
-                          params->zero_point;
-        output[i] = (int8_t)lwai_clamp_i32(v, LWAI_INT8_MIN, LWAI_INT8_MAX);
+                                                           params->multiplier, params->shift);
+        output[i] = (int8_t)lwai_offset_clamp_i32(v, params->zero_point, LWAI_INT8_MIN,
+                                                  LWAI_INT8_MAX);
     }
     return LWAI_OK;
 }

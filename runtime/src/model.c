@@ -1,4 +1,5 @@
 /* AOT executor glue: binds a compiled model to the caller's arena and runs it. */
+#include "lwai/graph.h"
 #include "lwai/model.h"
 
 lwai_status lwai_model_init(lwai_model *model, const lwai_model_desc *desc, uint8_t *arena,
@@ -12,6 +13,11 @@ lwai_status lwai_model_init(lwai_model *model, const lwai_model_desc *desc, uint
     }
     model->desc = desc;
     model->arena = arena;
+    model->graph = NULL;
+    model->run_graph = NULL;
+    model->release = NULL;
+    model->detail = NULL;
+    model->arena_needed = desc->arena_bytes;
     return LWAI_OK;
 }
 
@@ -40,8 +46,23 @@ lwai_status lwai_model_output(const lwai_model *model, size_t index, lwai_tensor
 }
 
 lwai_status lwai_model_run(lwai_model *model) {
-    if (model == NULL || model->desc == NULL || model->desc->run == NULL) {
+    if (model == NULL || model->desc == NULL) {
+        return LWAI_ERR_INVALID_ARG;
+    }
+    /* A function pointer, not a call, so AOT images link no graph executor. */
+    if (model->run_graph != NULL) {
+        return model->run_graph(model);
+    }
+    if (model->desc->run == NULL) {
         return LWAI_ERR_INVALID_ARG;
     }
     return model->desc->run(model->arena);
+}
+
+void lwai_model_release(lwai_model *model) {
+    if (model != NULL && model->release != NULL) {
+        void (*release)(lwai_model *) = model->release;
+        model->release = NULL;
+        release(model);
+    }
 }

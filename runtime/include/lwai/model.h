@@ -30,10 +30,16 @@ typedef struct lwai_model_desc {
     lwai_status (*run)(uint8_t *arena);
 } lwai_model_desc;
 
-/* A model instance bound to an arena (RAM, owned by the caller). */
-typedef struct {
+/* A model instance bound to an arena (RAM, owned by the caller). AOT models fill the first
+ * two fields; the graph loaders (lwai/graph.h) fill the rest too. */
+typedef struct lwai_model {
     const lwai_model_desc *desc;
     uint8_t *arena;
+    void *graph;                                   /* graph executor state, else NULL */
+    lwai_status (*run_graph)(struct lwai_model *); /* set by the graph loaders */
+    void (*release)(struct lwai_model *);          /* frees loader heap memory (JSON) */
+    const char *detail;       /* after a failed load: what failed (e.g. the missing kernel) */
+    uint32_t arena_needed;    /* after a graph load: arena bytes the model needs */
 } lwai_model;
 
 /* Binds desc to arena. Returns LWAI_OK, LWAI_ERR_INVALID_ARG (NULL or misaligned arena),
