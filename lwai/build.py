@@ -63,6 +63,7 @@ def scons_command(
     config_path: Path | None = None,
     targets: list[str] | None = None,
     jobs: int | None = None,
+    executor: str = "aot",
 ) -> list[str]:
     jobs = jobs or max(1, min(os.cpu_count() or 1, 8))
     cmd = [
@@ -81,6 +82,8 @@ def scons_command(
         cmd.append(f"MODEL_DIR={model_dir}")
     if config_path is not None:
         cmd.append(f"CONFIG={config_path}")
+    if executor != "aot":
+        cmd.append(f"EXECUTOR={executor}")
     return cmd + list(targets or [])
 
 
@@ -89,18 +92,31 @@ def _first_errors(text: str, limit: int = 12) -> str:
     return "\n".join((lines or text.strip().splitlines()[-limit:])[:limit])
 
 
-def build_image(model_dir: Path, target: str, build_dir: Path, config: dict | None = None) -> Path:
+def build_image(
+    model_dir: Path | None,
+    target: str,
+    build_dir: Path,
+    config: dict | None = None,
+    executor: str = "aot",
+) -> Path:
     """Builds the image of the compiled model in model_dir for target; returns its path
-    (an ELF for the QEMU boards, an executable otherwise). Raises LwaiError with the
-    compiler's or linker's first error lines on failure."""
-    model_dir = Path(model_dir).resolve()
+    (an ELF for the QEMU boards, an executable otherwise). ``executor="graph"`` builds the
+    app that loads model files instead (model_dir, optional then, adds its TVM functions
+    and picks its kernels). Raises LwaiError with the compiler's or linker's first error
+    lines on failure."""
     build_dir = Path(build_dir).resolve()
     board = board_of(target)
-    if not (model_dir / "report.json").exists():
+    if model_dir is None:
+        if executor != "graph":
+            raise LwaiError("build", "an AOT image needs a compiled model directory")
+        label: Path = build_dir
+    else:
+        model_dir = label = Path(model_dir).resolve()
+    if model_dir is not None and not (model_dir / "report.json").exists():
         raise LwaiError(model_dir, "no report.json here", "Run `lwai compile MODEL -o DIR` first.")
     build_dir.mkdir(parents=True, exist_ok=True)
     config_path = _write_config(config, build_dir) if config else None
-    cmd = scons_command(model_dir, board, build_dir, config_path, ["image"])
+    cmd = scons_command(model_dir, board, build_dir, config_path, ["image"], executor=executor)
     proc = subprocess.run(
         cmd, check=False, capture_output=True, text=True, stdin=subprocess.DEVNULL
     )
@@ -110,7 +126,7 @@ def build_image(model_dir: Path, target: str, build_dir: Path, config: dict | No
         m = _RAM_OVERFLOW.search(text)
         if m:
             raise LwaiError(
-                model_dir,
+                label,
                 f"the image needs {m.group(1)} bytes more RAM than board "
                 f"'{board}' has (arena + data + bss + stack)",
                 "Pick a board with more RAM or a smaller model/arena.",
@@ -118,12 +134,12 @@ def build_image(model_dir: Path, target: str, build_dir: Path, config: dict | No
         m = _FLASH_OVERFLOW.search(text)
         if m:
             raise LwaiError(
-                model_dir,
+                label,
                 f"code + weights exceed the flash of board '{board}' by {m.group(1)} bytes",
                 "Pick a board with more flash.",
             )
         raise LwaiError(
-            model_dir,
+            label,
             f"build for {target} failed:\n{_first_errors(text)}",
             f"Full log: {build_dir / 'build.log'}",
         )

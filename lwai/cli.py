@@ -19,6 +19,40 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_convert(args: argparse.Namespace) -> int:
+    import tempfile
+    from pathlib import Path
+
+    from lwai.codegen.graph import TVM_PREFIX, read_graph, write_graph
+
+    src, dst = Path(args.model), Path(args.output)
+    if dst.suffix not in (".lwfb", ".json"):
+        raise LwaiError(dst, "unknown output format", "Name the output *.lwfb or *.json.")
+    if src.suffix in (".lwfb", ".json"):
+        if args.config or args.defconfig:
+            raise LwaiError(src, "--config/--defconfig apply to .tflite/.onnx inputs only")
+        graph = read_graph(src)
+    else:
+        from lwai.compiler import compile_model
+
+        with tempfile.TemporaryDirectory(prefix="lwai-convert-") as tmp:
+            compile_model(src, tmp, config=args.config, defconfig=args.defconfig)
+            graph = read_graph(Path(tmp) / "model.lwfb")
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    write_graph(graph, dst)
+    tvm = [k for k in graph["kernels"] if k.startswith(TVM_PREFIX)]
+    print(
+        f"lwai: wrote {dst}: {len(graph['nodes'])} nodes, kernels {', '.join(graph['kernels'])}"
+        f"; arena {graph['arena_bytes']} B, {dst.stat().st_size} B file"
+    )
+    if tvm:
+        print(
+            "lwai: note: the model uses TVM-generated functions; an image runs it only if it "
+            "was built with this model's compiled sources (lwai run --executor graph does)"
+        )
+    return 0
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from lwai.driver import run_cli
 
@@ -47,13 +81,26 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_args(p)
     p.set_defaults(func=_cmd_compile)
 
+    p = sub.add_parser(
+        "convert", help="convert a model file: .lwfb <-> .json, or .tflite/.onnx -> either"
+    )
+    p.add_argument("model", help=".lwfb, .json, .tflite or .onnx")
+    p.add_argument("-o", "--output", required=True, help="OUT.lwfb or OUT.json")
+    _add_config_args(p)
+    p.set_defaults(func=_cmd_convert)
+
     p = sub.add_parser("run", help="compile, build and run a model on a target")
     p.add_argument("model")
     p.add_argument("--input", action="append", default=[], help="input .npy, once per input")
     p.add_argument("-o", "--output", required=True, help="directory for output_<i>.npy")
     p.add_argument("--target", default="host")
-    p.add_argument("--executor", default="aot", choices=["aot", "graph"])
-    p.add_argument("--format", default="lwfb", choices=["lwfb", "json"])
+    p.add_argument(
+        "--executor",
+        default="aot",
+        choices=["aot", "graph"],
+        help="aot: the compiled C call sequence; graph: an image that loads OUT/model.<format>",
+    )
+    p.add_argument("--format", default="lwfb", choices=["lwfb", "json"], help="graph model file")
     _add_config_args(p)
     p.set_defaults(func=_cmd_run)
 

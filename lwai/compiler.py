@@ -408,7 +408,17 @@ def compile_model(
         stale.unlink()
     (out / "src" / f"{name}_model.c").write_text(model_c)
     if tvm_src:
+        from lwai.codegen.graph import tvm_registry_source
+
         (out / "src" / f"{name}_tvm.c").write_text(tvm_src)
+        (out / "src" / f"{name}_tvm_registry.c").write_text(
+            tvm_registry_source(name, sched, tvm_info)
+        )
+    from lwai.codegen.graph import build_graph, write_graph
+
+    graph = build_graph(name, sched, offsets, arena, tvm_info)
+    write_graph(graph, out / "model.lwfb")
+    write_graph(graph, out / "model.json")
     (out / "include" / f"lwai_model_{name}.h").write_text(
         _header(name, arena, len(sched.inputs), len(sched.outputs))
     )
@@ -446,6 +456,8 @@ def compile_model(
         "kernels": sorted({st.op.op.kind for st in sched.steps if st.kind == "lwai"}),
         "kernel_functions": sorted(emitter.kernel_functions),
         "tvm_functions": sorted(sym for sym, _ in tvm_info.values()),
+        "graph_kernels": graph["kernels"],
+        "graph_files": {"lwfb": "model.lwfb", "json": "model.json"},
         "rejected": [{"pattern": p, "reason": r} for p, r in rejected],
         "inputs": io(sched.inputs),
         "outputs": io(sched.outputs),

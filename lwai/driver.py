@@ -99,12 +99,41 @@ def _compile_into(out: Path, model: Path, target, config, defconfig, cfg: dict) 
     return report
 
 
-def build_cached(out: Path, target: str, cfg: dict) -> Path:
-    """Builds the cached model for target (once across processes); returns the image."""
+def build_cached(out: Path, target: str, cfg: dict, executor: str = "aot", fmt: str = "") -> Path:
+    """Builds the cached model for target (once across processes); returns the image.
+    A graph-executor build (``executor="graph"``) holds the loader of ``fmt``."""
     from lwai.build import build_image
 
-    with _locked(out / f"build-{target}.lock"):
-        return build_image(out / "gen", target, out / f"build-{target}", config=cfg or None)
+    tag = target if executor == "aot" else f"{target}-graph-{fmt}"
+    with _locked(out / f"build-{tag}.lock"):
+        return build_image(
+            out / "gen", target, out / f"build-{tag}", config=cfg or None, executor=executor
+        )
+
+
+def graph_config(base: dict, fmt: str, work: Path, config: str | None, defconfig: str) -> dict:
+    """The config (a file, else a defconfig; ``base`` is it loaded) with the graph executor
+    and the loader of ``fmt`` on, as Kconfig accepts it (JSON on L0 also needs
+    LWAI_ALLOW_JSON_ON_L0)."""
+    from lwai.config import defconfig_path, load_config
+
+    text = Path(config).read_text() if config else defconfig_path(defconfig).read_text()
+    extra = ["CONFIG_LWAI_EXECUTOR_GRAPH=y"]
+    if fmt == "json":
+        if base.get("LWAI_PROFILE_L0"):
+            extra.append("CONFIG_LWAI_ALLOW_JSON_ON_L0=y")
+        extra.append("CONFIG_LWAI_LOADER_JSON=y")
+    else:
+        extra.append("CONFIG_LWAI_LOADER_FLATBUFFER=y")
+    work.mkdir(parents=True, exist_ok=True)
+    path = work / f"graph-{fmt}.config"
+    body = "\n".join(
+        ln for ln in text.splitlines() if ln.split("=")[0] not in {e.split("=")[0] for e in extra}
+    )
+    new = body + "\n" + "\n".join(extra) + "\n"
+    if not path.exists() or path.read_text() != new:
+        path.write_text(new)
+    return load_config(config=path)
 
 
 def _check_inputs(report: dict, inputs: list[np.ndarray], model: Path) -> list[np.ndarray]:
@@ -136,8 +165,11 @@ def run_model(
     config: str | None = None,
     defconfig: str | None = None,
     repeat: int = 1,
+    executor: str = "aot",
+    fmt: str = "lwfb",
 ) -> tuple[list[np.ndarray], dict]:
-    """Runs the model on target; returns (outputs, info with report, ticks, image path)."""
+    """Runs the model on target; returns (outputs, info with report, ticks, image path).
+    ``executor="graph"`` runs OUT/model.<fmt> (lwfb or json) on a graph-executor image."""
     from lwai.targets import TARGETS, run_image
 
     if target not in TARGETS:
@@ -147,7 +179,18 @@ def run_model(
     model = Path(model)
     out, report, cfg = compile_cached(model, target, config, defconfig)
     inputs = _check_inputs(report, inputs, model)
-    exe = build_cached(out, target, cfg)
+    model_file = None
+    if executor == "graph":
+        if fmt not in ("lwfb", "json"):
+            raise LwaiError("--format", f"unknown model file format '{fmt}'", "Use lwfb or json.")
+        name = defconfig or TARGET_DEFCONFIG[target]
+        cfg = graph_config(cfg, fmt, out, config, name) if cfg else cfg
+        model_file = out / "gen" / f"model.{fmt}"
+        exe = build_cached(out, target, cfg, "graph", fmt)
+    elif executor == "aot":
+        exe = build_cached(out, target, cfg)
+    else:
+        raise LwaiError("--executor", f"unknown executor '{executor}'", "Use aot or graph.")
     work = Path(workdir)
     work.mkdir(parents=True, exist_ok=True)
     in_files, out_files = [], []
@@ -157,7 +200,7 @@ def run_model(
         in_files.append(p)
     for i in range(len(report["outputs"])):
         out_files.append(work / f"output_{i}.bin")
-    result = run_image(target, exe, in_files, out_files, repeat=repeat)
+    result = run_image(target, exe, in_files, out_files, repeat=repeat, model_file=model_file)
     outputs = []
     for p, spec in zip(out_files, report["outputs"]):
         data = np.fromfile(p, dtype=spec["dtype"])
@@ -171,8 +214,6 @@ def run_host(model_path: Path, inputs: list[np.ndarray], workdir: Path) -> list[
 
 
 def run_cli(args: argparse.Namespace) -> int:
-    if args.executor != "aot":
-        raise LwaiError("--executor", "the graph executor is not built yet; use --executor aot")
     inputs = []
     for p in args.input:
         try:
@@ -187,6 +228,8 @@ def run_cli(args: argparse.Namespace) -> int:
         target=args.target,
         config=args.config,
         defconfig=args.defconfig,
+        executor=args.executor,
+        fmt=args.format,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     for i, y in enumerate(outputs):

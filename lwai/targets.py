@@ -34,7 +34,9 @@ BOARD_OF_TARGET = {
 # QEMU machine per L0 target.
 QEMU_MACHINE = {"qemu-cortex-m4": "mps2-an386", "qemu-cortex-m55": "mps3-an547"}
 
-_OK_LINE = re.compile(r"^lwai: ok ticks=(\d+) runs=(\d+)(?: tick_hz=(\d+))?\s*$", re.MULTILINE)
+_OK_LINE = re.compile(
+    r"^lwai: ok ticks=(\d+) runs=(\d+)(?: tick_hz=(\d+))?(?: arena_needed=(\d+))?\s*$", re.MULTILINE
+)
 _ERR_LINE = re.compile(r"^lwai: error: .*$", re.MULTILINE)
 
 
@@ -54,6 +56,7 @@ class RunResult:
     unit: str = "ns"
     total_ticks: int | None = None
     tick_hz: int | None = None
+    arena_needed: int | None = None  # graph executor: arena bytes the loaded model used
 
 
 def board_of(target: str) -> str:
@@ -109,11 +112,15 @@ def run_image(
     output_files: list[Path],
     repeat: int = 1,
     timeout: float = 120,
+    model_file: Path | None = None,
 ) -> RunResult:
-    """Runs the image once (REPEAT inferences), leaving the raw outputs in output_files."""
+    """Runs the image once (REPEAT inferences), leaving the raw outputs in output_files.
+    ``model_file`` is the .lwfb/.json a graph-executor image loads."""
     if repeat < 1:
         raise LwaiError("--repeat", f"repeat must be at least 1, got {repeat}")
     app_args = ["-n", str(repeat)]
+    if model_file is not None:
+        app_args += ["-m", str(Path(model_file).resolve())]
     for p in input_files:
         app_args += ["-i", str(Path(p).resolve())]
     for p in output_files:
@@ -148,10 +155,11 @@ def run_image(
         raise LwaiError(exe, f"{target} run failed (exit {proc.returncode}): {what}")
     total, runs = int(m.group(1)), int(m.group(2))
     hz = int(m.group(3)) if m.group(3) else 1_000_000_000
+    arena = int(m.group(4)) if m.group(4) else None
     if is_qemu_board(target):
         per_run_ns = total * 1_000_000_000 // hz // runs  # icount shift=0: 1 ns = 1 instruction
-        return RunResult(per_run_ns, text, runs, "instructions", total, hz)
-    return RunResult(total * 1_000_000_000 // hz // runs, text, runs, "ns", total, hz)
+        return RunResult(per_run_ns, text, runs, "instructions", total, hz, arena)
+    return RunResult(total * 1_000_000_000 // hz // runs, text, runs, "ns", total, hz, arena)
 
 
 def target_from_config(config: dict | None) -> str | None:

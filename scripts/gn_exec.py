@@ -14,8 +14,11 @@ SConscripts, so GN and SCons build the same files from the same configuration
 (genconfig's lwai_config.json):
   memory   runtime/src files of the memory manager (workspace stack, TVM backend symbols)
   runtime  the other runtime/src files
+  graph    runtime/src/graph files (the graph executor), when LWAI_EXECUTOR_GRAPH is on
   loaders  [[name, [files]], ...]: runtime/src/loaders/<name>*.c whose LWAI_LOADER_<NAME>
-           is on (or not a Kconfig symbol at all)
+           is on (or not a Kconfig symbol at all), when the graph executor is on
+  kernel_kinds  the op kinds whose kernels are built (the graph registry's
+           LWAI_KERNEL_IN_IMAGE_<KIND> defines)
   kernels  per op kind whose Kconfig symbol is on, the backend's file (else the reference
            one), and every helper file of kernels/reference not named after an op
 Paths are relative to the repository root (where BUILD.gn is). An unknown kernel backend
@@ -65,9 +68,14 @@ def main(argv: list[str]) -> int:
     config = data.get("symbols", data) if isinstance(data.get("symbols"), dict) else data
     src = REPO / "runtime" / "src"
 
-    memory, runtime, loaders = [], [], {}
+    memory, runtime, graph, loaders = [], [], [], {}
+    graph_on = config.get("LWAI_EXECUTOR_GRAPH", True)
     for f in sorted(src.rglob("*.c")):
-        if f.parent.name == "loaders":
+        if f.parent.name in ("graph", "loaders") and not graph_on:
+            continue
+        if f.parent.name == "graph":
+            graph.append(rel(f))
+        elif f.parent.name == "loaders":
             name = f.stem.split("_")[0]
             key = f"LWAI_LOADER_{name.upper()}"
             if config.get(key, True):
@@ -86,18 +94,21 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    kernels = []
+    kernels, kinds = [], []
     for op in OP_KINDS:
         if not config.get(OP_KERNEL_SYMBOLS.get(op, f"LWAI_KERNEL_{op.upper()}"), True):
             continue
         for d in (backend_dir, ref):
             if (d / f"{op}.c").is_file():
                 kernels.append(rel(d / f"{op}.c"))
+                kinds.append(op.upper())
                 break
     kernels += [rel(f) for f in sorted(ref.glob("*.c")) if f.stem not in OP_KINDS]
 
     print(f"memory = {_gn_list(memory)}")
     print(f"runtime = {_gn_list(runtime)}")
+    print(f"graph = {_gn_list(graph)}")
+    print(f"kernel_kinds = {_gn_list(kinds)}")
     print(f"loaders = {_gn_list([[n, fs] for n, fs in sorted(loaders.items())])}")
     print(f"kernels = {_gn_list(kernels)}")
     return 0

@@ -1,6 +1,7 @@
 /* The generic lwai app, the same C99 source for every target (host, qemu-arm, QEMU boards).
  *
- *   lwai_app [-n REPEAT] [-i IN0.bin -i IN1.bin ...] [-o OUT0.bin -o ...]
+ *   lwai_app [-n REPEAT] [-i IN0.bin -i IN1.bin ...] [-o OUT0.bin -o ...]   (AOT)
+ *   lwai_app -m MODEL.lwfb|MODEL.json [-n ...] [-i ...] [-o ...]          (graph executor)
  *
  * Reads each input's raw bytes into the model's arena before every run (the size must equal
  * the input's `bytes`), runs the model REPEAT times reading the board counter around each
@@ -9,9 +10,14 @@
  *
  *   lwai: ok ticks=<total over all runs> runs=<REPEAT> tick_hz=<counter rate>
  *
- * Any failure prints `lwai: error: ...` and returns 1. Built with
+ * (the graph build adds ` arena_needed=<bytes>`: activations plus the loader's records).
+ * Any failure prints `lwai: error: ...` and returns 1. An AOT build has
  * `-DLWAI_APP_MODEL=lwai_model_<name> -DLWAI_APP_ARENA_BYTES=<arena_bytes>` and
- * `-include lwai_model_<name>.h`; it uses no stdio so L0 images stay free of malloc.
+ * `-include lwai_model_<name>.h`; a graph build has `-DLWAI_APP_GRAPH`, the arena size, the
+ * model file buffer size (`LWAI_APP_MODEL_FILE_BYTES`; the file is read into it over
+ * semihosting on the QEMU boards), `LWAI_APP_LWFB` / `LWAI_APP_JSON` for the loaders it holds
+ * and, for a model with TVM-generated functions, `LWAI_APP_TVM_KERNELS=lwai_tvm_kernels_<name>`.
+ * It uses no stdio so L0 images stay free of malloc.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -19,7 +25,12 @@
 #include "lwai/board.h"
 #include "lwai/model.h"
 
-#ifndef LWAI_APP_MODEL
+#ifdef LWAI_APP_GRAPH
+#include "lwai/graph.h"
+#ifndef LWAI_APP_MODEL_FILE_BYTES
+#error "build with -DLWAI_APP_MODEL_FILE_BYTES=<largest model file>"
+#endif
+#elif !defined(LWAI_APP_MODEL)
 #error "build with -DLWAI_APP_MODEL=lwai_model_<name> and -include lwai_model_<name>.h"
 #endif
 #ifndef LWAI_APP_ARENA_BYTES
@@ -34,6 +45,17 @@
 #define LWAI_APP_ARENA_ALLOC (LWAI_APP_ARENA_BYTES > 0 ? LWAI_APP_ARENA_BYTES : 16)
 static uint8_t lwai_app_arena[LWAI_APP_ARENA_ALLOC]
     __attribute__((aligned(LWAI_ARENA_ALIGN), section(".bss.lwai_arena")));
+
+#ifdef LWAI_APP_GRAPH
+/* The model file, read whole; 16-byte aligned as the .lwfb loader wants. */
+static uint8_t lwai_app_model_file[LWAI_APP_MODEL_FILE_BYTES]
+    __attribute__((aligned(16), section(".bss.lwai_model_file")));
+
+#ifdef LWAI_APP_TVM_KERNELS
+extern const lwai_tvm_kernel LWAI_APP_TVM_KERNELS[];
+extern const size_t LWAI_APP_TVM_KERNELS_COUNT;
+#endif
+#endif
 
 /* Formats v in decimal into buf (at least 21 bytes); returns buf. */
 static char *format_u64(uint64_t v, char *buf)
@@ -97,6 +119,118 @@ static int parse_u32(const char *s, uint32_t *out)
     return 0;
 }
 
+#ifdef LWAI_APP_GRAPH
+static const char *status_name(lwai_status st)
+{
+    switch (st) {
+    case LWAI_ERR_INVALID_ARG:
+        return "invalid argument";
+    case LWAI_ERR_ARENA_TOO_SMALL:
+        return "arena too small";
+    case LWAI_ERR_KERNEL_MISSING:
+        return "kernel missing from this image";
+    case LWAI_ERR_BAD_MODEL:
+        return "bad model file";
+    case LWAI_ERR_VERSION:
+        return "unsupported model format version";
+    default:
+        return "error";
+    }
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = 0;
+    size_t m = 0;
+    size_t i;
+    while (s[n] != '\0') {
+        ++n;
+    }
+    while (suffix[m] != '\0') {
+        ++m;
+    }
+    if (n < m) {
+        return 0;
+    }
+    for (i = 0; i < m; ++i) {
+        if (s[n - m + i] != suffix[i]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Reads the model file and loads it with the loader its extension names. */
+static int load_graph(const char *path, lwai_model *model)
+{
+    lwai_load_options options = {NULL, 0u};
+    size_t actual = 0;
+    lwai_status st;
+    char num[24];
+    int rc = lwai_board_read_file_upto(path, lwai_app_model_file, sizeof lwai_app_model_file,
+                                       &actual);
+    if (rc == -2) {
+        lwai_board_eputs("lwai: error: model file '");
+        lwai_board_eputs(path);
+        lwai_board_eputs("' has ");
+        lwai_board_eputs(format_u64(actual, num));
+        lwai_board_eputs(" bytes, more than this image's model buffer (");
+        lwai_board_eputs(format_u64(sizeof lwai_app_model_file, num));
+        lwai_board_eputs(")\n");
+        return 1;
+    }
+    if (rc != 0) {
+        return fail("cannot read model file '", path, "'", NULL);
+    }
+#ifdef LWAI_APP_TVM_KERNELS
+    options.tvm_kernels = LWAI_APP_TVM_KERNELS;
+    options.num_tvm_kernels = LWAI_APP_TVM_KERNELS_COUNT;
+#endif
+    if (ends_with(path, ".json")) {
+#ifdef LWAI_APP_JSON
+        st = lwai_model_load_json((const char *)lwai_app_model_file, actual, lwai_app_arena,
+                                  sizeof lwai_app_arena, &options, model);
+#else
+        return fail("this image has no JSON loader (LWAI_LOADER_JSON is off): '", path, "'",
+                    NULL);
+#endif
+    } else {
+#ifdef LWAI_APP_LWFB
+        st = lwai_model_load_with(lwai_app_model_file, actual, lwai_app_arena,
+                                  sizeof lwai_app_arena, &options, model);
+#else
+        return fail("this image has no .lwfb loader (LWAI_LOADER_FLATBUFFER is off): '", path,
+                    "'", NULL);
+#endif
+    }
+    if (st == LWAI_ERR_ARENA_TOO_SMALL) {
+        lwai_board_eputs("lwai: error: model '");
+        lwai_board_eputs(path);
+        lwai_board_eputs("' needs an arena of ");
+        lwai_board_eputs(format_u64(model->arena_needed, num));
+        lwai_board_eputs(" bytes; this image has ");
+        lwai_board_eputs(format_u64(sizeof lwai_app_arena, num));
+        lwai_board_eputs("\n");
+        return 1;
+    }
+    if (st != LWAI_OK) {
+        lwai_board_eputs("lwai: error: cannot load '");
+        lwai_board_eputs(path);
+        lwai_board_eputs("': ");
+        lwai_board_eputs(status_name(st));
+        lwai_board_eputs(" (status ");
+        lwai_board_eputs(format_i64(st, num));
+        if (model->detail != NULL) {
+            lwai_board_eputs(", ");
+            lwai_board_eputs(model->detail);
+        }
+        lwai_board_eputs(")\n");
+        return 1;
+    }
+    return 0;
+}
+#endif
+
 static const char *tensor_label(const lwai_tensor_info *info, size_t index, char *buf)
 {
     if (info->name != NULL && info->name[0] != '\0') {
@@ -109,6 +243,7 @@ int main(int argc, char **argv)
 {
     const char *in_paths[LWAI_APP_MAX_FILES];
     const char *out_paths[LWAI_APP_MAX_FILES];
+    const char *model_path = NULL;
     size_t n_in = 0;
     size_t n_out = 0;
     uint32_t repeat = 1;
@@ -138,24 +273,39 @@ int main(int argc, char **argv)
             in_paths[n_in++] = val;
         } else if (opt[1] == 'o' && n_out < LWAI_APP_MAX_FILES) {
             out_paths[n_out++] = val;
+        } else if (opt[1] == 'm') {
+            model_path = val;
         } else {
             return fail("unknown option or too many files: '", opt, "'", NULL);
         }
         ++i;
     }
 
+#ifdef LWAI_APP_GRAPH
+    if (model_path == NULL) {
+        return fail("this image runs model files: name one with -m MODEL.lwfb", NULL, NULL, NULL);
+    }
+    if (load_graph(model_path, &model) != 0) {
+        return 1;
+    }
+#else
+    if (model_path != NULL) {
+        return fail("this image holds its compiled model; -m is for graph-executor images: '",
+                    model_path, "'", NULL);
+    }
     st = lwai_model_init(&model, &LWAI_APP_MODEL, lwai_app_arena, sizeof lwai_app_arena);
     if (st != LWAI_OK) {
         return fail("lwai_model_init failed with status ", format_i64(st, num_a), NULL, NULL);
     }
+#endif
     /* No -i at all leaves the inputs as the arena holds them (zeros): `lwai bench` does that;
      * no -o at all skips writing outputs. Otherwise every input and output is named. */
-    if ((n_in != 0u && n_in != LWAI_APP_MODEL.num_inputs) ||
-        (n_out != 0u && n_out != LWAI_APP_MODEL.num_outputs)) {
+    if ((n_in != 0u && n_in != model.desc->num_inputs) ||
+        (n_out != 0u && n_out != model.desc->num_outputs)) {
         lwai_board_eputs("lwai: error: the model takes ");
-        lwai_board_eputs(format_u64(LWAI_APP_MODEL.num_inputs, num_a));
+        lwai_board_eputs(format_u64(model.desc->num_inputs, num_a));
         lwai_board_eputs(" input(s) and ");
-        lwai_board_eputs(format_u64(LWAI_APP_MODEL.num_outputs, num_b));
+        lwai_board_eputs(format_u64(model.desc->num_outputs, num_b));
         lwai_board_eputs(" output(s); the command line names ");
         lwai_board_eputs(format_u64(n_in, num_a));
         lwai_board_eputs(" (-i) and ");
@@ -217,6 +367,11 @@ int main(int argc, char **argv)
     lwai_board_puts(format_u64(repeat, num_b));
     lwai_board_puts(" tick_hz=");
     lwai_board_puts(format_u64(lwai_board_tick_hz(), num_c));
+#ifdef LWAI_APP_GRAPH
+    lwai_board_puts(" arena_needed=");
+    lwai_board_puts(format_u64(model.arena_needed, num_a));
+    lwai_model_release(&model);
+#endif
     lwai_board_puts("\n");
     return 0;
 }

@@ -79,7 +79,8 @@ static void lwai_sh_close(int32_t handle)
     (void)lwai_semihost(LWAI_SH_SYS_CLOSE, block);
 }
 
-int lwai_board_read_file(const char *path, void *buf, size_t bytes, size_t *actual)
+/* Reads the whole file when its size is `bytes` (exact) or at most `bytes` (!exact). */
+static int read_file(const char *path, void *buf, size_t bytes, size_t *actual, int exact)
 {
     uint32_t block[3];
     int32_t size;
@@ -95,12 +96,12 @@ int lwai_board_read_file(const char *path, void *buf, size_t bytes, size_t *actu
         return -1;
     }
     *actual = (size_t)size;
-    if ((size_t)size != bytes) {
+    if (exact ? (size_t)size != bytes : (size_t)size > bytes) {
         rc = -2;
-    } else if (bytes != 0u) {
+    } else if (size != 0) {
         block[0] = (uint32_t)h;
         block[1] = (uint32_t)(uintptr_t)buf;
-        block[2] = (uint32_t)bytes;
+        block[2] = (uint32_t)size;
         /* SYS_READ returns the number of bytes NOT read. */
         if (lwai_semihost(LWAI_SH_SYS_READ, block) != 0) {
             rc = -1;
@@ -108,6 +109,16 @@ int lwai_board_read_file(const char *path, void *buf, size_t bytes, size_t *actu
     }
     lwai_sh_close(h);
     return rc;
+}
+
+int lwai_board_read_file(const char *path, void *buf, size_t bytes, size_t *actual)
+{
+    return read_file(path, buf, bytes, actual, 1);
+}
+
+int lwai_board_read_file_upto(const char *path, void *buf, size_t capacity, size_t *actual)
+{
+    return read_file(path, buf, capacity, actual, 0);
 }
 
 int lwai_board_write_file(const char *path, const void *buf, size_t bytes)

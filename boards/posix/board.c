@@ -23,7 +23,8 @@ void lwai_board_eputs(const char *text)
     fflush(stderr);
 }
 
-int lwai_board_read_file(const char *path, void *buf, size_t bytes, size_t *actual)
+/* Reads the whole file when its size is `bytes` (exact) or at most `bytes` (!exact). */
+static int read_file(const char *path, void *buf, size_t bytes, size_t *actual, int exact)
 {
     FILE *f = fopen(path, "rb");
     long size;
@@ -36,13 +37,23 @@ int lwai_board_read_file(const char *path, void *buf, size_t bytes, size_t *actu
         return -1;
     }
     *actual = (size_t)size;
-    if ((size_t)size != bytes) {
+    if (exact ? (size_t)size != bytes : (size_t)size > bytes) {
         rc = -2;
-    } else if (bytes != 0u && fread(buf, 1, bytes, f) != bytes) {
+    } else if (size != 0 && fread(buf, 1, (size_t)size, f) != (size_t)size) {
         rc = -1;
     }
     fclose(f);
     return rc;
+}
+
+int lwai_board_read_file(const char *path, void *buf, size_t bytes, size_t *actual)
+{
+    return read_file(path, buf, bytes, actual, 1);
+}
+
+int lwai_board_read_file_upto(const char *path, void *buf, size_t capacity, size_t *actual)
+{
+    return read_file(path, buf, capacity, actual, 0);
 }
 
 int lwai_board_write_file(const char *path, const void *buf, size_t bytes)

@@ -273,108 +273,123 @@ def _struct(ctype: str, name: str, fields: dict[str, str | int]) -> str:
     return f"static const {ctype} {name} = {{\n{body}}};\n"
 
 
-class _Emitter:
-    def __init__(self, op: OpDesc, prefix: str, input_exprs: list[str | None], output_expr: str):
-        self.op = op
-        self.p = prefix
-        self.exprs = input_exprs
-        self.out_expr = output_expr
-        self.defs: list[str] = []
-        self.weights_bytes = 0
+# Parameters of each kernel in the graph file formats, in the order docs/formats.md and the
+# C registry (runtime/src/graph/registry.c) use: (integer params, float params).
+_CONV = ["stride_h", "stride_w", "dilation_h", "dilation_w", "pad_top", "pad_left"]
+_S8_ACT = ["act_min", "act_max"]
+_F32_ACT = ["act_min_f", "act_max_f"]
+_POOL = ["stride_h", "stride_w", "filter_h", "filter_w", "pad_top", "pad_left"]
+KERNEL_PARAMS: dict[str, tuple[list[str], list[str]]] = {
+    "conv2d_s8": (_CONV + ["input_offset", "output_offset"] + _S8_ACT, []),
+    "conv2d_f32": (_CONV, _F32_ACT),
+    "depthwise_conv2d_s8": (
+        _CONV + ["depth_multiplier", "input_offset", "output_offset"] + _S8_ACT,
+        [],
+    ),
+    "depthwise_conv2d_f32": (_CONV + ["depth_multiplier"], _F32_ACT),
+    "fully_connected_s8": (["input_offset", "filter_offset", "output_offset"] + _S8_ACT, []),
+    "fully_connected_f32": ([], _F32_ACT),
+    "avg_pool2d_s8": (_POOL + _S8_ACT, []),
+    "avg_pool2d_f32": (_POOL, _F32_ACT),
+    "max_pool2d_s8": (_POOL + _S8_ACT, []),
+    "max_pool2d_f32": (_POOL, _F32_ACT),
+    "add_s8": (
+        ["input1_offset", "input2_offset", "output_offset", "left_shift"]
+        + ["input1_multiplier", "input1_shift", "input2_multiplier", "input2_shift"]
+        + ["output_multiplier", "output_shift"]
+        + _S8_ACT,
+        [],
+    ),
+    "add_f32": ([], _F32_ACT),
+    "mul_s8": (
+        ["input1_offset", "input2_offset", "output_offset", "output_multiplier", "output_shift"]
+        + _S8_ACT,
+        [],
+    ),
+    "mul_f32": ([], _F32_ACT),
+    "softmax_s8": (["input_multiplier", "input_left_shift", "diff_min"], []),
+    "softmax_f32": ([], ["beta"]),
+    "quantize_f32_s8": (["zero_point"], ["scale"]),
+    "quantize_f32_s16": (["zero_point"], ["scale"]),
+    "quantize_s8_s8": (["zero_point", "input_offset", "multiplier", "shift"], []),
+    "dequantize_s8_f32": (["zero_point"], ["scale"]),
+    "dequantize_s16_f32": (["zero_point"], ["scale"]),
+    "reshape": (["bytes"], []),
+}
 
-    def data(self, i: int, dtype: str | None = None, const: bool = True, tag: str = "") -> str:
-        """C expression for input i as a typed pointer (emitting it when constant)."""
-        t = self.op.inputs[i]
-        dtype = dtype or t.dtype
-        expr = self.exprs[i] if i < len(self.exprs) else None
-        if expr is None:
-            if t.data is None:
-                raise ValueError(f"{self.p}: input {i} has neither an address nor data")
-            name = f"{self.p}_{tag or f'in{i}'}"
-            self.defs.append(c_array(name, t.data, dtype))
-            self.weights_bytes += int(np.asarray(t.data).size) * np.dtype(dtype).itemsize
-            return name
-        return f"({'const ' if const else ''}{C_TYPES[dtype]} *)({expr})"
-
-    def out(self, dtype: str | None = None) -> str:
-        return f"({C_TYPES[dtype or self.op.output.dtype]} *)({self.out_expr})"
-
-    def dims(self, tag: str, d: tuple[int, int, int, int]) -> str:
-        name = f"{self.p}_{tag}_dims"
-        self.defs.append(_dims(name, d))
-        return f"&{name}"
-
-    def array(self, tag: str, values: list[int] | np.ndarray, dtype: str) -> str:
-        name = f"{self.p}_{tag}"
-        arr = np.asarray(values)
-        self.defs.append(c_array(name, arr, dtype))
-        self.weights_bytes += int(arr.size) * np.dtype(dtype).itemsize
-        return name
-
-    def struct(self, ctype: str, tag: str, fields: dict[str, str | int]) -> str:
-        name = f"{self.p}_{tag}"
-        self.defs.append(_struct(ctype, name, fields))
-        return f"&{name}"
-
-    def result(self, kernel: str, args: list[str]) -> KernelCall:
-        call = f"{kernel}({', '.join(args)})"
-        return KernelCall(kernel, "".join(self.defs), call, self.weights_bytes, 0)
+FLT_MAX = 3.4028234663852886e38
 
 
-def _act_fields(op: OpDesc) -> dict[str, str | int]:
+@dataclass
+class Operand:
+    """One data argument of a kernel call, in the kernel's order."""
+
+    role: str  # "in" (op input `index`), "absent" (optional input left out), "out"
+    index: int = -1
+    dtype: str = ""  # C element type of the argument
+    dims: tuple[int, int, int, int] | None = None  # the lwai_dims passed with it (None: none)
+    tag: str = ""  # name part for emitted constants
+
+
+@dataclass
+class KernelPlan:
+    """Everything one kernel call needs, computed once: the C emitter and the graph file
+    writers render it. ``fields`` hold numbers (floats for the float fields)."""
+
+    kernel: str  # registry name, e.g. "conv2d_s8"; the C function is lwai_<kernel>
+    ctype: str  # params struct
+    fields: dict[str, int | float]
+    operands: list[Operand]
+    quant: tuple[list[int], list[int]] | None = None  # per-channel multipliers and shifts
+
+    def params(self) -> tuple[list[int], list[float]]:
+        """The graph formats' params and fparams, in the registry's order."""
+        ints, floats = KERNEL_PARAMS[self.kernel]
+        return [int(self.fields.get(k, 0)) for k in ints], [
+            _finite(float(self.fields.get(k, 0.0))) for k in floats
+        ]
+
+
+def _finite(v: float) -> float:
+    """float32 value with infinities as +-FLT_MAX (TFLite's 'no clamp'), as c_float does."""
+    if not np.isfinite(v):
+        return FLT_MAX if v > 0 else -FLT_MAX
+    return float(np.float32(min(max(v, -FLT_MAX), FLT_MAX)))
+
+
+def _act_fields(op: OpDesc) -> dict[str, int | float]:
     lo, hi = op.attrs.get("act_min"), op.attrs.get("act_max")
     if op.output.dtype == "float32":
         lo = -np.inf if lo is None else float(lo)
         hi = np.inf if hi is None else float(hi)
-        return {"act_min_f": c_float(lo), "act_max_f": c_float(hi)}
+        return {"act_min_f": _finite(lo), "act_max_f": _finite(hi)}
     qmin, qmax = quant.DTYPE_RANGE[op.output.dtype]
     lo = qmin if lo is None or not np.isfinite(lo) else max(qmin, int(lo))
     hi = qmax if hi is None or not np.isfinite(hi) else min(qmax, int(hi))
     return {"act_min": lo, "act_max": hi}
 
 
-def _channel_quant(e: _Emitter, x: TensorDesc, w: TensorDesc, out: TensorDesc, cout: int) -> str:
-    n = 1 if len(w.scale) == 1 else cout
-    mults, shifts = quant.per_channel_multipliers(x.scale[0], w.scale, out.scale[0], n)
-    m = e.array("mult", mults, "int32")
-    s = e.array("shift", shifts, "int32")
-    return e.struct("lwai_channel_quant", "quant", {"multiplier": m, "shift": s, "count": n})
-
-
-def emit_kernel_call(
-    op: OpDesc,
-    prefix: str,
-    input_exprs: list[str | None],
-    output_expr: str,
-    scratch_expr: str = "NULL",
-) -> KernelCall:
-    """C for one op. ``input_exprs[i]`` is a ``uint8_t *`` C expression for a non-constant
-    input (None for a constant, emitted from ``op.inputs[i].data``); ``output_expr`` likewise.
-    Reference kernels need no scratch, so ``scratch_expr`` is unused."""
+def plan_kernel(op: OpDesc) -> KernelPlan:
+    """The kernel call for ``op`` (which must pass :func:`unsupported_reason`)."""
     reason = unsupported_reason(op)
     if reason is not None:
         raise ValueError(f"{op.name or op.kind}: no lwai kernel: {reason}")
-    del scratch_expr
-    e = _Emitter(op, prefix, list(input_exprs), output_expr)
     kind, dt = op.kind, op.dtype
     sfx = SUFFIX.get(dt, dt)
     x, out = op.inputs[0], op.output
     a = op.attrs
+    ctd = {"int8": "int8", "float32": "float32", "int16": "int16"}
 
     if kind in ("conv2d", "depthwise_conv2d", "fully_connected"):
         w = op.inputs[1]
-        has_bias = len(op.inputs) == 3
-        fields: dict[str, str | int] = {}
+        fields: dict[str, int | float] = {}
         if kind == "fully_connected":
             cout, depth = w.shape
             rows = int(np.prod(x.shape)) // depth
-            in_dims = (rows, 1, 1, depth)
-            w_dims = (cout, 1, 1, depth)
-            out_dims = (rows, 1, 1, cout)
+            in_dims, w_dims, out_dims = (rows, 1, 1, depth), (cout, 1, 1, depth), (rows, 1, 1, cout)
             ctype = "lwai_fully_connected_params"
         else:
-            in_dims, out_dims = tuple(x.shape), tuple(out.shape)
-            w_dims = tuple(w.shape)
+            in_dims, out_dims, w_dims = tuple(x.shape), tuple(out.shape), tuple(w.shape)
             cout = out.shape[3]
             sh, sw = a.get("stride", (1, 1))
             dh, dw = a.get("dilation", (1, 1))
@@ -392,35 +407,29 @@ def emit_kernel_call(
                 ctype = "lwai_depthwise_conv2d_params"
             else:
                 ctype = "lwai_conv2d_params"
-        args_q: list[str] = []
+        q = None
         if dt == "int8":
             fields["input_offset"] = -int(x.zero_point[0])
             if kind == "fully_connected":
                 fields["filter_offset"] = -int(w.zero_point[0])
             fields["output_offset"] = int(out.zero_point[0])
-            args_q = [_channel_quant(e, x, w, out, cout)]
+            n = 1 if len(w.scale) == 1 else cout
+            mults, shifts = quant.per_channel_multipliers(x.scale[0], w.scale, out.scale[0], n)
+            q = ([int(v) for v in mults], [int(v) for v in shifts])
         fields.update(_act_fields(op))
-        params = e.struct(ctype, "params", fields)
         bias_dtype = "int32" if dt == "int8" else "float32"
-        args = [
-            params,
-            *args_q,
-            e.dims("in", in_dims),
-            e.data(0),
-            e.dims("filter", w_dims),
-            e.data(1, tag="filter"),
+        bias = (
+            Operand("in", 2, bias_dtype, (1, 1, 1, cout), "bias")
+            if len(op.inputs) == 3
+            else Operand("absent", -1, bias_dtype, (1, 1, 1, cout), "bias")
+        )
+        operands = [
+            Operand("in", 0, ctd[dt], in_dims, "in0"),
+            Operand("in", 1, ctd[dt], w_dims, "filter"),
+            bias,
+            Operand("out", -1, ctd[dt], out_dims),
         ]
-        if has_bias:
-            args += [e.dims("bias", (1, 1, 1, cout)), e.data(2, bias_dtype, tag="bias")]
-        else:
-            args += ["NULL", "NULL"]
-        args += [e.dims("out", out_dims), e.out()]
-        name = {
-            "conv2d": "conv2d",
-            "depthwise_conv2d": "depthwise_conv2d",
-            "fully_connected": "fully_connected",
-        }[kind]
-        return e.result(f"lwai_{name}_{sfx}", args)
+        return KernelPlan(f"{kind}_{sfx}", ctype, fields, operands, q)
 
     if kind in ("avg_pool2d", "max_pool2d"):
         fh, fw = a.get("filter", (1, 1))
@@ -435,15 +444,11 @@ def emit_kernel_call(
             "pad_left": int(pad[1]),
             **_act_fields(op),
         }
-        params = e.struct("lwai_pool2d_params", "params", fields)
-        args = [
-            params,
-            e.dims("in", tuple(x.shape)),
-            e.data(0),
-            e.dims("out", tuple(out.shape)),
-            e.out(),
+        operands = [
+            Operand("in", 0, ctd[dt], tuple(x.shape), "in0"),
+            Operand("out", -1, ctd[dt], tuple(out.shape)),
         ]
-        return e.result(f"lwai_{kind}_{sfx}", args)
+        return KernelPlan(f"{kind}_{sfx}", "lwai_pool2d_params", fields, operands)
 
     if kind in ("add", "mul"):
         x2 = op.inputs[1]
@@ -460,42 +465,34 @@ def emit_kernel_call(
                 m, s = quant.mul_params(x.scale[0], x2.scale[0], out.scale[0])
                 fields.update(output_multiplier=m, output_shift=s)
         fields.update(_act_fields(op))
-        params = e.struct(f"lwai_{kind}_params", "params", fields)
-        args = [
-            params,
-            e.dims("in1", _align4(x.shape)),
-            e.data(0),
-            e.dims("in2", _align4(x2.shape)),
-            e.data(1),
-            e.dims("out", _align4(out.shape)),
-            e.out(),
+        operands = [
+            Operand("in", 0, ctd[dt], _align4(x.shape), "in0"),
+            Operand("in", 1, ctd[dt], _align4(x2.shape), "in1"),
+            Operand("out", -1, ctd[dt], _align4(out.shape)),
         ]
-        return e.result(f"lwai_{kind}_{sfx}", args)
+        return KernelPlan(f"{kind}_{sfx}", f"lwai_{kind}_params", fields, operands)
 
     if kind == "softmax":
         depth = int(x.shape[-1])
         rows = int(np.prod(x.shape)) // depth
         beta = float(a.get("beta", 1.0))
-        fields = {"beta": c_float(beta)}
+        fields = {"beta": _finite(beta)}
         if dt == "int8":
-            sp = quant.softmax_params(beta, x.scale[0])
-            fields.update(sp)
-        params = e.struct("lwai_softmax_params", "params", fields)
-        d = e.dims("io", (rows, 1, 1, depth))
-        args = [params, d, e.data(0), d, e.out()]
-        return e.result(f"lwai_softmax_{sfx}", args)
+            fields.update(quant.softmax_params(beta, x.scale[0]))
+        d = (rows, 1, 1, depth)
+        operands = [Operand("in", 0, ctd[dt], d, "in0"), Operand("out", -1, ctd[dt], d)]
+        return KernelPlan(f"softmax_{sfx}", "lwai_softmax_params", fields, operands)
 
     if kind == "reshape":
-        params = e.struct("lwai_reshape_params", "params", {"bytes": f"{x.nbytes}u"})
-        src = f"(const void *){e.data(0)}"
-        return e.result("lwai_reshape", [params, src, f"(void *)({output_expr})"])
+        operands = [Operand("in", 0, x.dtype, None, "in0"), Operand("out", -1, x.dtype, None)]
+        return KernelPlan("reshape", "lwai_reshape_params", {"bytes": x.nbytes}, operands)
 
+    n = int(np.prod(x.shape))
+    d = (1, 1, 1, n)
     if kind == "quantize":
-        n = int(np.prod(x.shape))
-        d = e.dims("io", (1, 1, 1, n))
         if dt == "float32":
-            fields = {"scale": c_float(out.scale[0]), "zero_point": int(out.zero_point[0])}
-            kernel = f"lwai_quantize_f32_{SUFFIX[out.dtype]}"
+            fields = {"scale": _finite(out.scale[0]), "zero_point": int(out.zero_point[0])}
+            name = f"quantize_f32_{SUFFIX[out.dtype]}"
         else:
             m, s = quant.requantize_multiplier(x.scale[0], out.scale[0])
             fields = {
@@ -504,15 +501,73 @@ def emit_kernel_call(
                 "multiplier": m,
                 "shift": s,
             }
-            kernel = "lwai_quantize_s8_s8"
-        params = e.struct("lwai_quantize_params", "params", fields)
-        return e.result(kernel, [params, d, e.data(0), d, e.out()])
+            name = "quantize_s8_s8"
+        operands = [Operand("in", 0, x.dtype, d, "in0"), Operand("out", -1, out.dtype, d)]
+        return KernelPlan(name, "lwai_quantize_params", fields, operands)
 
     if kind == "dequantize":
-        n = int(np.prod(x.shape))
-        d = e.dims("io", (1, 1, 1, n))
-        fields = {"scale": c_float(x.scale[0]), "zero_point": int(x.zero_point[0])}
-        params = e.struct("lwai_dequantize_params", "params", fields)
-        return e.result(f"lwai_dequantize_{sfx}_f32", [params, d, e.data(0), d, e.out()])
+        fields = {"scale": _finite(x.scale[0]), "zero_point": int(x.zero_point[0])}
+        operands = [Operand("in", 0, x.dtype, d, "in0"), Operand("out", -1, "float32", d)]
+        return KernelPlan(f"dequantize_{sfx}_f32", "lwai_dequantize_params", fields, operands)
 
-    raise ValueError(f"no emitter for {kind}")
+    raise ValueError(f"no kernel plan for {kind}")
+
+
+def _c_value(v: float, is_float: bool) -> str:
+    return c_float(float(v)) if is_float else str(int(v))
+
+
+def emit_kernel_call(
+    op: OpDesc,
+    prefix: str,
+    input_exprs: list[str | None],
+    output_expr: str,
+    scratch_expr: str = "NULL",
+) -> KernelCall:
+    """C for one op. ``input_exprs[i]`` is a ``uint8_t *`` C expression for a non-constant
+    input (None for a constant, emitted from ``op.inputs[i].data``); ``output_expr`` likewise.
+    Reference kernels need no scratch, so ``scratch_expr`` is unused."""
+    del scratch_expr
+    plan = plan_kernel(op)
+    defs: list[str] = []
+    weights = 0
+    floats = set(KERNEL_PARAMS[plan.kernel][1]) | {"beta", "scale", "act_min_f", "act_max_f"}
+    fields = {k: _c_value(v, k in floats) for k, v in plan.fields.items()}
+    defs.append(_struct(plan.ctype, f"{prefix}_params", fields))
+    args = [f"&{prefix}_params"]
+    if plan.quant is not None:
+        mults, shifts = plan.quant
+        defs.append(c_array(f"{prefix}_mult", np.asarray(mults), "int32"))
+        defs.append(c_array(f"{prefix}_shift", np.asarray(shifts), "int32"))
+        weights += 8 * len(mults)
+        q = {"multiplier": f"{prefix}_mult", "shift": f"{prefix}_shift", "count": len(mults)}
+        defs.append(_struct("lwai_channel_quant", f"{prefix}_quant", q))
+        args.append(f"&{prefix}_quant")
+    for k, o in enumerate(plan.operands):
+        if o.dims is not None:
+            if o.role == "absent":
+                args.append("NULL")
+            else:
+                name = f"{prefix}_d{k}"
+                defs.append(_dims(name, o.dims))
+                args.append(f"&{name}")
+        if o.role == "absent":
+            args.append("NULL")
+        elif o.role == "out":
+            ptr = f"({C_TYPES[o.dtype]} *)({output_expr})"
+            args.append(ptr if o.dims is not None else f"(void *)({output_expr})")
+        else:
+            t = op.inputs[o.index]
+            expr = input_exprs[o.index] if o.index < len(input_exprs) else None
+            if expr is None:
+                if t.data is None:
+                    raise ValueError(f"{prefix}: input {o.index} has neither an address nor data")
+                name = f"{prefix}_{o.tag}"
+                defs.append(c_array(name, t.data, o.dtype))
+                weights += int(np.asarray(t.data).size) * np.dtype(o.dtype).itemsize
+                args.append(name if o.dims is not None else f"(const void *){name}")
+            else:
+                ptr = f"(const {C_TYPES[o.dtype]} *)({expr})"
+                args.append(ptr if o.dims is not None else f"(const void *)({expr})")
+    kernel = f"lwai_{plan.kernel}"
+    return KernelCall(kernel, "".join(defs), f"{kernel}({', '.join(args)})", weights, 0)

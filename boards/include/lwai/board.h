@@ -22,6 +22,11 @@ void lwai_board_eputs(const char *text);
  * Returns 0 on success, -1 if the file cannot be opened or read, -2 on a size mismatch. */
 int lwai_board_read_file(const char *path, void *buf, size_t bytes, size_t *actual);
 
+/* Reads file `path` into buf when it holds at most `capacity` bytes.
+ * [out] actual: the file's size in bytes (set whenever the file could be opened).
+ * Returns 0 on success, -1 if the file cannot be opened or read, -2 if it is too big. */
+int lwai_board_read_file_upto(const char *path, void *buf, size_t capacity, size_t *actual);
+
 /* Writes `bytes` bytes of buf to file `path` (created or truncated). Returns 0 or -1. */
 int lwai_board_write_file(const char *path, const void *buf, size_t bytes);
 
