@@ -38,9 +38,12 @@ TVM_PREFIX = "tvm:"
 def _quant(t) -> dict | None:
     if not t.scale:
         return None
+    zps = [int(z) for z in t.zero_point]
+    if len(zps) == 1 and len(t.scale) > 1:  # one zero point for all channels: spell them out
+        zps = zps * len(t.scale)
     return {
         "scale": [float(np.float32(s)) for s in t.scale],
-        "zero_point": [int(z) for z in t.zero_point],
+        "zero_point": zps,
         "axis": int(t.quant_axis) if len(t.scale) > 1 and t.quant_axis is not None else -1,
     }
 

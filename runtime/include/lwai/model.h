@@ -38,6 +38,7 @@ typedef struct lwai_model {
     void *graph;                                   /* graph executor state, else NULL */
     lwai_status (*run_graph)(struct lwai_model *); /* set by the graph loaders */
     void (*release)(struct lwai_model *);          /* frees loader heap memory (JSON) */
+    void *loader;             /* the loader's own state (JSON: its heap block), else NULL */
     const char *detail;       /* after a failed load: what failed (e.g. the missing kernel) */
     uint32_t arena_needed;    /* after a graph load: arena bytes the model needs */
 } lwai_model;

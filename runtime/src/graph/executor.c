@@ -118,7 +118,7 @@ static lwai_status check_library_node(const lwai_graph *g, const lwai_graph_node
         return LWAI_ERR_BAD_MODEL;
     }
     for (j = 0; j < operands; ++j) {
-        const int32_t index = s->operands[j];
+        const int32_t index = j < s->num_inputs ? s->inputs[j] : s->outputs[j - s->num_inputs];
         const int32_t *d = &s->dims[4u * j];
         uint64_t count;
         if (index == -1 && j < s->num_inputs && (k->optional_inputs & (1u << j)) != 0u) {
@@ -157,7 +157,7 @@ static lwai_status check_tvm_node(const lwai_graph *g, const lwai_graph_node_src
         return LWAI_ERR_BAD_MODEL;
     }
     for (j = 0; j < operands; ++j) {
-        const int32_t index = s->operands[j];
+        const int32_t index = j < s->num_inputs ? s->inputs[j] : s->outputs[j - s->num_inputs];
         if (index < 0 || (uint32_t)index >= g->num_tensors ||
             g->tensors[index].bytes != k->arg_bytes[j] ||
             (j >= s->num_inputs && g->tensors[index].is_const)) {
@@ -197,13 +197,15 @@ static lwai_status bind_node(lwai_graph *g, const lwai_graph_node_src *s,
                              lwai_graph_node *n, const char **missing)
 {
     const uint32_t operands = s->num_inputs + s->num_outputs;
-    if (s->kernel == NULL || s->operands == NULL || operands > LWAI_GRAPH_MAX_OPERANDS ||
+    if (s->kernel == NULL || (s->num_inputs != 0u && s->inputs == NULL) ||
+        (s->num_outputs != 0u && s->outputs == NULL) || operands > LWAI_GRAPH_MAX_OPERANDS ||
         s->num_params > LWAI_GRAPH_MAX_PARAMS || s->num_fparams > LWAI_GRAPH_MAX_PARAMS) {
         return LWAI_ERR_BAD_MODEL;
     }
     memset(n, 0, sizeof *n);
     n->name = s->kernel;
-    n->operands = s->operands;
+    n->inputs = s->inputs;
+    n->outputs = s->outputs;
     n->dims = s->dims;
     n->params = s->params;
     n->fparams = s->fparams;
@@ -351,7 +353,7 @@ static lwai_status run_tvm_node(const lwai_graph *g, const lwai_graph_node *n)
     const uint32_t operands = (uint32_t)n->num_inputs + n->num_outputs;
     uint32_t j, d;
     for (j = 0; j < operands; ++j) {
-        const lwai_graph_tensor *x = &g->tensors[n->operands[j]];
+        const lwai_graph_tensor *x = &g->tensors[lwai_graph_operand(n, j)];
         static const uint8_t codes[6] = {0, 0, 1, 0, 0, 2}; /* DLPack type codes by dtype */
         static const uint8_t bits[6] = {0, 8, 8, 16, 32, 32};
         for (d = 0; d < x->ndim; ++d) {

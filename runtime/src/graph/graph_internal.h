@@ -31,11 +31,12 @@ typedef struct {
     int32_t zero_point;
 } lwai_graph_tensor_src;
 
-/* One node as the loader found it: `operands` holds num_inputs + num_outputs tensor indices
- * (-1 for an absent optional input), `dims` 4 per operand. */
+/* One node as the loader found it: tensor indices of its inputs (-1 for an absent optional
+ * input) and outputs, `dims` 4 per operand (inputs then outputs). */
 typedef struct {
     const char *kernel;      /* NUL-terminated name */
-    const int32_t *operands;
+    const int32_t *inputs;
+    const int32_t *outputs;
     const int32_t *dims;     /* NULL when num_dims == 0 (TVM nodes) */
     const int32_t *params;
     const float *fparams;
@@ -71,12 +72,19 @@ typedef struct {
     const struct lwai_graph_kernel *kernel; /* library kernel, or NULL for a TVM one */
     const lwai_tvm_kernel *tvm;
     const char *name;
-    const int32_t *operands;
+    const int32_t *inputs;
+    const int32_t *outputs;
     const int32_t *dims;
     const int32_t *params;
     const float *fparams;
     uint8_t num_inputs, num_outputs;
 } lwai_graph_node;
+
+/* Tensor index of operand j of a node (inputs, then outputs). */
+static inline int32_t lwai_graph_operand(const lwai_graph_node *n, uint32_t j)
+{
+    return j < n->num_inputs ? n->inputs[j] : n->outputs[j - n->num_inputs];
+}
 
 typedef struct {
     lwai_model_desc desc;    /* inputs/outputs point at io below */

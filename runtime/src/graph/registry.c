@@ -42,7 +42,7 @@
 
 static SHARED void *data_of(const lwai_graph *g, const lwai_graph_node *n, uint32_t j)
 {
-    const int32_t index = n->operands[j];
+    const int32_t index = lwai_graph_operand(n, j);
     return index < 0 ? NULL : g->tensors[index].data;
 }
 
@@ -57,7 +57,7 @@ static SHARED void dims_of(const lwai_graph_node *n, uint32_t j, lwai_dims *d)
 static const lwai_graph_tensor *tensor_of(const lwai_graph *g, const lwai_graph_node *n,
                                           uint32_t j)
 {
-    const int32_t index = n->operands[j];
+    const int32_t index = lwai_graph_operand(n, j);
     return index < 0 ? NULL : &g->tensors[index];
 }
 

@@ -33,9 +33,6 @@ typedef struct {
     int bad;
     /* The root's vectors of tables and strings: first item's position and count. */
     uint32_t kernels, num_kernels, tensors, num_tensors, nodes, num_nodes, buffers, num_buffers;
-    /* Operand copies (see "operands" below). */
-    int32_t *operands;
-    uint32_t operands_used, next_node;
 } reader;
 
 /* ---- bytes ------------------------------------------------------------------------------ */
@@ -200,34 +197,6 @@ static uint32_t item(reader *r, uint32_t first, uint32_t count, uint32_t i)
     return i < count ? deref(r, first + 4u * i) : fail(r);
 }
 
-/* ---- operands ----------------------------------------------------------------------------
- * lwai_graph_node_src wants one array of inputs then outputs, kept by the executor; the file
- * holds Node.inputs and Node.outputs as two vectors. Until graph_internal.h takes them apart,
- * the loader copies both into a block it keeps at the end of the caller's arena. */
-
-static uint32_t node_operands(reader *r, uint32_t node, const void **inputs,
-                              uint32_t *num_inputs, const void **outputs,
-                              uint32_t *num_outputs)
-{
-    *inputs = words(r, node, N_INPUTS, num_inputs);
-    *outputs = words(r, node, N_OUTPUTS, num_outputs);
-    if (*num_inputs + *num_outputs > LWAI_GRAPH_MAX_OPERANDS) { /* each <= len / 4 */
-        return fail(r);
-    }
-    return *num_inputs + *num_outputs;
-}
-
-/* Operand entries of all nodes (each node's count is bounded, so the sum is too). */
-static uint32_t count_operands(reader *r)
-{
-    const void *in, *out;
-    uint32_t i, n_in, n_out, total = 0u;
-    for (i = 0; i < r->num_nodes && i < LWAI_GRAPH_MAX_NODES && !r->bad; ++i) {
-        total += node_operands(r, item(r, r->nodes, r->num_nodes, i), &in, &n_in, &out, &n_out);
-    }
-    return total;
-}
-
 /* ---- our schema ------------------------------------------------------------------------- */
 
 static lwai_status read_tensor(void *ctx, uint32_t i, lwai_graph_tensor_src *t)
@@ -272,29 +241,13 @@ static lwai_status read_node(void *ctx, uint32_t i, lwai_graph_node_src *n)
     reader *r = (reader *)ctx;
     const uint32_t table = item(r, r->nodes, r->num_nodes, i);
     const uint32_t kernel = scalar(r, table, N_KERNEL, 4u, 0u);
-    const void *inputs, *outputs;
-    const uint32_t count = node_operands(r, table, &inputs, &n->num_inputs, &outputs,
-                                         &n->num_outputs);
+    n->inputs = (const int32_t *)words(r, table, N_INPUTS, &n->num_inputs);
+    n->outputs = (const int32_t *)words(r, table, N_OUTPUTS, &n->num_outputs);
     n->kernel = string_at(r, item(r, r->kernels, r->num_kernels, kernel));
     n->dims = (const int32_t *)words(r, table, N_DIMS, &n->num_dims);
     n->params = (const int32_t *)words(r, table, N_PARAMS, &n->num_params);
     n->fparams = (const float *)words(r, table, N_FPARAMS, &n->num_fparams);
-    if (i != r->next_node || r->operands == NULL) {
-        fail(r); /* the operand block is filled in node order */
-    }
-    if (r->bad) {
-        return LWAI_ERR_BAD_MODEL;
-    }
-    n->operands = r->operands + r->operands_used;
-    if (n->num_inputs != 0u) {
-        memcpy(r->operands + r->operands_used, inputs, 4u * n->num_inputs);
-    }
-    if (n->num_outputs != 0u) {
-        memcpy(r->operands + r->operands_used + n->num_inputs, outputs, 4u * n->num_outputs);
-    }
-    r->operands_used += count;
-    r->next_node = i + 1u;
-    return LWAI_OK;
+    return r->bad ? LWAI_ERR_BAD_MODEL : LWAI_OK;
 }
 
 static lwai_status bad_model(lwai_model *model, const char *what)
@@ -309,7 +262,7 @@ lwai_status lwai_model_load_with(const uint8_t *buf, size_t len, uint8_t *arena,
 {
     reader r;
     lwai_graph_source src;
-    uint32_t root, crc_at, reserved;
+    uint32_t root, crc_at;
     lwai_status st;
 
     if (model == NULL) {
@@ -353,25 +306,10 @@ lwai_status lwai_model_load_with(const uint8_t *buf, size_t len, uint8_t *arena,
     src.tensor = read_tensor;
     src.node = read_node;
 
-    /* The operand block, 16-byte aligned at the end of the arena; bind gets the rest. */
-    reserved = (4u * count_operands(&r) + FILE_ALIGN - 1u) & ~(FILE_ALIGN - 1u);
     if (r.bad) {
         return bad_model(model, "lwfb: structure");
     }
-    arena_bytes &= ~(size_t)(FILE_ALIGN - 1u);
-    if (reserved <= arena_bytes) {
-        arena_bytes -= reserved;
-        r.operands = (int32_t *)(void *)(arena + arena_bytes);
-    } else {
-        arena_bytes = 0u; /* bind reports how much it needs */
-    }
     st = lwai_graph_bind(&src, arena, arena_bytes, options, model);
-    if (st == LWAI_OK || st == LWAI_ERR_ARENA_TOO_SMALL) {
-        const uint64_t needed =
-            (((uint64_t)model->arena_needed + FILE_ALIGN - 1u) & ~(uint64_t)(FILE_ALIGN - 1u)) +
-            reserved;
-        model->arena_needed = needed > 0xffffffffu ? 0xffffffffu : (uint32_t)needed;
-    }
     if (st == LWAI_ERR_BAD_MODEL && r.bad) {
         model->detail = "lwfb: structure";
     }
