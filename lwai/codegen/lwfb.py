@@ -183,11 +183,16 @@ def to_lwfb(graph: dict) -> bytes:
     root = b.EndObject()
     b.Prep(DATA_ALIGN, 0)  # raises minalign: Finish pads the file to a multiple of 16
     b.Finish(root, file_identifier=FILE_IDENTIFIER)
-    data = bytearray(b.Output())
+    return seal(b.Output())
 
-    crc_at = _crc_position(data, "model.lwfb")
-    struct.pack_into("<I", data, crc_at, zlib.crc32(data))
-    return bytes(data)
+
+def seal(data: bytes) -> bytes:
+    """The file with Model.crc32 set to the CRC-32 of the rest (its own 4 bytes read as 0)."""
+    out = bytearray(data)
+    crc_at = _crc_position(out, "model.lwfb")
+    out[crc_at : crc_at + 4] = bytes(4)
+    struct.pack_into("<I", out, crc_at, zlib.crc32(out))
+    return bytes(out)
 
 
 # ---- reading -------------------------------------------------------------------------------
@@ -280,7 +285,7 @@ class _Reader:
 
 def _crc_position(data: bytes | bytearray, where: str) -> int:
     """Position of Model.crc32 in the file; LwaiError when the file has none."""
-    r = _Reader(bytes(data[:]), where)
+    r = _Reader(bytes(data), where)
     model = r.table(r.deref(0), "Model")
     off = model.Offset(4 + 2 * M_CRC32)
     if not off or model.Pos + off + 4 > len(data):
@@ -298,7 +303,10 @@ def from_lwfb(data: bytes, where: str = "model.lwfb") -> dict:
         raise r.fail(
             f"not an lwai model file: identifier {data[4:8]!r}, expected {FILE_IDENTIFIER!r}"
         )
-    crc_at = _crc_position(data, where)
+    try:
+        crc_at = _crc_position(data, where)
+    except LwaiError as e:
+        raise r.fail(f"the file is truncated or corrupted ({e.what})") from None
     stored = struct.unpack_from("<I", data, crc_at)[0]
     actual = zlib.crc32(data[:crc_at] + b"\0\0\0\0" + data[crc_at + 4 :])
     if stored != actual:
