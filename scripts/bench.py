@@ -334,6 +334,56 @@ def lwai_m4(path: Path, inputs: list[np.ndarray], work: Path) -> tuple[list, dic
     }
 
 
+def _graph_part(obj: str) -> str | None:
+    """Which graph-executor piece a runtime object of the link map is, if any."""
+    o = obj.replace("\\", "/")
+    if "/runtime/src/graph/" in o:
+        return "executor"
+    if "/runtime/src/loaders/flatbuffer" in o:
+        return "lwfb"
+    if "/runtime/src/loaders/json" in o or "cJSON" in o:
+        return "json"
+    return None
+
+
+def lwai_m4_graph(path: Path, inputs: list[np.ndarray], work: Path, fmt: str) -> tuple[list, dict]:
+    """The Cortex-M4 graph-executor image loading model.<fmt>: instructions, and the flash
+    and RAM it costs. Flash counts the image (no weights) plus the model file, which a
+    product keeps in flash (the .lwfb loader reads it in place). RAM counts what the loaded
+    model uses (arena_needed: activations + the loader's records) plus the image's own data,
+    bss and stack, leaving out the app's file buffer (the QEMU-only stand-in for that flash)
+    and the unused rest of its configured arena."""
+    from lwai.driver import run_model
+    from lwai.elfsize import size_report, symbols
+
+    outputs, info = run_model(path, inputs, work, target=M4_TARGET, executor="graph", fmt=fmt)
+    sizes = size_report(info["image"])
+    syms = symbols(info["image"])
+    file_buffer = syms.get("lwai_app_model_file", 0)
+    model_file = info["report"]  # the report names the files beside it
+    gen = Path(info["image"]).parent.parent / "gen"
+    file_bytes = (gen / model_file["graph_files"][fmt]).stat().st_size
+    pieces = dict.fromkeys(("executor", "lwfb", "json"), 0)
+    for obj, v in sizes.get("objects", {}).items():
+        part = _graph_part(obj)
+        if part:
+            pieces[part] += v["text"] + v["rodata"] + v["data"]
+    arena_needed = int(info["result"].arena_needed or 0)
+    return outputs, {
+        "instructions": int(info["ticks"]),
+        "image_flash": sizes["flash_bytes"],
+        "file_bytes": file_bytes,
+        "flash_bytes": sizes["flash_bytes"] + file_bytes,
+        "arena_needed": arena_needed,
+        "ram_bytes": sizes["data_bytes"]
+        + sizes["bss_bytes"]
+        - file_buffer
+        + arena_needed
+        + sizes["stack_bytes"],
+        "pieces": pieces,
+    }
+
+
 # --- the report ------------------------------------------------------------------------
 
 
@@ -351,7 +401,14 @@ def _us(x) -> str:
     return f"{x:.2f}" if x < 100 else f"{x:,.0f}"
 
 
-def render(env: dict, rows: list[dict], m4: list[dict], m4_skipped: list[str], secs) -> str:
+def render(
+    env: dict,
+    rows: list[dict],
+    m4: list[dict],
+    m4_skipped: list[str],
+    secs,
+    graph: list[dict] | None = None,
+) -> str:
     today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     out = [
         "# Benchmarks",
@@ -513,8 +570,47 @@ def render(env: dict, rows: list[dict], m4: list[dict], m4_skipped: list[str], s
                 else "."
             ),
         ]
+    if graph:
+        out += _render_graph(m4, graph)
     out.append("")
     return "\n".join(out)
+
+
+def _render_graph(m4: list[dict], graph: list[dict]) -> list[str]:
+    aot = {r["name"]: r for r in m4}
+    out = [
+        "",
+        "## Graph executor against AOT (Cortex-M4)",
+        "",
+        "The same models loaded at run time by the graph executor (`lwai run --executor graph",
+        "--format lwfb|json --target qemu-cortex-m4`), outputs checked against TFLM. Flash =",
+        "the image (runtime, graph executor, loader, kernels, board, app; no weights) + the",
+        "model file, which a product keeps in flash (the .lwfb loader reads it in place, zero",
+        "copy). RAM = what the loaded model uses (activations + the loader's records: the",
+        "`arena_needed` the app prints) + the image's data, bss and stack, without the QEMU",
+        "app's model-file buffer. The JSON loader is an L1/L2 feature (on L0 only with",
+        "`LWAI_ALLOW_JSON_ON_L0`); its RAM also holds the decoded weights and cJSON's tree.",
+        "",
+        (
+            "| model | executor | instructions | vs AOT | flash (B) | vs AOT | RAM (B) | vs AOT "
+            "| model file (B) | executor code (B) | loader code (B) |"
+        ),
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in graph:
+        a = aot.get(r["name"])
+        if "skipped" in r:
+            out.append(f"| {r['name']} | {r['fmt']} | skipped: {r['skipped']} |")
+            continue
+        loader = r["pieces"]["lwfb" if r["fmt"] == "lwfb" else "json"]
+        out.append(
+            f"| {r['name']} | graph + {r['fmt']} | {_int(r['instructions'])} | "
+            f"{_ratio(r['instructions'], a and a['instructions'])} | {_int(r['flash_bytes'])} | "
+            f"{_ratio(r['flash_bytes'], a and a['flash_bytes'])} | {_int(r['ram_bytes'])} | "
+            f"{_ratio(r['ram_bytes'], a and a['ram_bytes'])} | {_int(r['file_bytes'])} | "
+            f"{_int(r['pieces']['executor'])} | {_int(loader)} |"
+        )
+    return out
 
 
 # --- main ------------------------------------------------------------------------------
@@ -616,8 +712,28 @@ def main(argv: list[str] | None = None) -> int:
             + (f"  MISMATCH: {bad}" if bad else "")
         )
 
+    graph = []
+    for name in (r["name"] for r in m4):
+        path = MODELS_DIR / f"{name}.tflite"
+        for fmt in ("lwfb", "json"):
+            try:
+                outs, res = lwai_m4_graph(path, ref[name]["inputs"], work_root / name / fmt, fmt)
+            except Exception as err:  # noqa: BLE001 -- reported, not faked
+                reason = str(err).strip().splitlines()[-1] if str(err).strip() else repr(err)
+                log(f"{name}: graph + {fmt} on {M4_TARGET} skipped: {reason}")
+                graph.append({"name": name, "fmt": fmt, "skipped": reason.replace("|", "/")})
+                continue
+            bad = compare(name, f"{M4_TARGET} graph {fmt}", outs, ref[name]["outputs"])
+            if bad:
+                failures.append(bad)
+            graph.append({"name": name, "fmt": fmt, **res})
+            log(
+                f"{name}: graph + {fmt}: {res['instructions']} instructions, flash "
+                f"{res['flash_bytes']} B, RAM {res['ram_bytes']} B"
+            )
+
     secs = time.perf_counter() - t_start
-    text = render(env, rows, m4, m4_skipped, secs)
+    text = render(env, rows, m4, m4_skipped, secs, graph)
     if failures:
         text += "\n**Output mismatches (the run failed):**\n\n" + "\n".join(
             f"- {f}" for f in failures
@@ -631,6 +747,7 @@ def main(argv: list[str] | None = None) -> int:
             "host": [{k: v for k, v in r.items()} for r in rows],
             "cortex_m4": m4,
             "cortex_m4_skipped": m4_skipped,
+            "cortex_m4_graph": graph,
             "seconds": secs,
         }
         Path(args.json).write_text(json.dumps(raw, indent=1, default=str))
