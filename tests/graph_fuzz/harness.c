@@ -81,6 +81,18 @@ static lwai_status run_once(lwai_model *model)
     return lwai_model_run(model);
 }
 
+static void report(const char *path, lwai_status st, int ran, lwai_status run,
+                   const lwai_model *model)
+{
+    if (ran) {
+        printf("%d %d", (int)st, (int)run);
+    } else {
+        printf("%d -", (int)st);
+    }
+    printf(" %lu %s\t%s\n", (unsigned long)model->arena_needed, path,
+           model->detail != NULL ? model->detail : "");
+}
+
 static int one_file(const char *path)
 {
     unsigned char *raw = NULL, *file;
@@ -88,6 +100,7 @@ static int one_file(const char *path)
     uint8_t small_arena_storage[64 + 16];
     uint8_t *small_arena =
         small_arena_storage + (16u - (uintptr_t)small_arena_storage % 16u) % 16u;
+    uint8_t *arena = NULL;
     lwai_model model;
     lwai_status st, run = LWAI_OK;
     int ran = 0;
@@ -103,34 +116,24 @@ static int one_file(const char *path)
         return -1;
     }
     st = load(path, file, len, small_arena, 64, &model);
-    lwai_model_release(&model);
     if (st == LWAI_ERR_ARENA_TOO_SMALL && model.arena_needed <= MAX_ARENA) {
         const size_t arena_bytes = model.arena_needed;
-        uint8_t *arena = NULL;
-        if (posix_memalign((void **)&arena, 16, arena_bytes) != 0) {
+        lwai_model_release(&model);
+        if (posix_memalign((void **)&arena, 16, arena_bytes == 0 ? 1 : arena_bytes) != 0) {
             free(file);
             return -1;
         }
         memset(arena, 0xa5, arena_bytes);
         st = load(path, file, len, arena, arena_bytes, &model);
-        if (st == LWAI_OK) {
-            run = run_once(&model);
-            ran = 1;
-        }
-        lwai_model_release(&model);
-        free(arena);
-    } else if (st == LWAI_OK) {
+    }
+    if (st == LWAI_OK) {
         run = run_once(&model);
         ran = 1;
-        lwai_model_release(&model);
     }
-    if (ran) {
-        printf("%d %d", (int)st, (int)run);
-    } else {
-        printf("%d -", (int)st);
-    }
-    printf(" %lu %s\t%s\n", (unsigned long)model.arena_needed, path,
-           model.detail != NULL ? model.detail : "");
+    /* detail may point into the file or the arena: report before freeing them */
+    report(path, st, ran, run, &model);
+    lwai_model_release(&model);
+    free(arena);
     free(file);
     return 0;
 }

@@ -262,7 +262,7 @@ lwai_status lwai_model_load_with(const uint8_t *buf, size_t len, uint8_t *arena,
 {
     reader r;
     lwai_graph_source src;
-    uint32_t root, crc_at;
+    uint32_t root, crc_at, version;
     lwai_status st;
 
     if (model == NULL) {
@@ -286,7 +286,11 @@ lwai_status lwai_model_load_with(const uint8_t *buf, size_t len, uint8_t *arena,
     if (crc_at == 0u || crc32_skipping(buf, r.len, crc_at) != le32(buf + crc_at)) {
         return bad_model(model, "lwfb: checksum");
     }
-    if (scalar(&r, root, M_VERSION, 4u, 0u) != LWAI_GRAPH_FORMAT_VERSION) {
+    version = scalar(&r, root, M_VERSION, 4u, 0u);
+    if (r.bad) {
+        return bad_model(model, "lwfb: structure");
+    }
+    if (version != LWAI_GRAPH_FORMAT_VERSION) {
         model->detail = "lwfb: format version";
         return LWAI_ERR_VERSION;
     }

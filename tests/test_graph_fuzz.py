@@ -1,0 +1,396 @@
+"""Damaged model files against the graph loaders and executor under ASan + UBSan.
+
+From model.lwfb files (hand-built, and those `lwai compile` writes for three shared models)
+this makes hundreds of damaged files and feeds them, in one run, to tests/graph_fuzz/harness.c
+built with -fsanitize=address,undefined together with the whole runtime and the reference
+kernels. Each file sits in a heap block of exactly its size, so any read past it is a report.
+
+- truncations and bit flips must all be refused as LWAI_ERR_BAD_MODEL (the CRC-32 sees them);
+- "resealed" mutations (offsets, lengths, vtables, indices, arena offsets, shapes, params
+  changed, then the CRC recomputed) reach the structural checks: they may load and run, or be
+  refused, but never trip a sanitizer;
+- graphs made inconsistent with the Python writer (out-of-range arena offsets and tensor
+  indices, unknown kernels, a version bump, ...) must be refused with the right status.
+The JSON loader (runtime/src/loaders/json.c) gets the same treatment for model.json texts.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from lwfb_cases import COMPILED_MODELS, compiled_lwfb, tiny_graph
+
+from conftest import REPO
+from lwai.codegen import lwfb
+from lwai.codegen.lwfb import from_lwfb, seal, to_lwfb
+from lwai.errors import LwaiError
+from lwai.ops import OP_KINDS
+
+OK, ARENA_TOO_SMALL, KERNEL_MISSING, BAD_MODEL, VERSION = 0, -2, -4, -5, -6
+# A resealed file may load (and run) or be refused, for any of these reasons.
+RESEALED_OK = {OK, ARENA_TOO_SMALL, KERNEL_MISSING, BAD_MODEL, VERSION}
+
+SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g", "-O1"]
+JSON_LOADER = REPO / "runtime" / "src" / "loaders" / "json.c"
+CJSON_HEADER = Path("/usr/include/cjson/cJSON.h")
+
+
+# ---- the harness -----------------------------------------------------------------------------
+
+
+def _have_json_loader() -> bool:
+    return JSON_LOADER.is_file() and CJSON_HEADER.is_file()
+
+
+def build_harness(out: Path) -> Path:
+    """The harness with the runtime (executor, loaders), the registry with every kernel kind
+    and the reference kernels, all under ASan + UBSan."""
+    gcc = shutil.which("gcc")
+    if gcc is None:
+        pytest.fail("gcc is missing (scripts/setup_system.sh installs it)")
+    sources = sorted((REPO / "runtime" / "src").rglob("*.c"))
+    sources += sorted((REPO / "kernels" / "reference").glob("*.c"))
+    sources.append(REPO / "tests" / "graph_fuzz" / "harness.c")
+    defines = [f"-DLWAI_KERNEL_IN_IMAGE_{k.upper()}=1" for k in OP_KINDS]
+    libs = ["-lm"]
+    if _have_json_loader():
+        defines.append("-DHARNESS_JSON=1")
+        libs.insert(0, "-lcjson")
+    else:
+        sources = [s for s in sources if s != JSON_LOADER]
+    includes = [
+        f"-I{REPO / d}" for d in ("runtime/include", "kernels/include", "runtime/src/graph")
+    ]
+    exe = out / "harness"
+    cmd = [gcc, "-std=c99", "-Wall", "-Wextra", *SANITIZE, *defines, *includes]
+    cmd += [*map(str, sources), *libs, "-o", str(exe)]
+    done = subprocess.run(cmd, check=False, capture_output=True, text=True)
+    assert done.returncode == 0, f"harness build failed:\n{done.stderr[-4000:]}"
+    return exe
+
+
+def run_harness(
+    exe: Path, files: list[Path]
+) -> tuple[bool, dict[Path, tuple[int, int | None, str]]]:
+    """Runs all files in one process: (api checks passed, {file: (load, run, detail)})."""
+    env = dict(os.environ)
+    env["ASAN_OPTIONS"] = "abort_on_error=0:halt_on_error=1:exitcode=23:detect_leaks=1"
+    env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1:exitcode=24"
+    done = subprocess.run(
+        [str(exe), "--api", *map(str, files)], check=False, capture_output=True, text=True, env=env,
+        timeout=300,
+    )  # fmt: skip
+    lines = done.stdout.splitlines()
+    sanitizer = "Sanitizer" in done.stderr or "runtime error" in done.stderr
+    if done.returncode != 0 or sanitizer:
+        crashed = files[len(lines) - 1] if 0 < len(lines) <= len(files) else "?"
+        pytest.fail(f"harness exit {done.returncode}, likely on {crashed}:\n{done.stderr[-6000:]}")
+    api_ok = lines[0] == "api ok"
+    results = {}
+    for line in lines[1:]:
+        head, _, detail = line.partition("\t")
+        load, run, _needed, path = head.split(" ", 3)
+        results[Path(path)] = (int(load), None if run == "-" else int(run), detail)
+    assert len(results) == len(files), "the harness skipped files"
+    return api_ok, results
+
+
+# ---- damaged files ---------------------------------------------------------------------------
+
+
+def _u32(data: bytes, pos: int) -> int:
+    return struct.unpack_from("<I", data, pos)[0]
+
+
+def structure_positions(data: bytes) -> list[tuple[str, int, int]]:
+    """(kind, position, size) of every offset, vtable entry, length, index, arena offset,
+    shape value and parameter in the file, walking the schema."""
+    r = lwfb._Reader(data, "seed")
+    found: set[tuple[str, int, int]] = {("uoffset", 0, 4)}
+
+    def table(pos: int, kind: str):
+        t = r.table(pos, kind)
+        vtable = pos - struct.unpack_from("<i", data, pos)[0]
+        found.add(("soffset", pos, 4))
+        for k in range(0, struct.unpack_from("<H", data, vtable)[0], 2):
+            found.add(("vtable", vtable + k, 2))
+        return t
+
+    def scalar(t, field: int, kind: str, size: int = 4) -> None:
+        off = t.Offset(4 + 2 * field)
+        if off:
+            found.add((kind, t.Pos + off, size))
+
+    def ref(t, field: int) -> int | None:
+        off = t.Offset(4 + 2 * field)
+        if not off:
+            return None
+        found.add(("uoffset", t.Pos + off, 4))
+        return r.deref(t.Pos + off)
+
+    def vector(t, field: int, elem_kind: str | None) -> list[int]:
+        at = ref(t, field)
+        if at is None:
+            return []
+        found.add(("length", at, 4))
+        items = [at + 4 + 4 * i for i in range(_u32(data, at))]
+        if elem_kind:
+            for p in items:
+                found.add((elem_kind, p, 4))
+        return items
+
+    def string(at: int) -> None:
+        found.add(("length", at, 4))
+
+    model = table(r.deref(0), "Model")
+    scalar(model, lwfb.M_VERSION, "version")
+    scalar(model, lwfb.M_ARENA_BYTES, "arena")
+    name = ref(model, lwfb.M_NAME)
+    if name is not None:
+        string(name)
+    for p in vector(model, lwfb.M_KERNELS, "uoffset"):
+        string(r.deref(p))
+    for p in vector(model, lwfb.M_TENSORS, "uoffset"):
+        t = table(r.deref(p), "Tensor")
+        name = ref(t, lwfb.T_NAME)
+        if name is not None:
+            string(name)
+        scalar(t, lwfb.T_DTYPE, "dtype", 1)
+        vector(t, lwfb.T_SHAPE, "shape")
+        q = ref(t, lwfb.T_QUANT)
+        if q is not None:
+            q = table(q, "Quantization")
+            vector(q, lwfb.Q_SCALE, "param")
+            vector(q, lwfb.Q_ZERO_POINT, "param")
+        scalar(t, lwfb.T_ARENA_OFFSET, "arena")
+        scalar(t, lwfb.T_BUFFER, "index")
+    for p in vector(model, lwfb.M_NODES, "uoffset"):
+        n = table(r.deref(p), "Node")
+        scalar(n, lwfb.N_KERNEL, "index")
+        vector(n, lwfb.N_INPUTS, "index")
+        vector(n, lwfb.N_OUTPUTS, "index")
+        vector(n, lwfb.N_DIMS, "shape")
+        vector(n, lwfb.N_PARAMS, "param")
+        vector(n, lwfb.N_FPARAMS, "param")
+    vector(model, lwfb.M_INPUTS, "index")
+    vector(model, lwfb.M_OUTPUTS, "index")
+    for p in vector(model, lwfb.M_BUFFERS, "uoffset"):
+        vector(table(r.deref(p), "Buffer"), lwfb.B_DATA, None)
+    return sorted(found)
+
+
+def _values(kind: str, v: int, pos: int, size: int, n: int, rng: random.Random) -> list[int]:
+    """Replacement values for a field of `kind` holding v at pos in a file of n bytes."""
+    if size == 1:
+        return [0, 2, 3, 4, 5, 6, 255]
+    if size == 2:
+        return [0, 1, 2, 3, 4, v + 1, v + 2, v - 2, v + 4, 0x8000, 0xFFFF, rng.randrange(1 << 16)]
+    common = [0, 1, 0xFFFFFFFF, 0x7FFFFFFF, 0x80000000, rng.randrange(1 << 32)]
+    extra = {
+        "uoffset": [v + 4, v - 4, v + 8, v + 2, 0xFFFFFFFC, n - pos, n - pos - 4, v + 16],
+        "soffset": [v + 4, v - 4, v + 2, (-v) & 0xFFFFFFFF, (pos - n) & 0xFFFFFFFF, pos],
+        "length": [v + 1, v - 1, v * 2, v + 4, 0x3FFFFFFF, 0x40000000, n],
+        "index": [v + 1, v - 1, 0xFFFFFFFE, 65535, 65536],
+        "arena": [v + 1, v + 16, v - 16, 0xFFFFFFFE, 0xFFFFFFF0, 0x7FFFFFF0],
+        "shape": [v + 1, v - 1, v * 2, 0x10000, 0xFFFFFFFE],
+        "param": [v + 1, v - 1, 31, 32, 0xFFFFFFE0, 0x7FC00000, 0x7F800000, 0xFF800000],
+        "version": [2],
+    }[kind]
+    return [x & 0xFFFFFFFF for x in common + extra]
+
+
+def resealed_mutants(data: bytes, budget: int, rng: random.Random) -> list[tuple[str, bytes]]:
+    """Up to `budget` files, each with one structural field changed and the CRC recomputed;
+    every kind of field gets its share."""
+    by_kind: dict[str, list[tuple[int, int, int]]] = {}
+    for kind, pos, size in structure_positions(data):
+        v = int.from_bytes(data[pos : pos + size], "little")
+        for x in _values(kind, v, pos, size, len(data), rng):
+            x &= (1 << (8 * size)) - 1
+            if x != v:
+                by_kind.setdefault(kind, []).append((pos, size, x))
+    picks: list[tuple[str, int, int, int]] = []
+    share = budget // len(by_kind)
+    for kind, options in sorted(by_kind.items()):
+        picks += [(kind, *o) for o in rng.sample(options, min(share, len(options)))]
+    mutants = []
+    for kind, pos, size, x in picks:
+        m = bytearray(data)
+        m[pos : pos + size] = x.to_bytes(size, "little")
+        try:
+            mutants.append((f"{kind}@{pos}", seal(bytes(m))))
+        except LwaiError:
+            mutants.append((f"{kind}@{pos}.unsealable", bytes(m)))  # no path to the CRC left
+    return mutants
+
+
+def truncations(data: bytes, rng: random.Random, count: int) -> list[bytes]:
+    n = len(data)
+    lengths = set(range(min(n, 40))) | {n - 1, n - 4, n - 15, n - 16, n - 17, n // 2}
+    lengths |= {rng.randrange(n) for _ in range(count)}
+    return [data[:k] for k in sorted(lengths) if 0 <= k < n]
+
+
+def bit_flips(data: bytes, rng: random.Random, count: int) -> list[bytes]:
+    out = []
+    for i in range(count):
+        m = bytearray(data)
+        for _ in range(1 if i % 2 == 0 else rng.randint(2, 8)):
+            bit = rng.randrange(8 * len(m))
+            m[bit // 8] ^= 1 << (bit % 8)
+        out.append(bytes(m))
+    return out
+
+
+def _activation(g: dict) -> int:
+    """Index of the first graph input (an activation)."""
+    return g["inputs"][0]
+
+
+def _constant(g: dict) -> int:
+    return next(i for i, t in enumerate(g["tensors"]) if "data" in t)
+
+
+def writer_mutations(g: dict):
+    """(name, mutated graph, expected load status, JSON keeps the change) per inconsistency
+    the executor or loader must refuse."""
+    import copy
+
+    def mutated(fn):
+        m = copy.deepcopy(g)
+        fn(m)
+        return m
+
+    a = _activation(g)
+    sizes = {"int8": 1, "uint8": 1, "int16": 2, "int32": 4, "float32": 4}
+    a_bytes = sizes[g["tensors"][a]["dtype"]] * int(np.prod(g["tensors"][a]["shape"]))
+    c = _constant(g)
+    n_tensors = len(g["tensors"])
+    big = 0x7FFFFFFF
+
+    def set_tensor(i, **kv):
+        return lambda m: m["tensors"][i].update(kv)
+
+    def set_node(j, key, value):
+        return lambda m: m["nodes"][j].__setitem__(key, value)
+
+    first = g["nodes"][0]
+    cases = [
+        ("arena_offset_at_end", set_tensor(a, arena_offset=g["arena_bytes"]), BAD_MODEL, True),
+        ("arena_offset_straddles", set_tensor(a, arena_offset=g["arena_bytes"] - a_bytes + 1), BAD_MODEL, True),
+        ("arena_offset_huge", set_tensor(a, arena_offset=big), BAD_MODEL, True),
+        ("arena_offset_minus2", set_tensor(a, arena_offset=-2), BAD_MODEL, True),
+        ("input_index_past_end", set_node(0, "inputs", [n_tensors] + first["inputs"][1:]), BAD_MODEL, True),
+        ("input_index_minus2", set_node(0, "inputs", [-2] + first["inputs"][1:]), BAD_MODEL, True),
+        ("output_index_huge", set_node(0, "outputs", [big]), BAD_MODEL, True),
+        ("output_into_constant", set_node(0, "outputs", [c]), BAD_MODEL, True),
+        ("too_many_operands", set_node(0, "inputs", first["inputs"] * 4), BAD_MODEL, True),
+        ("graph_input_past_end", lambda m: m.__setitem__("inputs", [n_tensors]), BAD_MODEL, True),
+        ("graph_input_minus1", lambda m: m.__setitem__("inputs", [-1]), BAD_MODEL, True),
+        ("graph_output_constant", lambda m: m.__setitem__("outputs", [c]), BAD_MODEL, True),
+        ("no_graph_inputs", lambda m: m.__setitem__("inputs", []), BAD_MODEL, True),
+        ("shape_7_dims", set_tensor(a, shape=[1] * 7), BAD_MODEL, True),
+        ("shape_zero_dim", set_tensor(a, shape=[1, 0]), BAD_MODEL, True),
+        ("shape_negative", set_tensor(a, shape=[-1, 4]), BAD_MODEL, True),
+        ("shape_overflow", set_tensor(a, shape=[65536, 65536, 65536]), BAD_MODEL, True),
+        ("constant_short", set_tensor(c, data=g["tensors"][c]["data"][:-1]), BAD_MODEL, True),
+        ("dtype_mismatch", set_tensor(a, dtype="int16"), BAD_MODEL, True),
+        ("dims_mismatch", set_node(0, "dims", [7] + first["dims"][1:]), BAD_MODEL, True),
+        ("dims_missing", set_node(0, "dims", []), BAD_MODEL, False),
+        ("params_extra", set_node(0, "params", first["params"] + [0]), BAD_MODEL, False),
+        ("unknown_kernel", lambda m: m["kernels"].append("conv9d_s8") or m["nodes"][0].update(kernel="conv9d_s8"), KERNEL_MISSING, False),
+        ("missing_tvm_kernel", lambda m: m["kernels"].append("tvm:absent") or m["nodes"][0].update(kernel="tvm:absent", dims=[], params=[-1, 0], fparams=[]), KERNEL_MISSING, True),
+        ("version_2", lambda m: m.__setitem__("version", 2), VERSION, True),
+        ("arena_bytes_2g", lambda m: m.__setitem__("arena_bytes", 0x80000000), BAD_MODEL, False),
+        ("arena_bytes_huge", lambda m: m.__setitem__("arena_bytes", big), ARENA_TOO_SMALL, True),
+    ]  # fmt: skip
+    for name, fn, expected, in_json in cases:
+        yield name, mutated(fn), expected, in_json
+
+
+# ---- the test --------------------------------------------------------------------------------
+
+
+def _seeds() -> dict[str, bytes]:
+    seeds = {"tiny": to_lwfb(tiny_graph())}
+    for model in COMPILED_MODELS:
+        seeds[model.split(".")[0]] = compiled_lwfb(model).read_bytes()
+    return seeds
+
+
+# Files per seed: resealed mutants, random truncations, bit flips (person_detect is 270 KB).
+BUDGET = {"person_detect": (60, 20, 20)}
+DEFAULT_BUDGET = (220, 40, 60)
+
+
+def test_damaged_models_under_sanitizers(tmp_path):
+    rng = random.Random(20261124)
+    exe = build_harness(tmp_path)
+    files_dir = tmp_path / "files"
+    files_dir.mkdir()
+    expect: dict[Path, tuple[str, object]] = {}  # file -> (category, expected load status)
+
+    def add(name: str, data: bytes | str, category: str, expected) -> None:
+        path = files_dir / name
+        if isinstance(data, str):
+            path.write_text(data)
+        else:
+            path.write_bytes(data)
+        expect[path] = (category, expected)
+
+    json_loader = _have_json_loader()
+    if json_loader:
+        from lwai.codegen.graph import to_json
+    for seed, data in _seeds().items():
+        graph = from_lwfb(data)
+        resealed, truncated, flipped = BUDGET.get(seed, DEFAULT_BUDGET)
+        add(f"{seed}.lwfb", data, "baseline", OK)
+        for i, m in enumerate(truncations(data, rng, truncated)):
+            add(f"{seed}.trunc{i}.lwfb", m, "truncated", BAD_MODEL)
+        for i, m in enumerate(bit_flips(data, rng, flipped)):
+            add(f"{seed}.flip{i}.lwfb", m, "bit flip", BAD_MODEL)
+        for i, (what, m) in enumerate(resealed_mutants(data, resealed, rng)):
+            add(f"{seed}.reseal{i}.{what}.lwfb", m, "resealed", RESEALED_OK)
+        for name, g, expected, in_json in writer_mutations(graph):
+            add(f"{seed}.{name}.lwfb", to_lwfb(g), "writer", expected)
+            if json_loader and in_json:
+                add(f"{seed}.{name}.json", to_json(g), "writer", expected)
+        if json_loader:
+            text = to_json(graph)
+            add(f"{seed}.json", text, "baseline", OK)
+            for i, k in enumerate(sorted({rng.randrange(len(text)) for _ in range(20)})):
+                add(f"{seed}.trunc{i}.json", text[:k], "truncated", BAD_MODEL)
+            raw = text.encode()
+            for i in range(30):
+                m = bytearray(raw)
+                m[rng.randrange(len(m))] = rng.choice(b'0123456789-.,:[]{}"e ')
+                add(f"{seed}.mangled{i}.json", bytes(m), "mangled json", RESEALED_OK)
+
+    files = list(expect)
+    api_ok, results = run_harness(exe, files)
+    assert api_ok, "argument checks failed (see harness --api)"
+
+    failures = []
+    counts: dict[str, dict[int, int]] = {}
+    for path, (category, expected) in expect.items():
+        load, run, detail = results[path]
+        counts.setdefault(category, {}).setdefault(load, 0)
+        counts[category][load] += 1
+        good = load in expected if isinstance(expected, set) else load == expected
+        if category == "baseline":
+            good = good and run == OK
+        if category == "resealed" and "unsealable" not in path.name:
+            good = good and detail != "lwfb: checksum"  # resealing must reach the structure
+        if not good:
+            failures.append(f"{path.name}: {category}, load {load} run {run} ({detail})")
+    assert not failures, f"{len(failures)} of {len(files)} files:\n" + "\n".join(failures[:40])
+    # The resealed files must exercise both outcomes: refused by a check, and loaded.
+    assert counts["resealed"].get(BAD_MODEL, 0) > 0 and counts["resealed"].get(OK, 0) > 0, counts
+    assert len(files) >= 500, len(files)
