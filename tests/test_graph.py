@@ -70,7 +70,7 @@ def _kernel_set_config(tmp_path: Path) -> dict:
         [
             "CONFIG_LWAI_EXECUTOR_GRAPH=y",
             "CONFIG_LWAI_LOADER_FLATBUFFER=y",
-            "# CONFIG_LWAI_KERNELS_MODEL_ONLY is not set",
+            "CONFIG_LWAI_KERNELS_LIST=y",
             "# CONFIG_LWAI_KERNEL_DEPTHWISE_CONV_2D is not set",
             "# CONFIG_LWAI_KERNEL_AVERAGE_POOL_2D is not set",
             "",
