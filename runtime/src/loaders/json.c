@@ -123,7 +123,8 @@ static void json_release(lwai_model *model)
 /* Decoding state: the model under construction and what was wrong, for model->detail. */
 typedef struct {
     json_model *m;
-    const char *detail;
+    const char *detail;   /* static text; "[]" in it stands for `index` */
+    uint32_t index;       /* the tensor or node being decoded */
     const cJSON *kernels; /* the "kernels" list, which every node's kernel must be in */
 } loader;
 
@@ -449,19 +450,22 @@ static lwai_status decode_tensor(loader *L, const cJSON *item, lwai_graph_tensor
  * once; an absent or null member stands for an empty object. With names == NULL (a kernel
  * this image lacks) the values are taken in key order. */
 static lwai_status named_params(loader *L, const cJSON *obj, const char *const *names,
-                                uint32_t count, int floats, void **values, uint32_t *num,
-                                const char *what)
+                                uint32_t count, int floats, void **values, uint32_t *num)
 {
+    const char *const bad_keys = floats ? "nodes[].fparams: the kernel's names, each once"
+                                        : "nodes[].params: the kernel's names, each once";
+    const char *const bad_value = floats ? "nodes[].fparams: finite numbers"
+                                         : "nodes[].params: int32 numbers";
     const cJSON *c;
     uint32_t n = 0u, i;
     *values = NULL;
     *num = 0u;
     if (obj == NULL) {
-        return names != NULL && count != 0u ? fail(L, what) : LWAI_OK;
+        return names != NULL && count != 0u ? fail(L, bad_keys) : LWAI_OK;
     }
     if (!is_object(obj) || !child_count(obj, LWAI_GRAPH_MAX_PARAMS, &n) ||
         (names != NULL && n != count)) {
-        return fail(L, what);
+        return fail(L, bad_keys);
     }
     /* int32 and float are both 4 bytes on every target lwai builds for */
     *values = take(L->m, (size_t)n * 4u, 4u);
@@ -479,12 +483,12 @@ static lwai_status named_params(loader *L, const cJSON *obj, const char *const *
             }
             /* An unknown key, or a known one twice (so another is missing). */
             if (slot == count || !find(obj, c->string, &once)) {
-                return fail(L, what);
+                return fail(L, bad_keys);
             }
         }
         if (floats ? !to_float(c, (float *)*values + slot)
                    : !to_int32(c, INT32_MIN, INT32_MAX, (int32_t *)*values + slot)) {
-            return fail(L, what);
+            return fail(L, bad_value);
         }
     }
     *num = n;
@@ -599,14 +603,13 @@ static lwai_status decode_node(loader *L, const cJSON *item, lwai_graph_node_src
         }
         /* An unknown kernel keeps its parameters in key order: binding then names it. */
         st = named_params(L, params, names, k != NULL ? k->num_params : 0u, 0, &values,
-                          &n->num_params, "nodes[].params: the kernel's names, each once");
+                          &n->num_params);
         n->params = (const int32_t *)values;
         if (st != LWAI_OK) {
             return st;
         }
         st = named_params(L, fparams, names != NULL ? names + k->num_params : NULL,
-                          k != NULL ? k->num_fparams : 0u, 1, &values, &n->num_fparams,
-                          "nodes[].fparams: the kernel's names, each once");
+                          k != NULL ? k->num_fparams : 0u, 1, &values, &n->num_fparams);
         n->fparams = (const float *)values;
         return st;
     }
@@ -677,6 +680,7 @@ static lwai_status decode_graph(loader *L, const cJSON *root)
     }
     memset(m->tensors, 0, (size_t)count * sizeof(lwai_graph_tensor_src));
     for (c = item->child, i = 0u; c != NULL; c = c->next, ++i) {
+        L->index = i;
         st = decode_tensor(L, c, &m->tensors[i]);
         if (st != LWAI_OK) {
             return st;
@@ -695,6 +699,7 @@ static lwai_status decode_graph(loader *L, const cJSON *root)
     }
     memset(m->nodes, 0, (size_t)count * sizeof(lwai_graph_node_src));
     for (c = item->child, i = 0u; c != NULL; c = c->next, ++i) {
+        L->index = i;
         st = decode_node(L, c, &m->nodes[i]);
         if (st != LWAI_OK) {
             return st;
@@ -752,8 +757,9 @@ static cJSON *parse(const char *text, size_t len)
     return root;
 }
 
-/* The missing kernel's name outlives the loader's heap (freed on failure) in the caller's
- * arena, which a failed load leaves unused. */
+/* model->detail must outlive the loader's heap, which a failed load frees: texts built at
+ * run time (the missing kernel's name, a detail with its index) go to the start of the
+ * caller's arena, which a failed load leaves unused. */
 static const char *keep_in_arena(const char *name, uint8_t *arena, size_t arena_bytes)
 {
     size_t n = strlen(name);
@@ -765,6 +771,34 @@ static const char *keep_in_arena(const char *name, uint8_t *arena, size_t arena_
     }
     memmove(arena, name, n);
     arena[n] = '\0';
+    return (const char *)arena;
+}
+
+/* "tensors[].shape" for tensor 3 becomes "tensors[3].shape" (without stdio, which bare-metal
+ * images would otherwise link); the static text when the arena has no room. */
+static const char *with_index(const char *detail, uint32_t index, uint8_t *arena,
+                              size_t arena_bytes)
+{
+    const char *brackets = detail != NULL ? strstr(detail, "[]") : NULL;
+    char digits[10];
+    size_t count = 0u, head, tail, i;
+    if (brackets == NULL) {
+        return detail;
+    }
+    do {
+        digits[count++] = (char)('0' + index % 10u);
+        index /= 10u;
+    } while (index != 0u);
+    head = (size_t)(brackets - detail) + 1u; /* up to and with '[' */
+    tail = strlen(brackets + 1);             /* from ']' on */
+    if (head + count + tail + 1u > arena_bytes) {
+        return detail;
+    }
+    memcpy(arena, detail, head);
+    for (i = 0; i < count; ++i) {
+        arena[head + i] = (uint8_t)digits[count - 1u - i];
+    }
+    memcpy(arena + head + count, brackets + 1, tail + 1u);
     return (const char *)arena;
 }
 
@@ -794,7 +828,7 @@ lwai_status lwai_model_load_json(const char *text, size_t len, uint8_t *arena,
     cJSON_Delete(root);
     if (st != LWAI_OK) {
         free_model(L.m);
-        model->detail = L.detail;
+        model->detail = with_index(L.detail, L.index, arena, arena_bytes);
         return st;
     }
 
