@@ -21,6 +21,7 @@ import random
 import shutil
 import struct
 import subprocess
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +39,7 @@ OK, ARENA_TOO_SMALL, KERNEL_MISSING, BAD_MODEL, VERSION = 0, -2, -4, -5, -6
 RESEALED_OK = {OK, ARENA_TOO_SMALL, KERNEL_MISSING, BAD_MODEL, VERSION}
 
 SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g", "-O1"]
+FUZZ_DIR = REPO / "tests" / "graph_fuzz"
 JSON_LOADER = REPO / "runtime" / "src" / "loaders" / "json.c"
 CJSON_HEADER = Path("/usr/include/cjson/cJSON.h")
 
@@ -49,15 +51,27 @@ def _have_json_loader() -> bool:
     return JSON_LOADER.is_file() and CJSON_HEADER.is_file()
 
 
-def build_harness(out: Path) -> Path:
-    """The harness with the runtime (executor, loaders), the registry with every kernel kind
-    and the reference kernels, all under ASan + UBSan."""
+def _build(out: Path, name: str, sources: list[Path], defines: list[str], libs: list[str]) -> Path:
     gcc = shutil.which("gcc")
     if gcc is None:
         pytest.fail("gcc is missing (scripts/setup_system.sh installs it)")
+    includes = [
+        f"-I{REPO / d}" for d in ("runtime/include", "kernels/include", "runtime/src/graph")
+    ]
+    exe = out / name
+    cmd = [gcc, "-std=c99", "-Wall", "-Wextra", *SANITIZE, *defines, *includes]
+    cmd += [*map(str, sources), *libs, "-o", str(exe)]
+    done = subprocess.run(cmd, check=False, capture_output=True, text=True)
+    assert done.returncode == 0, f"{name} build failed:\n{done.stderr[-4000:]}"
+    return exe
+
+
+def build_harness(out: Path) -> Path:
+    """The harness with the runtime (executor, loaders), the registry with every kernel kind
+    and the reference kernels, all under ASan + UBSan."""
     sources = sorted((REPO / "runtime" / "src").rglob("*.c"))
     sources += sorted((REPO / "kernels" / "reference").glob("*.c"))
-    sources.append(REPO / "tests" / "graph_fuzz" / "harness.c")
+    sources.append(FUZZ_DIR / "harness.c")
     defines = [f"-DLWAI_KERNEL_IN_IMAGE_{k.upper()}=1" for k in OP_KINDS]
     libs = ["-lm"]
     if _have_json_loader():
@@ -65,33 +79,43 @@ def build_harness(out: Path) -> Path:
         libs.insert(0, "-lcjson")
     else:
         sources = [s for s in sources if s != JSON_LOADER]
-    includes = [
-        f"-I{REPO / d}" for d in ("runtime/include", "kernels/include", "runtime/src/graph")
-    ]
-    exe = out / "harness"
-    cmd = [gcc, "-std=c99", "-Wall", "-Wextra", *SANITIZE, *defines, *includes]
-    cmd += [*map(str, sources), *libs, "-o", str(exe)]
-    done = subprocess.run(cmd, check=False, capture_output=True, text=True)
-    assert done.returncode == 0, f"harness build failed:\n{done.stderr[-4000:]}"
-    return exe
+    return _build(out, "harness", sources, defines, libs)
+
+
+def build_verifier(out: Path) -> Path:
+    """The .lwfb loader alone with the contract-checking stub of lwai_graph_bind."""
+    sources = [REPO / "runtime" / "src" / "loaders" / "flatbuffer.c", FUZZ_DIR / "verifier.c"]
+    return _build(out, "verifier", sources, [], [])
+
+
+def run_sanitized(exe: Path, args: list[str], files: list[Path]) -> list[str]:
+    """stdout lines of one run over all files; fails on a sanitizer report or exit status."""
+    env = dict(os.environ)
+    env["ASAN_OPTIONS"] = "abort_on_error=0:halt_on_error=1:exitcode=23:detect_leaks=1"
+    env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1:exitcode=24"
+    done = subprocess.run(
+        [str(exe), *args, *map(str, files)],
+        check=False,
+        capture_output=True,
+        text=True,
+        errors="replace",  # model.detail may be a damaged file's kernel name
+        env=env,
+        timeout=300,
+    )
+    lines = done.stdout.splitlines()
+    sanitizer = "Sanitizer" in done.stderr or "runtime error" in done.stderr
+    if done.returncode != 0 or sanitizer:
+        printed = len([x for x in lines if not x.startswith(("api ", "CONTRACT "))])
+        crashed = files[printed] if printed < len(files) else "?"
+        pytest.fail(f"{exe.name} exit {done.returncode}, on {crashed}:\n{done.stderr[-6000:]}")
+    return lines
 
 
 def run_harness(
     exe: Path, files: list[Path]
 ) -> tuple[bool, dict[Path, tuple[int, int | None, str]]]:
     """Runs all files in one process: (api checks passed, {file: (load, run, detail)})."""
-    env = dict(os.environ)
-    env["ASAN_OPTIONS"] = "abort_on_error=0:halt_on_error=1:exitcode=23:detect_leaks=1"
-    env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1:exitcode=24"
-    done = subprocess.run(
-        [str(exe), "--api", *map(str, files)], check=False, capture_output=True, text=True, env=env,
-        timeout=300,
-    )  # fmt: skip
-    lines = done.stdout.splitlines()
-    sanitizer = "Sanitizer" in done.stderr or "runtime error" in done.stderr
-    if done.returncode != 0 or sanitizer:
-        crashed = files[len(lines) - 1] if 0 < len(lines) <= len(files) else "?"
-        pytest.fail(f"harness exit {done.returncode}, likely on {crashed}:\n{done.stderr[-6000:]}")
+    lines = run_sanitized(exe, ["--api"], files)
     api_ok = lines[0] == "api ok"
     results = {}
     for line in lines[1:]:
@@ -231,6 +255,127 @@ def resealed_mutants(data: bytes, budget: int, rng: random.Random) -> list[tuple
     return mutants
 
 
+def random_resealed(data: bytes, rng: random.Random, count: int) -> list[bytes]:
+    """Files with 1 to 4 random bytes changed anywhere (strings, padding, data too) and, every
+    other one, several structural fields at once; each resealed when the CRC can be found."""
+    positions = structure_positions(data)
+    out = []
+    for i in range(count):
+        m = bytearray(data)
+        if i % 2 == 0:
+            for _ in range(rng.randint(1, 4)):
+                m[rng.randrange(len(m))] = rng.randrange(256)
+        else:
+            for kind, pos, size in rng.sample(positions, 3):
+                v = int.from_bytes(data[pos : pos + size], "little")
+                x = rng.choice(_values(kind, v, pos, size, len(data), rng))
+                m[pos : pos + size] = (x & ((1 << (8 * size)) - 1)).to_bytes(size, "little")
+        try:
+            out.append(seal(bytes(m)))
+        except LwaiError:
+            out.append(bytes(m))
+    return out
+
+
+def targeted_mutants(data: bytes) -> list[tuple[str, bytes]]:
+    """Resealed files that each defeat exactly one of the loader's checks, when that check is
+    missing, in a way the sanitizers or the verifier stub see: all must be refused."""
+    r = lwfb._Reader(data, "seed")
+    model = r.table(r.deref(0), "Model")
+    out = []
+
+    def patched(pos: int, fmt: str, value: int, tail: bytes = b"") -> bytes:
+        m = bytearray(data + tail)
+        struct.pack_into(fmt, m, pos, value)
+        return seal(bytes(m))
+
+    # A vtable claiming a 64 KiB table whose first field lies past the end of a small file.
+    if len(data) < 0xFFF0:
+        vtables = set()
+        for kind, pos, _size in structure_positions(data):
+            if kind == "soffset":
+                vtables.add(pos - struct.unpack_from("<i", data, pos)[0])
+        for vt in sorted(vtables):
+            vsize = struct.unpack_from("<H", data, vt)[0]
+            slots = [k for k in range(4, vsize, 2) if struct.unpack_from("<H", data, vt + k)[0]]
+            if slots:
+                m = bytearray(data)
+                struct.pack_into("<HH", m, vt + 2, 0xFFFF, 0)
+                struct.pack_into("<H", m, vt + slots[0], 0xFFF0)
+                try:
+                    out.append((f"table_size@{vt}", seal(bytes(m))))
+                except LwaiError:
+                    pass  # the root's vtable: the CRC cannot be found, refused anyway
+    # Strings without a terminator at the very end of the file.
+    unterminated = struct.pack("<I", 4) + b"ABCD"
+    name_off = model.Offset(4 + 2 * lwfb.M_NAME)
+    if name_off:
+        at = model.Pos + name_off
+        out.append(("name_unterminated", patched(at, "<I", len(data) - at, unterminated)))
+    kernels_at, num_kernels = r.vector(model, lwfb.M_KERNELS, 4)
+    if num_kernels:
+        out.append(
+            (
+                "kernel_unterminated",
+                patched(kernels_at, "<I", len(data) - kernels_at, unterminated),
+            )
+        )
+    # No checksum field at all (root vtable entry cleared), and a field overlapping the
+    # table's own vtable offset.
+    root_vt = model.Pos - struct.unpack_from("<i", data, model.Pos)[0]
+    m = bytearray(data)
+    struct.pack_into("<H", m, root_vt + 4 + 2 * lwfb.M_CRC32, 0)
+    out.append(("no_crc", bytes(m)))
+    m = bytearray(data)
+    struct.pack_into("<H", m, root_vt + 4 + 2 * lwfb.M_VERSION, 2)
+    crc_at = lwfb._crc_position(data, "seed")  # unchanged; lwfb.seal would refuse the table
+    m[crc_at : crc_at + 4] = bytes(4)
+    struct.pack_into("<I", m, crc_at, zlib.crc32(m))
+    out.append(("field_in_soffset", bytes(m)))
+    # A vtable at the very end of the file, claiming more entries than the file holds.
+    tensor0 = r.deref(r.vector(model, lwfb.M_TENSORS, 4)[0])
+    out.append(
+        ("vtable_at_end", patched(tensor0, "<i", tensor0 - len(data), struct.pack("<HH", 32, 8)))
+    )
+    # Vectors one item shorter than the indices into them need (the last kernel and buffer
+    # are always used).
+    for field in (lwfb.M_KERNELS, lwfb.M_BUFFERS):
+        first, count = r.vector(model, field, 4)
+        if count:
+            out.append((f"vector{field}_short", patched(first - 4, "<I", count - 1)))
+    # Indices one past the end of the vector they index.
+    for i, node in enumerate(r.tables(model, lwfb.M_NODES, "Node")):
+        off = node.Offset(4 + 2 * lwfb.N_KERNEL)
+        if off:
+            out.append((f"node{i}_kernel_past_end", patched(node.Pos + off, "<I", num_kernels)))
+            out.append((f"node{i}_kernel_max", patched(node.Pos + off, "<I", 0xFFFFFFFF)))
+            break
+    _, num_buffers = r.vector(model, lwfb.M_BUFFERS, 4)
+    for i, tensor in enumerate(r.tables(model, lwfb.M_TENSORS, "Tensor")):
+        off = tensor.Offset(4 + 2 * lwfb.T_BUFFER)
+        if off:
+            at = tensor.Pos + off
+            out.append((f"tensor{i}_buffer_past_end", patched(at, "<i", num_buffers)))
+            out.append((f"tensor{i}_buffer_max", patched(at, "<i", 0x7FFFFFFF)))
+            out.append((f"tensor{i}_buffer_minus2", patched(at, "<i", -2)))
+            break
+    return out
+
+
+def shortened_vectors(data: bytes) -> list[tuple[str, bytes]]:
+    """The root's tensors and nodes vectors one item shorter: may load (a node dropped) or be
+    refused, and the loader must then refuse the item past the new end."""
+    r = lwfb._Reader(data, "seed")
+    model = r.table(r.deref(0), "Model")
+    out = []
+    for field in (lwfb.M_TENSORS, lwfb.M_NODES):
+        first, count = r.vector(model, field, 4)
+        m = bytearray(data)
+        struct.pack_into("<I", m, first - 4, count - 1)
+        out.append((f"vector{field}_short", seal(bytes(m))))
+    return out
+
+
 def truncations(data: bytes, rng: random.Random, count: int) -> list[bytes]:
     n = len(data)
     lengths = set(range(min(n, 40))) | {n - 1, n - 4, n - 15, n - 16, n - 17, n // 2}
@@ -315,7 +460,7 @@ def writer_mutations(g: dict):
         yield name, mutated(fn), expected, in_json
 
 
-# ---- the test --------------------------------------------------------------------------------
+# ---- the tests -------------------------------------------------------------------------------
 
 
 def _seeds() -> dict[str, bytes]:
@@ -330,12 +475,12 @@ BUDGET = {"person_detect": (60, 20, 20)}
 DEFAULT_BUDGET = (220, 40, 60)
 
 
-def test_damaged_models_under_sanitizers(tmp_path):
+@pytest.fixture(scope="module")
+def damaged(tmp_path_factory) -> dict[Path, tuple[str, object]]:
+    """The damaged files: {file: (category, expected load status or set of statuses)}."""
     rng = random.Random(20261124)
-    exe = build_harness(tmp_path)
-    files_dir = tmp_path / "files"
-    files_dir.mkdir()
-    expect: dict[Path, tuple[str, object]] = {}  # file -> (category, expected load status)
+    files_dir = tmp_path_factory.mktemp("damaged")
+    expect: dict[Path, tuple[str, object]] = {}
 
     def add(name: str, data: bytes | str, category: str, expected) -> None:
         path = files_dir / name
@@ -358,6 +503,12 @@ def test_damaged_models_under_sanitizers(tmp_path):
             add(f"{seed}.flip{i}.lwfb", m, "bit flip", BAD_MODEL)
         for i, (what, m) in enumerate(resealed_mutants(data, resealed, rng)):
             add(f"{seed}.reseal{i}.{what}.lwfb", m, "resealed", RESEALED_OK)
+        for i, m in enumerate(random_resealed(data, rng, flipped)):
+            add(f"{seed}.random{i}.lwfb", m, "resealed random", RESEALED_OK)
+        for name, m in shortened_vectors(data):
+            add(f"{seed}.{name}.lwfb", m, "resealed", RESEALED_OK)
+        for name, m in targeted_mutants(data):
+            add(f"{seed}.{name}.lwfb", m, "targeted", BAD_MODEL)
         for name, g, expected, in_json in writer_mutations(graph):
             add(f"{seed}.{name}.lwfb", to_lwfb(g), "writer", expected)
             if json_loader and in_json:
@@ -372,14 +523,20 @@ def test_damaged_models_under_sanitizers(tmp_path):
                 m = bytearray(raw)
                 m[rng.randrange(len(m))] = rng.choice(b'0123456789-.,:[]{}"e ')
                 add(f"{seed}.mangled{i}.json", bytes(m), "mangled json", RESEALED_OK)
+    assert len(expect) >= 500, len(expect)
+    return expect
 
-    files = list(expect)
+
+def test_damaged_models_under_sanitizers(damaged, tmp_path):
+    """Every file through the real loaders and executor (and a run when it loads)."""
+    exe = build_harness(tmp_path)
+    files = list(damaged)
     api_ok, results = run_harness(exe, files)
     assert api_ok, "argument checks failed (see harness --api)"
 
     failures = []
     counts: dict[str, dict[int, int]] = {}
-    for path, (category, expected) in expect.items():
+    for path, (category, expected) in damaged.items():
         load, run, detail = results[path]
         counts.setdefault(category, {}).setdefault(load, 0)
         counts[category][load] += 1
@@ -393,4 +550,27 @@ def test_damaged_models_under_sanitizers(tmp_path):
     assert not failures, f"{len(failures)} of {len(files)} files:\n" + "\n".join(failures[:40])
     # The resealed files must exercise both outcomes: refused by a check, and loaded.
     assert counts["resealed"].get(BAD_MODEL, 0) > 0 and counts["resealed"].get(OK, 0) > 0, counts
-    assert len(files) >= 500, len(files)
+
+
+def test_lwfb_verifier_contract(damaged, tmp_path):
+    """The .lwfb files through the loader alone: what it hands out stays inside the file,
+    aligned and terminated, whatever the executor would have checked after it."""
+    exe = build_verifier(tmp_path)
+    files = [p for p in damaged if p.suffix == ".lwfb"]
+    lines = run_sanitized(exe, [], files)
+    contract = [x for x in lines if x.startswith("CONTRACT ")]
+    assert not contract, "\n".join(contract[:40])
+    statuses = {Path(x.split(" ", 1)[1]): int(x.split(" ", 1)[0]) for x in lines}
+    assert len(statuses) == len(files)
+    failures = []
+    for path in files:
+        category = damaged[path][0]
+        refused = ("truncated", "bit flip", "targeted")
+        allowed = {BAD_MODEL} if category in refused else {OK, BAD_MODEL, VERSION}
+        if category == "baseline":
+            allowed = {OK}
+        if path.name.endswith(".version_2.lwfb"):
+            allowed = {VERSION}
+        if statuses[path] not in allowed:
+            failures.append(f"{path.name}: {category}, {statuses[path]}")
+    assert not failures, "\n".join(failures[:40])
