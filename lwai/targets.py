@@ -38,6 +38,7 @@ _OK_LINE = re.compile(
     r"^lwai: ok ticks=(\d+) runs=(\d+)(?: tick_hz=(\d+))?(?: arena_needed=(\d+))?\s*$", re.MULTILINE
 )
 _ERR_LINE = re.compile(r"^lwai: error: .*$", re.MULTILINE)
+_NODE_LINE = re.compile(r"^lwai: node (\d+) (\S+) ticks=(\d+)\s*$", re.MULTILINE)
 
 
 @dataclass
@@ -57,6 +58,8 @@ class RunResult:
     total_ticks: int | None = None
     tick_hz: int | None = None
     arena_needed: int | None = None  # graph executor: arena bytes the loaded model used
+    # graph executor with LWAI_PROFILING: (node, kernel, ticks over all runs) per node
+    profile: list[tuple[int, str, int]] | None = None
 
 
 def board_of(target: str) -> str:
@@ -156,10 +159,13 @@ def run_image(
     total, runs = int(m.group(1)), int(m.group(2))
     hz = int(m.group(3)) if m.group(3) else 1_000_000_000
     arena = int(m.group(4)) if m.group(4) else None
+    profile = [(int(n), k, int(t)) for n, k, t in _NODE_LINE.findall(text)] or None
     if is_qemu_board(target):
         per_run_ns = total * 1_000_000_000 // hz // runs  # icount shift=0: 1 ns = 1 instruction
-        return RunResult(per_run_ns, text, runs, "instructions", total, hz, arena)
-    return RunResult(total * 1_000_000_000 // hz // runs, text, runs, "ns", total, hz, arena)
+        return RunResult(per_run_ns, text, runs, "instructions", total, hz, arena, profile)
+    return RunResult(
+        total * 1_000_000_000 // hz // runs, text, runs, "ns", total, hz, arena, profile
+    )
 
 
 def target_from_config(config: dict | None) -> str | None:

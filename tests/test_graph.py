@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import LWAI, random_inputs, shared_model, tflm_outputs
 
+from conftest import LWAI, random_inputs, shared_model, tflm_outputs
 from lwai.build import build_image
 from lwai.driver import compile_cached, run_model
 from lwai.errors import LwaiError
@@ -66,16 +66,14 @@ def _kernel_set_config(tmp_path: Path) -> dict:
     one model's), but no depthwise convolution and no average pooling."""
     from lwai.config import defconfig_path, load_config
 
-    text = defconfig_path("l0_mps2_an386").read_text() + "\n".join(
-        [
-            "CONFIG_LWAI_EXECUTOR_GRAPH=y",
-            "CONFIG_LWAI_LOADER_FLATBUFFER=y",
-            "CONFIG_LWAI_KERNELS_LIST=y",
-            "# CONFIG_LWAI_KERNEL_DEPTHWISE_CONV_2D is not set",
-            "# CONFIG_LWAI_KERNEL_AVERAGE_POOL_2D is not set",
-            "",
-        ]
-    )
+    lines = [
+        "CONFIG_LWAI_EXECUTOR_GRAPH=y",
+        "CONFIG_LWAI_LOADER_FLATBUFFER=y",
+        "CONFIG_LWAI_KERNELS_LIST=y",
+        "# CONFIG_LWAI_KERNEL_DEPTHWISE_CONV_2D is not set",
+        "# CONFIG_LWAI_KERNEL_AVERAGE_POOL_2D is not set",
+    ]
+    text = defconfig_path("l0_mps2_an386").read_text() + "".join(f"{ln}\n" for ln in lines)
     (tmp_path / "kernels.config").write_text(text)
     return load_config(config=tmp_path / "kernels.config")
 
@@ -126,8 +124,7 @@ def _tvm_config(tmp_path: Path, defconfig: str) -> str:
 
     path = tmp_path / "tvm.config"
     path.write_text(
-        defconfig_path(defconfig).read_text()
-        + "# CONFIG_LWAI_KERNEL_FULLY_CONNECTED is not set\n"
+        defconfig_path(defconfig).read_text() + "# CONFIG_LWAI_KERNEL_FULLY_CONNECTED is not set\n"
     )
     return str(path)
 
@@ -147,8 +144,9 @@ def test_tvm_nodes_run_from_the_models_registry(tmp_path):
     # An image without this model's TVM functions refuses the file, naming the function.
     from lwai.config import load_config
 
-    exe = build_image(None, "host", tmp_path / "bare", config=load_config(config=config),
-                      executor="graph")
+    exe = build_image(
+        None, "host", tmp_path / "bare", config=load_config(config=config), executor="graph"
+    )
     with pytest.raises(LwaiError) as err:
         _run_file(exe, out / "gen" / "model.lwfb", report, inputs, tmp_path / "bare_run", "host")
     first_tvm = next(k for k in report["graph_kernels"] if k.startswith("tvm:"))
@@ -176,11 +174,55 @@ def test_convert_refuses_bad_input(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "lwai-graph", "version": 2}')
     proc = subprocess.run(
-        [LWAI, "convert", str(bad), "-o", str(tmp_path / "x.lwfb")], capture_output=True, text=True
+        [LWAI, "convert", str(bad), "-o", str(tmp_path / "x.lwfb")],
+        check=False,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 2
     assert "format version 2" in proc.stderr
     proc = subprocess.run(
-        [LWAI, "convert", str(bad), "-o", str(tmp_path / "x.txt")], capture_output=True, text=True
+        [LWAI, "convert", str(bad), "-o", str(tmp_path / "x.txt")],
+        check=False,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 2 and "*.lwfb or *.json" in proc.stderr
+
+
+@_needs("qemu-cortex-m4")
+def test_per_node_profiling_when_configured(tmp_path):
+    """LWAI_PROFILING: the graph app times every node through the executor's callback."""
+    from lwai.codegen.graph import read_graph
+    from lwai.config import defconfig_path, load_config
+
+    target = "qemu-cortex-m4"
+    (tmp_path / "p.config").write_text(
+        defconfig_path("l0_mps2_an386").read_text()
+        + "CONFIG_LWAI_EXECUTOR_GRAPH=y\nCONFIG_LWAI_PROFILING=y\n"
+    )
+    path = shared_model("micro_speech_quantized.tflite")
+    out, report, _ = compile_cached(path, target)
+    exe = build_image(
+        out / "gen",
+        target,
+        tmp_path / "img",
+        config=load_config(config=tmp_path / "p.config"),
+        executor="graph",
+    )
+    graph = read_graph(out / "gen" / "model.lwfb")
+    inputs = random_inputs(report["inputs"], seed=2)
+    (tmp_path / "x.bin").write_bytes(inputs[0].tobytes())
+    res = run_image(
+        target,
+        exe,
+        [tmp_path / "x.bin"],
+        [tmp_path / "y.bin"],
+        repeat=2,
+        model_file=out / "gen" / "model.lwfb",
+    )
+    assert res.profile is not None
+    assert [k for _, k, _ in res.profile] == [n["kernel"] for n in graph["nodes"]]
+    node_total = sum(t for _, _, t in res.profile)
+    assert all(t > 0 for _, _, t in res.profile)
+    assert 0.9 * res.total_ticks <= node_total <= res.total_ticks

@@ -46,6 +46,10 @@
 static uint8_t lwai_app_arena[LWAI_APP_ARENA_ALLOC]
     __attribute__((aligned(LWAI_ARENA_ALIGN), section(".bss.lwai_arena")));
 
+#if defined(LWAI_APP_GRAPH) && defined(LWAI_HAVE_CONFIG_H)
+#include "lwai_config.h"
+#endif
+
 #ifdef LWAI_APP_GRAPH
 /* The model file, read whole; 16-byte aligned as the .lwfb loader wants. */
 static uint8_t lwai_app_model_file[LWAI_APP_MODEL_FILE_BYTES]
@@ -118,6 +122,44 @@ static int parse_u32(const char *s, uint32_t *out)
     *out = v;
     return 0;
 }
+
+#if defined(LWAI_APP_GRAPH) && defined(CONFIG_LWAI_PROFILING)
+/* Per-node profiling (LWAI_PROFILING): counter ticks summed over all runs, per node. */
+#define LWAI_APP_MAX_PROFILED_NODES 512u
+static uint64_t node_ticks[LWAI_APP_MAX_PROFILED_NODES];
+static const char *node_kernel[LWAI_APP_MAX_PROFILED_NODES];
+static uint64_t node_start;
+static uint32_t nodes_seen;
+
+static void on_node(void *user, uint32_t node, const char *kernel, int phase, lwai_status st)
+{
+    (void)user;
+    (void)st;
+    if (phase == 0) {
+        node_start = lwai_board_ticks();
+    } else if (node < LWAI_APP_MAX_PROFILED_NODES) {
+        node_ticks[node] += lwai_board_ticks() - node_start;
+        node_kernel[node] = kernel;
+        nodes_seen = node + 1u > nodes_seen ? node + 1u : nodes_seen;
+    }
+}
+
+/* One line per node: "lwai: node <i> <kernel> ticks=<total over all runs>". */
+static void print_profile(void)
+{
+    char num[24];
+    uint32_t i;
+    for (i = 0; i < nodes_seen; ++i) {
+        lwai_board_puts("lwai: node ");
+        lwai_board_puts(format_u64(i, num));
+        lwai_board_puts(" ");
+        lwai_board_puts(node_kernel[i] != NULL ? node_kernel[i] : "?");
+        lwai_board_puts(" ticks=");
+        lwai_board_puts(format_u64(node_ticks[i], num));
+        lwai_board_puts("\n");
+    }
+}
+#endif
 
 #ifdef LWAI_APP_GRAPH
 static const char *status_name(lwai_status st)
@@ -288,6 +330,9 @@ int main(int argc, char **argv)
     if (load_graph(model_path, &model) != 0) {
         return 1;
     }
+#ifdef CONFIG_LWAI_PROFILING
+    (void)lwai_model_set_callback(&model, on_node, NULL);
+#endif
 #else
     if (model_path != NULL) {
         return fail("this image holds its compiled model; -m is for graph-executor images: '",
@@ -361,6 +406,9 @@ int main(int argc, char **argv)
         }
     }
 
+#if defined(LWAI_APP_GRAPH) && defined(CONFIG_LWAI_PROFILING)
+    print_profile();
+#endif
     lwai_board_puts("lwai: ok ticks=");
     lwai_board_puts(format_u64(total, num_a));
     lwai_board_puts(" runs=");
