@@ -274,7 +274,7 @@ lwai_status lwai_model_load_with(const uint8_t *buf, size_t len, uint8_t *arena,
     }
     /* Header: root offset, identifier; the smallest valid file is larger than 16 bytes. */
     if (len < 16u || len > LWAI_GRAPH_MAX_BYTES || memcmp(buf + 4, "LWFB", 4) != 0) {
-        return bad_model(model, "lwfb: not a model.lwfb file");
+        return bad_model(model, "lwfb: header");
     }
     memset(&r, 0, sizeof r);
     r.buf = buf;
@@ -291,7 +291,7 @@ lwai_status lwai_model_load_with(const uint8_t *buf, size_t len, uint8_t *arena,
         return bad_model(model, "lwfb: structure");
     }
     if (version != LWAI_GRAPH_FORMAT_VERSION) {
-        model->detail = "lwfb: format version";
+        model->detail = "lwfb: version";
         return LWAI_ERR_VERSION;
     }
 
