@@ -4,6 +4,7 @@ against the schema, and the errors a damaged file gives."""
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import struct
 import subprocess
@@ -11,7 +12,7 @@ import zlib
 
 import flatbuffers
 import pytest
-from lwfb_cases import COMPILED_MODELS, compiled_lwfb, f32_rounded, tiny_graph
+from lwfb_cases import COMPILED_MODELS, compiled_lwfb, f32_rounded, resealed_mutants, tiny_graph
 
 from conftest import REPO
 from lwai.codegen import lwfb
@@ -257,3 +258,19 @@ def test_bad_tensor_references():
     tensor = r.tables(model, lwfb.M_TENSORS, "Tensor")[1]  # a constant: buffer 0
     struct.pack_into("<i", data, tensor.Pos + tensor.Offset(4 + 2 * lwfb.T_BUFFER), 9)
     assert "buffer 9 of 4" in _error(seal(bytes(data)))
+
+
+@pytest.mark.parametrize("seed", ["tiny", "hello_world_int8.tflite"])
+def test_reader_survives_resealed_damage(seed):
+    """Structurally damaged files with a valid checksum: a graph or an LwaiError, never
+    another exception."""
+    data = to_lwfb(tiny_graph()) if seed == "tiny" else compiled_lwfb(seed).read_bytes()
+    outcomes = {"read": 0, "refused": 0}
+    for what, m in resealed_mutants(data, 300, random.Random(7)):
+        try:
+            from_lwfb(m, what)
+            outcomes["read"] += 1
+        except LwaiError as e:
+            assert e.where == what
+            outcomes["refused"] += 1
+    assert outcomes["read"] and outcomes["refused"], outcomes
