@@ -9,9 +9,16 @@ kernels. Each file sits in a heap block of exactly its size, so any read past it
 - "resealed" mutations (offsets, lengths, vtables, indices, arena offsets, shapes, params
   changed, then the CRC recomputed) reach the structural checks: they may load and run, or be
   refused, but never trip a sanitizer;
+- "targeted" resealed files each defeat one of the loader's own checks were it missing
+  (unterminated strings at the end of the file, a vtable past it, shortened vectors, no
+  checksum field, ...): all must be refused;
 - graphs made inconsistent with the Python writer (out-of-range arena offsets and tensor
   indices, unknown kernels, a version bump, ...) must be refused with the right status.
 The JSON loader (runtime/src/loaders/json.c) gets the same treatment for model.json texts.
+
+A second program, tests/graph_fuzz/verifier.c, runs the .lwfb files through the loader alone
+with a stub lwai_graph_bind that checks every pointer the loader hands out against the file,
+so the executor's later checks cannot hide a gap in the loader's.
 """
 
 from __future__ import annotations
@@ -55,7 +62,11 @@ CJSON_HEADER = Path("/usr/include/cjson/cJSON.h")
 
 
 def _have_json_loader() -> bool:
-    return JSON_LOADER.is_file() and CJSON_HEADER.is_file()
+    if not JSON_LOADER.is_file():
+        return False
+    if not CJSON_HEADER.is_file():
+        pytest.fail(f"{CJSON_HEADER} is missing: scripts/setup_system.sh installs libcjson-dev")
+    return True
 
 
 def _build(out: Path, name: str, sources: list[Path], defines: list[str], libs: list[str]) -> Path:
