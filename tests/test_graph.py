@@ -124,7 +124,8 @@ def _tvm_config(tmp_path: Path, defconfig: str) -> str:
 
     path = tmp_path / "tvm.config"
     path.write_text(
-        defconfig_path(defconfig).read_text() + "# CONFIG_LWAI_KERNEL_FULLY_CONNECTED is not set\n"
+        defconfig_path(defconfig).read_text()
+        + "CONFIG_LWAI_KERNELS_LIST=y\n# CONFIG_LWAI_KERNEL_FULLY_CONNECTED is not set\n"
     )
     return str(path)
 
