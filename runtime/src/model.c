@@ -1,5 +1,4 @@
 /* AOT executor glue: binds a compiled model to the caller's arena and runs it. */
-#include "lwai/graph.h"
 #include "lwai/model.h"
 
 lwai_status lwai_model_init(lwai_model *model, const lwai_model_desc *desc, uint8_t *arena,

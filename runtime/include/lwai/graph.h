@@ -9,7 +9,7 @@
  * allocates nothing (the graph's records go to the tail of the caller's arena) and reads the
  * weights in place, so the file may sit in flash; it must outlive the model and start on a
  * 16-byte boundary. The JSON loader (L1/L2) parses with cJSON and keeps the decoded weights
- * in heap memory until lwai_model_release().
+ * in heap memory until lwai_model_release() (lwai/model.h).
  */
 #ifndef LWAI_GRAPH_H
 #define LWAI_GRAPH_H
@@ -58,9 +58,6 @@ lwai_status lwai_model_load_with(const uint8_t *buf, size_t len, uint8_t *arena,
 lwai_status lwai_model_load_json(const char *text, size_t len, uint8_t *arena,
                                  size_t arena_bytes, const lwai_load_options *options,
                                  lwai_model *model);
-
-/* Frees what a loader took from the heap (JSON only); harmless on any model. */
-void lwai_model_release(lwai_model *model);
 
 /* Sets (or clears, with NULL) the per-node callback of a loaded graph model. */
 lwai_status lwai_model_set_callback(lwai_model *model, lwai_node_callback callback, void *user);

@@ -55,4 +55,8 @@ lwai_status lwai_model_output(const lwai_model *model, size_t index, lwai_tensor
 /* Runs one inference. Returns LWAI_OK or the first failing kernel's status. */
 lwai_status lwai_model_run(lwai_model *model);
 
+/* Frees what a model's loader took from the heap (the JSON loader of the graph executor);
+ * harmless on any model, loaded or not, AOT or graph, and twice. */
+void lwai_model_release(lwai_model *model);
+
 #endif
