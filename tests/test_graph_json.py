@@ -316,7 +316,7 @@ CASES: list[tuple[str, Any, int, str]] = [
     ("tensors_object", _set("tensors", {}), BAD_MODEL, "tensors"),
     ("tensor_number", _set("tensors.3", 5), BAD_MODEL, "tensors[3]"),
     ("tensor_name_missing", _set("tensors.0.name", DELETE), BAD_MODEL, "tensors[0].name"),
-    ("dtype_int64", _set("tensors.0.dtype", "int64"), BAD_MODEL, "tensors[0].dtype"),
+    ("dtype_float64", _set("tensors.0.dtype", "float64"), BAD_MODEL, "tensors[0].dtype"),
     ("dtype_missing", _set("tensors.0.dtype", DELETE), BAD_MODEL, "tensors[0].dtype"),
     ("shape_empty", _set("tensors.0.shape", []), BAD_MODEL, "tensors[0].shape"),
     ("shape_7_dims", _set("tensors.0.shape", [1] * 7), BAD_MODEL, "tensors[0].shape"),

@@ -31,7 +31,7 @@ from lwai.codegen.kernels import KERNEL_PARAMS, plan_kernel
 from lwai.errors import LwaiError
 
 FORMAT_VERSION = 1
-DTYPES = ("int8", "uint8", "int16", "int32", "float32")
+DTYPES = ("int8", "uint8", "int16", "int32", "float32", "int64", "bool")
 TVM_PREFIX = "tvm:"
 
 

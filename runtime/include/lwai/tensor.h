@@ -12,7 +12,11 @@ typedef enum {
     LWAI_DTYPE_UINT8 = 2,
     LWAI_DTYPE_INT16 = 3,
     LWAI_DTYPE_INT32 = 4,
-    LWAI_DTYPE_FLOAT32 = 5
+    LWAI_DTYPE_FLOAT32 = 5,
+    /* Only between TVM-generated functions inside a graph model, never graph inputs or
+     * outputs, never a kernel's operand. */
+    LWAI_DTYPE_INT64 = 6,
+    LWAI_DTYPE_BOOL = 7
 } lwai_dtype;
 
 /* Static description of a graph input or output, emitted as const data. */

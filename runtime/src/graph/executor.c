@@ -29,6 +29,10 @@ const char *lwai_dtype_name(uint8_t dtype)
         return "int32";
     case LWAI_DTYPE_FLOAT32:
         return "float32";
+    case LWAI_DTYPE_INT64:
+        return "int64";
+    case LWAI_DTYPE_BOOL:
+        return "bool";
     default:
         return NULL;
     }
@@ -39,12 +43,15 @@ uint32_t lwai_dtype_size(uint8_t dtype)
     switch (dtype) {
     case LWAI_DTYPE_INT8:
     case LWAI_DTYPE_UINT8:
+    case LWAI_DTYPE_BOOL:
         return 1u;
     case LWAI_DTYPE_INT16:
         return 2u;
     case LWAI_DTYPE_INT32:
     case LWAI_DTYPE_FLOAT32:
         return 4u;
+    case LWAI_DTYPE_INT64:
+        return 8u;
     default:
         return 0u;
     }
@@ -240,7 +247,8 @@ static lwai_status bind_io(const lwai_graph *g, const lwai_graph_source *src, co
             return LWAI_ERR_BAD_MODEL;
         }
         t = &g->tensors[ids[i]];
-        if (t->is_const || src->tensor(src->ctx, (uint32_t)ids[i], &s) != LWAI_OK) {
+        if (t->is_const || t->dtype > LWAI_DTYPE_FLOAT32 ||
+            src->tensor(src->ctx, (uint32_t)ids[i], &s) != LWAI_OK) {
             return LWAI_ERR_BAD_MODEL;
         }
         memset(&info[i], 0, sizeof info[i]);
@@ -354,8 +362,9 @@ static lwai_status run_tvm_node(const lwai_graph *g, const lwai_graph_node *n)
     uint32_t j, d;
     for (j = 0; j < operands; ++j) {
         const lwai_graph_tensor *x = &g->tensors[lwai_graph_operand(n, j)];
-        static const uint8_t codes[6] = {0, 0, 1, 0, 0, 2}; /* DLPack type codes by dtype */
-        static const uint8_t bits[6] = {0, 8, 8, 16, 32, 32};
+        /* DLPack type code and bits by lwai_dtype (bool as TVM's C code takes it: uint8) */
+        static const uint8_t codes[8] = {0, 0, 1, 0, 0, 2, 0, 1};
+        static const uint8_t bits[8] = {0, 8, 8, 16, 32, 32, 64, 8};
         for (d = 0; d < x->ndim; ++d) {
             shapes[j][d] = x->shape[d];
         }
