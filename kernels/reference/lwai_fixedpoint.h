@@ -68,13 +68,14 @@ static inline int32_t lwai_mul_by_quantized_multiplier(int32_t x, int32_t multip
     return lwai_rounding_divide_by_pot(lwai_sat_round_doubling_high_mul(shifted, multiplier), right);
 }
 
-/* v + offset clamped to [lo, hi], added in 64 bits: the rescaled value can be anywhere in
- * int32 when a model file carries extreme multipliers, and adding the zero point must not
- * overflow then. Equal to TFLite's int32 arithmetic whenever that does not overflow. */
+/* v + offset clamped to [lo, hi], without int32 overflow wherever v lies (a model file's
+ * extreme multipliers can leave the rescaled value anywhere in int32): clamping v to the
+ * shifted bounds first gives the same result as TFLite's add-then-clamp whenever that does
+ * not overflow, at the same cost. lo, hi and offset are small (|x| < 2^30: int8/int16
+ * ranges and zero points). */
 static inline int32_t lwai_offset_clamp_i32(int32_t v, int32_t offset, int32_t lo, int32_t hi)
 {
-    const int64_t s = (int64_t)v + offset;
-    return s < lo ? lo : (s > hi ? hi : (int32_t)s);
+    return lwai_clamp_i32(v, lo - offset, hi - offset) + offset;
 }
 
 static inline int32_t lwai_dims_count(const lwai_dims *d)
