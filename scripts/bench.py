@@ -589,7 +589,8 @@ def _render_graph(m4: list[dict], graph: list[dict]) -> list[str]:
         "copy). RAM = what the loaded model uses (activations + the loader's records: the",
         "`arena_needed` the app prints) + the image's data, bss and stack, without the QEMU",
         "app's model-file buffer. The JSON loader is an L1/L2 feature (on L0 only with",
-        "`LWAI_ALLOW_JSON_ON_L0`); its RAM also holds the decoded weights and cJSON's tree.",
+        "`LWAI_ALLOW_JSON_ON_L0`); its RAM column leaves out its heap (not measured here):",
+        "the decoded weights (about the .lwfb file's size) and cJSON's tree while loading.",
         "",
         (
             "| model | executor | instructions | vs AOT | flash (B) | vs AOT | RAM (B) | vs AOT "
