@@ -168,8 +168,7 @@ static SHARED int accumulator_ok(const lwai_graph *g, const lwai_graph_node *n, 
 static SHARED lwai_status check_conv_like(const lwai_graph *g, const lwai_graph_node *n, int depthwise,
                                    uint32_t out_j)
 {
-    lwai_dims in, f, out;
-    dims_of(n, 0, &in);
+    lwai_dims f, out;
     dims_of(n, 1, &f);
     dims_of(n, out_j, &out);
     if (!conv_geometry_ok(n->params) || !window_fits(out.h, n->params[0], f.h, n->params[2]) ||
@@ -180,7 +179,6 @@ static SHARED lwai_status check_conv_like(const lwai_graph *g, const lwai_graph_
         return LWAI_ERR_BAD_MODEL;
     }
     (void)g;
-    (void)in;
     return LWAI_OK;
 }
 
