@@ -29,17 +29,47 @@ lint: setup
 	$(VENV)/bin/ruff format --check lwai tests scripts
 
 # --- Kconfig workflow (thin wrappers over `lwai`, as Yocto's cml1 and LiteOS-M expect) ---
-menuconfig: setup
-	$(LWAI) menuconfig
+# These need only a python3 that imports kconfiglib, never `make setup` (apt-get, pip) nor the
+# network: the venv's python once it exists, else python3 on PATH (Debian's python3-kconfiglib,
+# `pip install kconfiglib`, or OE's python3-kconfiglib-native inside a Yocto build, where
+# cml1.bbclass runs `make oldconfig` in the unpacked sources). KCONFIG_PYTHON=... picks another.
+LWAI_ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+KCONFIG_PYTHON ?= $(firstword $(wildcard $(PY) $(LWAI_ROOT)/$(PY)) python3)
+# `lwai CMD` with only the Kconfig commands (lwai/kconfig_cli.py), not the whole CLI, so that
+# they need no more of lwai than its config code (the Yocto recipe unpacks just that part).
+define KCONFIG_MAIN
+import argparse, sys
+from lwai import kconfig_cli
+from lwai.errors import LwaiError
+parser = argparse.ArgumentParser(prog=sys.argv[1])
+kconfig_cli.register(parser.add_subparsers(required=True))
+args = parser.parse_args(sys.argv[2:])
+try:
+    sys.exit(args.func(args))
+except LwaiError as err:
+    sys.exit(f"lwai: {err}")
+endef
+export KCONFIG_MAIN
+KCONFIG_LWAI = PYTHONPATH="$(LWAI_ROOT)$${PYTHONPATH:+:$$PYTHONPATH}" $(KCONFIG_PYTHON) -c "$$KCONFIG_MAIN" lwai
+KCONFIG_CHECK = @$(KCONFIG_PYTHON) -c 'import kconfiglib' 2>/dev/null || { \
+	echo "make: $(KCONFIG_PYTHON) cannot import kconfiglib: install it (apt-get install python3-kconfiglib, pip install kconfiglib), run 'make setup', or set KCONFIG_PYTHON" >&2; exit 2; }
 
-oldconfig olddefconfig: setup
-	$(LWAI) olddefconfig
+menuconfig:
+	$(KCONFIG_CHECK)
+	$(KCONFIG_LWAI) menuconfig
 
-savedefconfig: setup
-	$(LWAI) savedefconfig
+oldconfig olddefconfig:
+	$(KCONFIG_CHECK)
+	$(KCONFIG_LWAI) olddefconfig
 
-genconfig: setup
-	$(LWAI) genconfig -o build/config
+savedefconfig:
+	$(KCONFIG_CHECK)
+	$(KCONFIG_LWAI) savedefconfig
 
-%_defconfig: setup
-	$(LWAI) defconfig $@
+genconfig:
+	$(KCONFIG_CHECK)
+	$(KCONFIG_LWAI) genconfig -o build/config
+
+%_defconfig:
+	$(KCONFIG_CHECK)
+	$(KCONFIG_LWAI) defconfig $@

@@ -65,6 +65,17 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return demo_main(args)
 
 
+def add_kernels_arg(p: argparse.ArgumentParser) -> None:
+    """The --kernels option of `lwai run`, `bench` and `image`."""
+    from lwai.opspec import BACKENDS
+
+    p.add_argument(
+        "--kernels",
+        choices=BACKENDS,
+        help="kernel backend to prefer over the config's order (the reference takes the rest)",
+    )
+
+
 def _add_config_args(p: argparse.ArgumentParser) -> None:
     g = p.add_mutually_exclusive_group()
     g.add_argument("--config", help="a Kconfig .config file")
@@ -102,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", default="lwfb", choices=["lwfb", "json"], help="graph model file")
     _add_config_args(p)
+    add_kernels_arg(p)
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("demo", help="run the bundled demo model beside the reference")

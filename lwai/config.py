@@ -26,6 +26,7 @@ from pathlib import Path
 
 import kconfiglib
 
+from lwai import opspec
 from lwai.errors import LwaiError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -40,18 +41,13 @@ CONFIG_HEADER = (
 )
 
 # lwai.ops.OP_KINDS -> the Kconfig symbol that enables lwai's kernel for it.
+# The Kconfig symbol of each op kind, from kernels/ops.json (generated from the op spec): plain
+# JSON, so `make oldconfig` and friends need kconfiglib only (as in a Yocto build).
 OP_KERNEL_SYMBOLS = {
-    "conv2d": "LWAI_KERNEL_CONV_2D",
-    "depthwise_conv2d": "LWAI_KERNEL_DEPTHWISE_CONV_2D",
-    "fully_connected": "LWAI_KERNEL_FULLY_CONNECTED",
-    "avg_pool2d": "LWAI_KERNEL_AVERAGE_POOL_2D",
-    "max_pool2d": "LWAI_KERNEL_MAX_POOL_2D",
-    "add": "LWAI_KERNEL_ADD",
-    "mul": "LWAI_KERNEL_MUL",
-    "softmax": "LWAI_KERNEL_SOFTMAX",
-    "reshape": "LWAI_KERNEL_RESHAPE",
-    "quantize": "LWAI_KERNEL_QUANTIZE",
-    "dequantize": "LWAI_KERNEL_DEQUANTIZE",
+    kind: op["kconfig"]
+    for kind, op in json.loads(
+        (Path(__file__).resolve().parent.parent / "kernels" / "ops.json").read_text()
+    )["ops"].items()
 }
 
 # Tensor dtype names (as in lwai.ops.TensorDesc.dtype) -> the Kconfig data-type symbol.
@@ -169,7 +165,50 @@ def load_config(
             "CONFIG_LWAI_CMSIS_NN=y but CONFIG_LWAI_CMSIS_NN_PATH is empty",
             "Set it to your CMSIS-NN checkout (lwai menuconfig: Kernels > CMSIS-NN path).",
         )
+    check_kernel_backends(
+        values, config if config is not None else defconfig_path(defconfig or DEFAULT_DEFCONFIG)
+    )
     return values
+
+
+# The Kconfig switch each non-reference kernel backend needs.
+BACKEND_SWITCHES = {"optimized": "LWAI_KERNELS_OPTIMIZED", "cmsis-nn": "LWAI_CMSIS_NN"}
+
+
+def kernel_backends(cfg: dict[str, ConfigValue]) -> list[str]:
+    """LWAI_KERNEL_BACKENDS as a list, in order of preference (["reference"] without one)."""
+    return str(cfg.get("LWAI_KERNEL_BACKENDS") or "reference").split()
+
+
+def check_kernel_backends(cfg: dict[str, ConfigValue], where: PathLike | str) -> None:
+    """Raises ``LwaiError`` when LWAI_KERNEL_BACKENDS names an unknown backend, one whose
+    switch is off (so it could not be built), repeats one, or lacks ``reference``."""
+    names = kernel_backends(cfg)
+    for name in names:
+        if name not in opspec.BACKENDS:
+            raise LwaiError(
+                where,
+                f"CONFIG_LWAI_KERNEL_BACKENDS names an unknown kernel backend: '{name}'",
+                f"Use some of: {', '.join(opspec.BACKENDS)}.",
+            )
+        switch = BACKEND_SWITCHES.get(name)
+        if switch and not cfg.get(switch):
+            raise LwaiError(
+                where,
+                f"CONFIG_LWAI_KERNEL_BACKENDS lists '{name}' but CONFIG_{switch} is not set",
+                f"Enable {switch} (lwai menuconfig: Kernels), which this CPU must support, "
+                f"or remove '{name}' from the list.",
+            )
+    if len(set(names)) != len(names):
+        raise LwaiError(
+            where, f"CONFIG_LWAI_KERNEL_BACKENDS repeats a backend: '{' '.join(names)}'"
+        )
+    if "reference" not in names:
+        raise LwaiError(
+            where,
+            "CONFIG_LWAI_KERNEL_BACKENDS must include 'reference'",
+            "The reference kernels hold the float kernels and the other backends' fallbacks.",
+        )
 
 
 def _drop_true_terms(expr):

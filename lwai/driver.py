@@ -45,12 +45,60 @@ def cache_root() -> Path:
 
 @lru_cache(maxsize=1)
 def _toolchain_digest() -> str:
-    """Digest of everything that shapes generated code: the compiler's own sources."""
+    """Digest of everything that shapes generated code: the compiler's own sources and the
+    op spec with its templates."""
     h = hashlib.sha256()
-    for p in sorted((REPO / "lwai").rglob("*.py")):
+    files = [p for p in (REPO / "lwai").rglob("*") if p.suffix in (".py", ".yaml", ".j2")]
+    for p in sorted(files):
         h.update(p.relative_to(REPO).as_posix().encode())
         h.update(p.read_bytes())
     return h.hexdigest()
+
+
+def with_kernels(
+    kernels: str | None, target: str, config: str | None, defconfig: str | None
+) -> str | None:
+    """The config file to use for ``--kernels KERNELS`` (None: ``config`` unchanged): the
+    given config (or the defconfig, or the target's) with that kernel backend first and
+    the reference after it. A backend the CPU cannot have fails when the file is loaded,
+    with Kconfig's reason; CMSIS-NN takes its path from LWAI_CMSIS_NN_PATH when the config
+    has none."""
+    if kernels is None:
+        return config
+    from lwai.opspec import BACKENDS
+
+    if kernels not in BACKENDS:
+        raise LwaiError(
+            "--kernels", f"unknown kernel set '{kernels}'", f"Use one of {', '.join(BACKENDS)}."
+        )
+    from lwai.config import defconfig_path
+
+    name = defconfig or TARGET_DEFCONFIG.get(target)
+    text = Path(config).read_text() if config else defconfig_path(name).read_text()
+    extra = {
+        "CONFIG_LWAI_KERNELS_OPTIMIZED": "y" if kernels == "optimized" else None,
+        "CONFIG_LWAI_CMSIS_NN": "y" if kernels == "cmsis-nn" else None,
+        "CONFIG_LWAI_KERNEL_BACKENDS": json.dumps(
+            "reference" if kernels == "reference" else f"{kernels} reference"
+        ),
+    }
+    if kernels == "cmsis-nn" and "CONFIG_LWAI_CMSIS_NN_PATH=" not in text:
+        extra["CONFIG_LWAI_CMSIS_NN_PATH"] = json.dumps(os.environ.get("LWAI_CMSIS_NN_PATH", ""))
+    keep = [
+        ln
+        for ln in text.splitlines()
+        if ln.split("=")[0] not in extra and ln.removeprefix("# ").split(" ")[0] not in extra
+    ]
+    lines = [f"{k}={v}" if v is not None else f"# {k} is not set" for k, v in extra.items()]
+    body = "\n".join(keep + lines) + "\n"
+    digest = hashlib.sha256(body.encode()).hexdigest()[:16]
+    path = cache_root() / "configs" / f"{kernels}-{digest}.config"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(body)
+        tmp.replace(path)
+    return str(path)
 
 
 def _config_for(target: str, config: str | None, defconfig: str | None) -> tuple[dict, str]:
@@ -167,6 +215,7 @@ def run_model(
     repeat: int = 1,
     executor: str = "aot",
     fmt: str = "lwfb",
+    kernels: str | None = None,
 ) -> tuple[list[np.ndarray], dict]:
     """Runs the model on target; returns (outputs, info with report, ticks, image path).
     ``executor="graph"`` runs OUT/model.<fmt> (lwfb or json) on a graph-executor image."""
@@ -177,6 +226,7 @@ def run_model(
             "--target", f"unknown target '{target}'", f"Use one of {', '.join(TARGETS)}"
         )
     model = Path(model)
+    config = with_kernels(kernels, target, config, defconfig)
     out, report, cfg = compile_cached(model, target, config, defconfig)
     inputs = _check_inputs(report, inputs, model)
     model_file = None
@@ -230,6 +280,7 @@ def run_cli(args: argparse.Namespace) -> int:
         defconfig=args.defconfig,
         executor=args.executor,
         fmt=args.format,
+        kernels=args.kernels,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     for i, y in enumerate(outputs):

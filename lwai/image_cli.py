@@ -23,12 +23,17 @@ def load_config(config: str | None, defconfig: str | None) -> dict | None:
 
 
 def build_for(
-    model: Path, target: str, config: str | None = None, defconfig: str | None = None
+    model: Path,
+    target: str,
+    config: str | None = None,
+    defconfig: str | None = None,
+    kernels: str | None = None,
 ) -> tuple[Path, dict, Path]:
     """Compiles (cached by lwai.driver, with the target's defconfig unless told otherwise)
     and builds incrementally beside the cached sources; returns (model_dir, report, image)."""
-    from lwai.driver import build_cached, compile_cached
+    from lwai.driver import build_cached, compile_cached, with_kernels
 
+    config = with_kernels(kernels, target, config, defconfig)
     out, report, cfg = compile_cached(Path(model), target, config, defconfig)
     exe = build_cached(out, target, cfg)
     return out / "gen", report, exe
@@ -40,6 +45,7 @@ def bench(
     config: str | None = None,
     defconfig: str | None = None,
     repeat: int | None = None,
+    kernels: str | None = None,
 ) -> dict:
     """Builds and runs the image with zero-filled inputs; returns the bench JSON object:
     ``instructions`` per inference on the QEMU boards (deterministic, -icount shift=0) or
@@ -47,11 +53,19 @@ def bench(
     from lwai.elfsize import size_report
     from lwai.targets import is_qemu_board, run_image
 
-    _, report, exe = build_for(model, target, config, defconfig)
+    _, report, exe = build_for(model, target, config, defconfig, kernels)
     runs = repeat or (1 if is_qemu_board(target) else 20)
     res = run_image(target, exe, [], [], repeat=runs)
     sizes = size_report(exe)
-    out: dict = {"model": report.get("model", Path(model).stem), "target": target}
+    out: dict = {
+        "model": report.get("model", Path(model).stem),
+        "target": target,
+        "kernels": report.get("kernel_backends", ["reference"]),
+        "ops": [
+            {k: op[k] for k in ("name", "kind", "backend", "kernel") if k in op}
+            for op in report.get("ops", [])
+        ],
+    }
     if is_qemu_board(target):
         out["instructions"] = res.ticks
     else:
@@ -74,12 +88,21 @@ def build_image_dir(
     config: str | None = None,
     defconfig: str | None = None,
     target: str | None = None,
+    kernels: str | None = None,
 ) -> Path:
     """`lwai image`: compiles into out/gen and builds into out/build; returns the image."""
     from lwai.build import build_image
     from lwai.compiler import compile_model
     from lwai.targets import target_from_config
 
+    if kernels is not None:
+        from lwai.driver import TARGET_DEFCONFIG, with_kernels
+
+        base = target or target_from_config(load_config(config, defconfig))
+        config = with_kernels(
+            kernels, base or "host", config, defconfig or TARGET_DEFCONFIG.get(base or "host")
+        )
+        defconfig = None
     cfg = load_config(config, defconfig)
     target = target or target_from_config(cfg)
     if target is None:
@@ -94,7 +117,9 @@ def build_image_dir(
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    result = bench(Path(args.model), args.target, args.config, args.defconfig, args.repeat)
+    result = bench(
+        Path(args.model), args.target, args.config, args.defconfig, args.repeat, args.kernels
+    )
     print(json.dumps(result))
     return 0
 
@@ -103,7 +128,7 @@ def _cmd_image(args: argparse.Namespace) -> int:
     from lwai.elfsize import size_report
 
     exe = build_image_dir(
-        Path(args.model), Path(args.output), args.config, args.defconfig, args.target
+        Path(args.model), Path(args.output), args.config, args.defconfig, args.target, args.kernels
     )
     sizes = size_report(exe)
     print(f"lwai: image {exe}: flash {sizes['flash_bytes']} B, ram {sizes['ram_bytes']} B")
@@ -112,6 +137,7 @@ def _cmd_image(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:
     """Adds `bench` and `image` to the lwai CLI's subparsers."""
+    from lwai.cli import add_kernels_arg
     from lwai.targets import TARGETS
 
     p = sub.add_parser("bench", help="build, run and measure a model on a target (JSON)")
@@ -126,6 +152,7 @@ def register(sub) -> None:
         default=None,
         help="inferences per run (default 1 on QEMU boards, 20 elsewhere)",
     )
+    add_kernels_arg(p)
     p.set_defaults(func=_cmd_bench)
 
     p = sub.add_parser("image", help="compile a model and build its image")
@@ -135,4 +162,5 @@ def register(sub) -> None:
     g.add_argument("--defconfig", help="a defconfig name from configs/")
     p.add_argument("--target", choices=TARGETS, help="default: from the config's board")
     p.add_argument("-o", "--output", required=True, help="output directory")
+    add_kernels_arg(p)
     p.set_defaults(func=_cmd_image)

@@ -29,19 +29,10 @@ from typing import Any
 
 import numpy as np
 
-OP_KINDS = (
-    "conv2d",
-    "depthwise_conv2d",
-    "fully_connected",
-    "avg_pool2d",
-    "max_pool2d",
-    "add",
-    "mul",
-    "softmax",
-    "reshape",
-    "quantize",
-    "dequantize",
-)
+from lwai import opspec
+
+# Every op kind lwai has library kernels for, in the spec's order (lwai/spec/ops.yaml).
+OP_KINDS = tuple(opspec.load().ops)
 
 
 @dataclass

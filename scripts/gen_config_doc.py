@@ -55,7 +55,7 @@ the same configuration:
 GN builds can run `scripts/genconfig.py` (the same command, plus `--depfile` listing the
 Kconfig files read) as an action and `import()` the `.gni`.
 
-Values that cannot be set (the JSON loader on L0, CMSIS-NN on x86_64, XNNPACK on L0, an
+Values that cannot be set (the JSON loader on L0, CMSIS-NN or optimized kernels on x86_64, an
 arena outside the profile's range) are refused: `menuconfig` does not offer them, and
 `lwai compile`, `genconfig`, `defconfig` and `savedefconfig` stop with an error naming
 each such line. `olddefconfig` is the one command that drops them instead.

@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """What lwai's GN files run at `gn gen` time (exec_script), under lwai's own Python.
 
     python3 scripts/gn_exec.py [--python PY] genconfig GENCONFIG_ARGS...
@@ -19,10 +20,11 @@ SConscripts, so GN and SCons build the same files from the same configuration
            is on (or not a Kconfig symbol at all), when the graph executor is on
   kernel_kinds  the op kinds whose kernels are built (the graph registry's
            LWAI_KERNEL_IN_IMAGE_<KIND> defines)
-  kernels  per op kind whose Kconfig symbol is on, the backend's file (else the reference
-           one), and every helper file of kernels/reference not named after an op
-Paths are relative to the repository root (where BUILD.gn is). An unknown kernel backend
-is an error, never a silent fallback. GN has no glob: rerun `gn gen` after adding files.
+  kernels  per op kind whose Kconfig symbol is on, the reference file and the file of each
+           backend of LWAI_KERNEL_BACKENDS providing it (kernels/ops.json), and every
+           helper file of kernels/reference not named after an op
+Paths are relative to the repository root (where BUILD.gn is). A backend GN cannot build
+(CMSIS-NN) is an error, never a silent fallback. GN has no glob: rerun `gn gen` after adding files.
 """
 
 from __future__ import annotations
@@ -46,11 +48,51 @@ def rel(path: Path) -> str:
     return path.relative_to(REPO).as_posix()
 
 
+# Set in the environment of a re-executed script: it never re-executes a second time.
+REEXEC_MARK = "LWAI_GN_REEXEC"
+
+
+def same_interpreter(python: str) -> bool:
+    """Whether `python` is the running interpreter. Paths are compared as given, never
+    resolved: a venv's bin/python is a symlink to its base interpreter, so two venvs of one
+    Python resolve to the same file while only one of them has lwai's packages."""
+    if os.path.abspath(python) == os.path.abspath(sys.executable):
+        return True
+    # bin/python and bin/python3 of one venv: the same sys.prefix (pyvenv.cfg's folder).
+    prefix = Path(os.path.abspath(python)).parent.parent
+    return (prefix / "pyvenv.cfg").is_file() and prefix == Path(sys.prefix)
+
+
+def run_under(python: str | None, script: str, argv: list[str], modules: tuple[str, ...]) -> None:
+    """Re-executes `script argv` under `python` unless it is the running interpreter;
+    then checks that the interpreter imports `modules` (lwai's dependencies), exiting with
+    an error that names the interpreter and the module otherwise."""
+    if python and not same_interpreter(python) and not os.environ.get(REEXEC_MARK):
+        if not os.access(python, os.X_OK):
+            sys.exit(f"lwai: lwai_use_python = {python}: no such executable")
+        os.environ[REEXEC_MARK] = python
+        os.execv(python, [python, script, *argv])
+    for module in modules:
+        try:
+            __import__(module)
+        except ImportError as err:
+            sys.exit(
+                f"lwai: the Python running {Path(script).name} ({sys.executable}) cannot import "
+                f"{module} ({err}). Set the GN arg lwai_use_python to lwai's interpreter "
+                "(hb build ... --gn-args lwai_use_python=/path/to/lwai/.venv/bin/python; "
+                "`make setup` makes that venv)."
+            )
+
+
 def main(argv: list[str]) -> int:
+    python = None
     if len(argv) >= 2 and argv[0] == "--python":
-        python, argv = argv[1], argv[2:]
-        if Path(python).resolve() != Path(sys.executable).resolve():
-            os.execv(python, [python, __file__, *argv])
+        python = argv[1]
+    rest = argv[2:] if python is not None else argv
+    # genconfig needs kconfiglib; sources reads kernels/ops.json only.
+    needs = ("kconfiglib",) if rest[:1] == ["genconfig"] else ()
+    run_under(python, __file__, argv, needs)
+    argv = rest
     sys.path.insert(0, str(REPO))
     if argv[:1] == ["genconfig"]:
         sys.path.insert(0, str(REPO / "scripts"))
@@ -61,9 +103,6 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     argv = argv[1:]
-    from lwai.config import OP_KERNEL_SYMBOLS
-    from lwai.ops import OP_KINDS
-
     data = json.loads(Path(argv[0]).read_text())
     config = data.get("symbols", data) if isinstance(data.get("symbols"), dict) else data
     src = REPO / "runtime" / "src"
@@ -85,25 +124,34 @@ def main(argv: list[str]) -> int:
         else:
             runtime.append(rel(f))
 
-    backend = str(config.get("LWAI_KERNELS_BACKEND") or "reference")
+    # Kernels: per enabled op kind the reference file, plus the file of each backend of
+    # LWAI_KERNEL_BACKENDS that provides the kind (kernels/ops.json, from the op spec).
+    spec = json.loads((REPO / "kernels" / "ops.json").read_text())["ops"]
+    backends = str(config.get("LWAI_KERNEL_BACKENDS") or "reference").split()
+    arch = str(config.get("LWAI_KERNELS_OPTIMIZED_ARCH") or "")
     ref = REPO / "kernels" / "reference"
-    backend_dir = ref if backend == "reference" else REPO / "kernels" / "optimized" / backend
-    if not backend_dir.is_dir():
-        print(
-            f"gn_exec: unknown kernel backend '{backend}' (no folder {backend_dir})",
-            file=sys.stderr,
-        )
-        return 2
+    dirs = {"reference": ref, "optimized": REPO / "kernels" / "optimized" / arch}
     kernels, kinds = [], []
-    for op in OP_KINDS:
-        if not config.get(OP_KERNEL_SYMBOLS.get(op, f"LWAI_KERNEL_{op.upper()}"), True):
+    for op, entry in spec.items():
+        if not config.get(entry["kconfig"], True):
             continue
-        for d in (backend_dir, ref):
-            if (d / f"{op}.c").is_file():
-                kernels.append(rel(d / f"{op}.c"))
-                kinds.append(op.upper())
-                break
-    kernels += [rel(f) for f in sorted(ref.glob("*.c")) if f.stem not in OP_KINDS]
+        kinds.append(op)
+        kernels.append(rel(ref / f"{op}.c"))
+        for b in backends:
+            if b == "reference":
+                continue
+            if b not in dirs:
+                print(
+                    f"gn_exec: kernel backend '{b}' is not available in GN builds", file=sys.stderr
+                )
+                return 2
+            has = any(
+                b in k["backends"] and arch in k["backends"][b].get("arch", [arch])
+                for k in entry["kernels"].values()
+            )
+            if has:
+                kernels.append(rel(dirs[b] / f"{op}.c"))
+    kernels += [rel(f) for f in sorted(ref.glob("*.c")) if f.stem not in spec]
 
     print(f"memory = {_gn_list(memory)}")
     print(f"runtime = {_gn_list(runtime)}")

@@ -32,7 +32,12 @@ TARGETS = ("host", "qemu-cortex-m4")
 ARM_TC = "//build/toolchain:arm_none_eabi"
 TOOLS = ("gn", "ninja", "gcc", "arm-none-eabi-gcc", "qemu-system-arm")
 GN_FILES = sorted(
-    [REPO / "BUILD.gn", REPO / "lwai.gni", REPO / "tests" / "gn" / ".gn"]
+    [
+        REPO / "BUILD.gn",
+        REPO / "lwai.gni",
+        REPO / "boards" / "liteos-m" / "BUILD.gn",
+        REPO / "tests" / "gn" / ".gn",
+    ]
     + list((REPO / "tests" / "gn").rglob("*.gn"))
     + list((REPO / "tests" / "gn").rglob("*.gni"))
 )
@@ -88,7 +93,8 @@ def gn_root(tmp_path_factory) -> Path:
         REPO / "tests" / "gn", root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("ohos_build")
     )
     shutil.copytree(REPO / "tests" / "gn" / "ohos_build", root / "build", dirs_exist_ok=True)
-    shutil.copytree(REPO, root / "foundation" / "ai" / "lwai", ignore=_IGNORE)
+    # symlinks=True: links stay links (a layer folder may link back to the repository).
+    shutil.copytree(REPO, root / "foundation" / "ai" / "lwai", ignore=_IGNORE, symlinks=True)
     (root / "models").mkdir()
     for m in MODELS:
         shutil.copy(SHARED_MODELS / f"{m}.tflite", root / "models")
@@ -101,7 +107,8 @@ def gn_root(tmp_path_factory) -> Path:
 def _image(root: Path, model: str, target: str) -> Path:
     if target == "host":
         return root / "out" / f"{model}_app"
-    return root / "out" / "arm_none_eabi" / f"{model}_app.elf"
+    # The lite toolchain's layout: executables in bin/, libraries in libs/.
+    return root / "out" / "arm_none_eabi" / "bin" / f"{model}_app"
 
 
 @pytest.fixture(scope="module")
@@ -287,8 +294,169 @@ def test_gn_libraries_build_every_runtime_and_kernel_source(gn_root):
             assert f.relative_to(REPO).as_posix() in host, f"host GN does not build {f}"
 
 
+# --- what a real OpenHarmony lite build does to lwai (issue 10) -----------------------------
+# The shims (tests/gn/ohos_build) model //build/lite: the board's CPU and optimisation flags
+# come only through set_defaults, lite targets forward every variable, static libraries share
+# one flat libs/ folder, exec_script is allowlisted, and /usr/bin/env runs the scripts.
+TAG_CPU_ARCH_V7EM = 13  # ARM EABI attributes: Tag_CPU_arch value of ARMv7E-M (Cortex-M4)
+TAG_THUMB2 = 2  # Tag_THUMB_ISA_use: Thumb-2
+# What LiteOS-M's musl (the kernel's C library; it has no separate libm) lacks of libm.
+LITEOS_M_MISSING_LIBM = {"expf", "roundf", "exp", "logf", "tanhf", "sqrtf", "lroundf"}
+
+
+def _arm_objects(root: Path) -> list[Path]:
+    objs = sorted((root / "out" / "arm_none_eabi" / "obj").rglob("*.o"))
+    assert len(objs) >= 20, objs  # runtime, kernels, board, app, three models
+    return objs
+
+
+def _elf_facts(path: Path) -> tuple[dict, list[tuple[str, int]], set[str]]:
+    """(ARM attributes by tag, defined functions with their values, undefined symbols)."""
+    from elftools.elf.elffile import ELFFile
+
+    with open(path, "rb") as f:
+        elf = ELFFile(f)
+        attrs = {}
+        sec = elf.get_section_by_name(".ARM.attributes")
+        if sec is not None:
+            for sub in sec.iter_subsections():
+                for subsub in sub.iter_subsubsections():
+                    attrs.update({a.tag: a.value for a in subsub.iter_attributes()})
+        funcs, undefined = [], set()
+        for sym in elf.get_section_by_name(".symtab").iter_symbols():
+            if sym["st_shndx"] == "SHN_UNDEF" and sym.name:
+                undefined.add(sym.name)
+            elif sym["st_info"]["type"] == "STT_FUNC":
+                funcs.append((sym.name, sym["st_value"]))
+    return attrs, funcs, undefined
+
+
+def test_gn_lite_objects_are_thumb_code_for_the_board_cpu(gn_root):
+    """Every object of the L0 build (lwai's libraries, the models, the board) is Thumb-2 code
+    for the ARMv7E-M of the board's Cortex-M4: the board's default configs reached it. With
+    lwai's configs replacing them (lite_library forwarding `configs`) gcc built ARMv4T ARM
+    code a Cortex-M4 cannot run."""
+    bad = []
+    for obj in _arm_objects(gn_root):
+        attrs, funcs, _ = _elf_facts(obj)
+        rel = obj.relative_to(gn_root / "out")
+        if attrs.get("TAG_CPU_ARCH") != TAG_CPU_ARCH_V7EM:
+            bad.append(f"{rel}: Tag_CPU_arch {attrs.get('TAG_CPU_ARCH')}, not v7E-M")
+        if attrs.get("TAG_THUMB_ISA_USE") != TAG_THUMB2 or attrs.get("TAG_ARM_ISA_USE"):
+            bad.append(f"{rel}: not Thumb-2 only ({attrs})")
+        arm_mode = [name for name, value in funcs if value % 2 == 0]
+        if arm_mode:
+            bad.append(f"{rel}: ARM-mode functions {arm_mode[:3]}")
+    assert not bad, "\n".join(bad)
+
+
+def test_gn_lite_image_links_without_libm(gn_root):
+    """The L0 images link without -lm (LiteOS-M has no separate libm), -ffunction-sections
+    and --gc-sections from the board's defaults drop what no call reaches, and no lwai
+    object calls a libm function LiteOS-M's musl lacks (expf, roundf: lwai_math.h)."""
+    for m in MODELS:
+        image = _image(gn_root, m, "qemu-cortex-m4")
+        cmd = (
+            _run(
+                ["ninja", "-C", "out", "-t", "commands", str(image.relative_to(gn_root / "out"))],
+                gn_root,
+            )
+            .strip()
+            .splitlines()[-1]
+        )
+        assert "-lm" not in cmd.split() and "--gc-sections" in cmd, cmd
+        assert image.is_file()
+    for obj in _arm_objects(gn_root):
+        _, _, undefined = _elf_facts(obj)
+        assert not undefined & LITEOS_M_MISSING_LIBM, (obj, undefined & LITEOS_M_MISSING_LIBM)
+
+
+def test_gn_same_model_name_in_two_folders_gets_two_libraries(gn_root):
+    """//:hello_world_int8 and //dup:hello_world_int8 in the flat libs/ folder."""
+    libs = gn_root / "out" / "arm_none_eabi" / "libs"
+    a, b = libs / "liblwai_hello_world_int8.a", libs / "liblwai_dup_hello_world_int8.a"
+    assert a.is_file() and b.is_file(), sorted(p.name for p in libs.iterdir())
+    names = {ln.split("/")[-1] for ln in _run(["arm-none-eabi-ar", "t", str(b)], gn_root).split()}
+    assert names == {
+        "liblwai_dup_hello_world_int8.hello_world_int8_model.o",
+        "liblwai_dup_hello_world_int8.hello_world_int8_tvm.o",
+    }, names
+
+
+def test_gn_scripts_run_under_usr_bin_env():
+    """OpenHarmony's .gn runs `/usr/bin/env SCRIPT`: a shebang and the exec bit."""
+    for name in ("gn_exec.py", "gn_compile_model.py"):
+        script = REPO / "scripts" / name
+        assert script.read_text().startswith("#!/usr/bin/env python3\n"), name
+        assert os.access(script, os.X_OK), f"{name} is not executable"
+    assert 'script_executable = "/usr/bin/env"' in (REPO / "tests" / "gn" / ".gn").read_text()
+
+
+@pytest.fixture(scope="module")
+def bare_venv(tmp_path_factory) -> Path:
+    """A venv without lwai's packages, of the same base interpreter as lwai's .venv: both
+    bin/python symlinks resolve to one file (hb's venv and lwai's, in OpenHarmony)."""
+    import sys
+
+    base = Path(sys.base_prefix) / "bin" / "python3"
+    venv = tmp_path_factory.mktemp("bare") / "venv"
+    subprocess.run([str(base), "-m", "venv", "--without-pip", str(venv)], check=True)
+    lwai_python = REPO / ".venv" / "bin" / "python"
+    assert (venv / "bin" / "python").resolve() == lwai_python.resolve()
+    proc = subprocess.run([str(venv / "bin" / "python"), "-c", "import numpy"], check=False)
+    assert proc.returncode != 0, "the bare venv must lack numpy"
+    return venv
+
+
+def test_gn_compile_model_switches_to_lwai_python_from_a_sibling_venv(bare_venv, tmp_path):
+    """Run by another venv's python with --python lwai's: the compile re-executes under lwai's
+    interpreter (paths compared unresolved) instead of failing on `No module named numpy`."""
+    out = tmp_path / "gen"
+    cmd = [
+        str(bare_venv / "bin" / "python"),
+        str(REPO / "scripts" / "gn_compile_model.py"),
+        "--model",
+        str(SHARED_MODELS / "hello_world_int8.tflite"),
+        "--name",
+        "hello_world_int8",
+        "-o",
+        str(out),
+        "--depfile",
+        str(tmp_path / "compile.d"),
+        "--defconfig",
+        "l0_mps2_an386",
+        "--entry",
+        "hello",
+        "--python",
+        str(REPO / ".venv" / "bin" / "python"),
+    ]
+    proc = subprocess.run(cmd, check=False, capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    entry = (out / "include" / "lwai_entry_hello.h").read_text()
+    assert "#define LWAI_ENTRY_hello_DESC lwai_model_hello_world_int8" in entry
+    assert re.search(r"#define LWAI_ENTRY_hello_ARENA_BYTES [1-9]\d*u", entry)
+
+
+def test_gn_exec_without_lwai_python_names_the_fix(bare_venv, tmp_path):
+    """Without --python, a python lacking lwai's packages (kconfiglib for genconfig) fails
+    with an error naming the interpreter, the module and lwai_use_python; with --python
+    lwai's, the same command works."""
+    script = str(REPO / "scripts" / "gn_exec.py")
+    py = str(bare_venv / "bin" / "python")
+    lwai_py = str(REPO / ".venv" / "bin" / "python")
+    args = ["genconfig", "--defconfig", "l0_mps2_an386", "-o", str(tmp_path / "cfg")]
+    proc = subprocess.run([py, script, *args], check=False, capture_output=True, text=True)
+    assert proc.returncode != 0
+    for part in ("lwai_use_python", py, "kconfiglib"):
+        assert part in proc.stderr, proc.stderr
+    _run([py, script, "--python", lwai_py, *args], tmp_path)
+    assert (tmp_path / "cfg" / "lwai_config.json").is_file()
+
+
 # --- bundle.json ----------------------------------------------------------------------------
-SIZE = re.compile(r"^\d+(\.\d+)?(KB|MB)$")
+# OpenHarmony's bundle checker (build/tools/component_tools/static_check/bundle_check) takes
+# whole numbers with KB, KByte, MB or MByte only.
+SIZE = re.compile(r"^[1-9]\d*(KB|KByte|MB|MByte)$")
 
 
 def test_gn_bundle_json_fields():
@@ -312,10 +480,15 @@ def test_gn_bundle_json_fields():
         assert feature in args, f"{feature} is not declared in lwai.gni's declare_args"
     build = c["build"]
     labels = build["sub_component"] + [k["name"] for k in build["inner_kits"]] + build["test"]
-    gn_targets = set(re.findall(r'^\w+\("(\w+)"\)', (REPO / "BUILD.gn").read_text(), re.MULTILINE))
     for label in labels:
-        assert label.startswith("//foundation/ai/lwai:"), label
-        assert label.split(":", 1)[1] in gn_targets, f"{label}: no such target in BUILD.gn"
+        assert label.startswith("//foundation/ai/lwai"), label
+        folder, target = label.removeprefix("//foundation/ai/lwai").split(":", 1)
+        build_gn = REPO / folder.lstrip("/") / "BUILD.gn"
+        targets = set(re.findall(r'^\w+\("(\w+)"\)', build_gn.read_text(), re.MULTILINE))
+        assert target in targets, f"{label}: no such target in {build_gn}"
+    # The app module: what a LiteOS-M product reaches through the lwai_feature_app feature.
+    assert "//foundation/ai/lwai/boards/liteos-m:lwai_app" in build["sub_component"]
+    assert {"lwai_feature_python", "lwai_feature_app"} <= set(c["features"])
     for kit in build["inner_kits"]:
         hdr = kit["header"]
         base = REPO / hdr["header_base"].removeprefix("//foundation/ai/lwai/")

@@ -107,11 +107,11 @@ def test_the_symbols_the_rest_of_lwai_reads_exist():
         "LWAI_DTYPE_INT8",
         "LWAI_DTYPE_INT16",
         "LWAI_DTYPE_FLOAT32",
-        "LWAI_KERNELS_REFERENCE",
         "LWAI_KERNELS_OPTIMIZED",
+        "LWAI_KERNELS_OPTIMIZED_ARCH",
         "LWAI_CMSIS_NN",
         "LWAI_CMSIS_NN_PATH",
-        "LWAI_XNNPACK",
+        "LWAI_KERNEL_BACKENDS",
         "LWAI_KERNELS_MODEL_ONLY",
         "LWAI_LOG_LEVEL",
         "LWAI_PROFILING",
@@ -280,7 +280,7 @@ REFUSED = [
     # (fragment, symbol that must not stick)
     ("CONFIG_LWAI_LOADER_JSON=y\n", "LWAI_LOADER_JSON"),  # JSON loader on L0
     ("CONFIG_LWAI_PROFILE_L2=y\nCONFIG_LWAI_CMSIS_NN=y\n", "LWAI_CMSIS_NN"),  # CMSIS-NN, x86_64
-    ("CONFIG_LWAI_XNNPACK=y\n", "LWAI_XNNPACK"),  # XNNPACK on L0
+    ("CONFIG_LWAI_PROFILE_L2=y\nCONFIG_LWAI_KERNELS_OPTIMIZED=y\n", "LWAI_KERNELS_OPTIMIZED"),
     ("CONFIG_LWAI_CPU_X86_64=y\n", "LWAI_CPU_X86_64"),  # an L2 CPU on L0
     ("CONFIG_LWAI_PROFILE_L1=y\nCONFIG_LWAI_CPU_HAS_MVE=y\n", "LWAI_CPU_HAS_MVE"),
 ]
@@ -306,7 +306,7 @@ def test_kconfiglib_refuses_impossible_combinations(text, symbol, tmp_path):
     [
         ("CONFIG_LWAI_ALLOW_JSON_ON_L0=y\nCONFIG_LWAI_LOADER_JSON=y\n", "LWAI_LOADER_JSON"),
         ('CONFIG_LWAI_CMSIS_NN=y\nCONFIG_LWAI_CMSIS_NN_PATH="cmsis"\n', "LWAI_CMSIS_NN"),
-        ("CONFIG_LWAI_PROFILE_L2=y\nCONFIG_LWAI_XNNPACK=y\n", "LWAI_XNNPACK"),
+        ("CONFIG_LWAI_KERNELS_OPTIMIZED=y\n", "LWAI_KERNELS_OPTIMIZED"),
     ],
 )
 def test_the_same_options_where_they_are_allowed(text, symbol, tmp_path):

@@ -49,7 +49,7 @@ def test_quantized_models_run_on_lwai_kernels(name):
     """The int8 hot ops go to lwai's kernels, not TVM's float emulation."""
     _, report, _ = compile_cached(shared_model(name), "host")
     backends = {op["kind"]: op["backend"] for op in report["ops"]}
-    assert backends and all(b == "lwai" for b in backends.values()), backends
+    assert backends and all(b == "reference" for b in backends.values()), backends
 
 
 def test_person_detect_arena_within_op_bound():
@@ -72,7 +72,9 @@ def test_report_contract(tmp_path):
     for key in ("model", "profile", "target", "arena_bytes", "weights_bytes", "ops", "kernels"):
         assert key in report
     assert report["kernels"] == ["fully_connected"]
-    assert [op["backend"] for op in report["ops"]] == ["lwai"] * 3
+    assert [op["backend"] for op in report["ops"]] == ["reference"] * 3
+    assert [op["kernel"] for op in report["ops"]] == ["lwai_fully_connected_s8"] * 3
+    assert report["backend_kernels"] == ["reference:fully_connected"]
     # 16 + 256 + 16 int8 weights, 16 + 16 + 1 int32 biases, at least
     assert report["weights_bytes"] >= 288 + 4 * 33
     assert (tmp_path / "out" / "include" / "lwai_model_hello_world_int8.h").is_file()

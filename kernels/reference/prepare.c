@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "lwai_fixedpoint.h"
+#include "lwai_math.h"
 
 #define ADD_LEFT_SHIFT_S8 20       /* TFLite's int8 ADD headroom */
 #define SOFTMAX_INPUT_INT_BITS 5 /* Q5.26 input differences */
@@ -106,10 +107,11 @@ lwai_status lwai_requantize_prepare_s8(float input_scale, int32_t input_zero_poi
     return LWAI_OK;
 }
 
-/* zp + round(x / scale) with a float division and roundf, as TFLite's Quantize(). */
+/* zp + round(x / scale) with a float division and roundf (lwai_roundf, exact), as TFLite's
+ * Quantize(). */
 static int32_t quantize_float(float x, float scale, int32_t zero_point)
 {
-    return zero_point + (int32_t)roundf(x / scale);
+    return zero_point + (int32_t)lwai_roundf(x / scale);
 }
 
 lwai_status lwai_activation_range_s8(lwai_activation activation, float output_scale,

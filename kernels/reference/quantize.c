@@ -1,7 +1,6 @@
 /* QUANTIZE reference kernels: float -> int8/int16 and int8 -> int8 requantization. */
-#include <math.h>
-
 #include "lwai_fixedpoint.h"
+#include "lwai_math.h"
 
 static int count_ok(const lwai_dims *in, const lwai_dims *out)
 {
@@ -14,7 +13,7 @@ static int count_ok(const lwai_dims *in, const lwai_dims *out)
 static int32_t quantize_one(float x, float scale, int32_t zero_point, int32_t lo, int32_t hi)
 {
     const float q = x / scale;
-    const double r = (double)roundf(q);
+    const double r = (double)lwai_roundf(q);
     /* Clamp in double first: the int conversion of an out-of-range value is undefined. */
     const double c = r < -2147483648.0 ? -2147483648.0 : (r > 2147483520.0 ? 2147483520.0 : r);
     return lwai_clamp_i32((int32_t)c + zero_point, lo, hi);

@@ -7,9 +7,8 @@
  * Newton-Raphson reciprocal. Every rounding step below matches TFLite's.
  */
 #include <float.h>
-#include <math.h>
-
 #include "lwai_fixedpoint.h"
+#include "lwai_math.h"
 
 #define SCALED_DIFF_INTEGER_BITS 5 /* input differences: Q5.26 */
 #define ACCUM_INTEGER_BITS 12      /* sum of exps: Q12.19, room for 4096 maximal terms */
@@ -179,7 +178,7 @@ lwai_status lwai_softmax_f32(const lwai_softmax_params *params, const lwai_dims 
         }
         /* Subtracting the maximum keeps expf in range; the ratio is unchanged. */
         for (c = 0; c < depth; ++c) {
-            const float e = expf((in[c] - max_in_row) * params->beta);
+            const float e = lwai_expf((in[c] - max_in_row) * params->beta);
             out[c] = e;
             sum += e;
         }

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lwai import quant
+from lwai import opspec, quant
 from lwai.ops import OP_KINDS, OpDesc, TensorDesc
 
 
@@ -74,11 +74,9 @@ def _weights_reason(op: OpDesc, w: TensorDesc, cout: int, axis: int) -> str | No
 
 def unsupported_reason(op: OpDesc) -> str | None:
     """None when a reference kernel computes ``op`` exactly as TFLite Micro does, else why
-    not (the op then falls to TVM's code generator)."""
-    try:
-        return _reason(op)
-    except (TypeError, ValueError, IndexError, AttributeError) as e:  # malformed description
-        return f"unreadable op description: {e}"
+    not (the op then falls to TVM's code generator). A refusal is a reason string; an
+    exception here is a bug and propagates (never silently sending the op elsewhere)."""
+    return _reason(op)
 
 
 def _reason(op: OpDesc) -> str | None:
@@ -261,7 +259,7 @@ def c_array(name: str, data: np.ndarray, dtype: str) -> str:
         lines.append("    " + ", ".join(items[i : i + 16]) + ",")
     body = "\n".join(lines) if lines else "    0,"
     n = max(len(items), 1)
-    return f"static const {C_TYPES[dtype]} {name}[{n}] LWAI_ALIGNED(4) = {{\n{body}\n}};\n"
+    return f"static const {C_TYPES[dtype]} {name}[{n}] LWAI_ALIGNED(16) = {{\n{body}\n}};\n"
 
 
 def _dims(name: str, d: tuple[int, int, int, int]) -> str:
@@ -273,48 +271,10 @@ def _struct(ctype: str, name: str, fields: dict[str, str | int]) -> str:
     return f"static const {ctype} {name} = {{\n{body}}};\n"
 
 
-# Parameters of each kernel in the graph file formats, in the order docs/formats.md and the
-# C registry (runtime/src/graph/registry.c) use: (integer params, float params).
-_CONV = ["stride_h", "stride_w", "dilation_h", "dilation_w", "pad_top", "pad_left"]
-_S8_ACT = ["act_min", "act_max"]
-_F32_ACT = ["act_min_f", "act_max_f"]
-_POOL = ["stride_h", "stride_w", "filter_h", "filter_w", "pad_top", "pad_left"]
+# Parameters of each kernel in the graph file formats, in the order of the spec (which the C
+# registry's generated tables use too): (integer params, float params).
 KERNEL_PARAMS: dict[str, tuple[list[str], list[str]]] = {
-    "conv2d_s8": (_CONV + ["input_offset", "output_offset"] + _S8_ACT, []),
-    "conv2d_f32": (_CONV, _F32_ACT),
-    "depthwise_conv2d_s8": (
-        _CONV + ["depth_multiplier", "input_offset", "output_offset"] + _S8_ACT,
-        [],
-    ),
-    "depthwise_conv2d_f32": (_CONV + ["depth_multiplier"], _F32_ACT),
-    "fully_connected_s8": (["input_offset", "filter_offset", "output_offset"] + _S8_ACT, []),
-    "fully_connected_f32": ([], _F32_ACT),
-    "avg_pool2d_s8": (_POOL + _S8_ACT, []),
-    "avg_pool2d_f32": (_POOL, _F32_ACT),
-    "max_pool2d_s8": (_POOL + _S8_ACT, []),
-    "max_pool2d_f32": (_POOL, _F32_ACT),
-    "add_s8": (
-        ["input1_offset", "input2_offset", "output_offset", "left_shift"]
-        + ["input1_multiplier", "input1_shift", "input2_multiplier", "input2_shift"]
-        + ["output_multiplier", "output_shift"]
-        + _S8_ACT,
-        [],
-    ),
-    "add_f32": ([], _F32_ACT),
-    "mul_s8": (
-        ["input1_offset", "input2_offset", "output_offset", "output_multiplier", "output_shift"]
-        + _S8_ACT,
-        [],
-    ),
-    "mul_f32": ([], _F32_ACT),
-    "softmax_s8": (["input_multiplier", "input_left_shift", "diff_min"], []),
-    "softmax_f32": ([], ["beta"]),
-    "quantize_f32_s8": (["zero_point"], ["scale"]),
-    "quantize_f32_s16": (["zero_point"], ["scale"]),
-    "quantize_s8_s8": (["zero_point", "input_offset", "multiplier", "shift"], []),
-    "dequantize_s8_f32": (["zero_point"], ["scale"]),
-    "dequantize_s16_f32": (["zero_point"], ["scale"]),
-    "reshape": (["bytes"], []),
+    name: (list(k.ints), list(k.floats)) for name, k in opspec.load().kernels.items()
 }
 
 FLT_MAX = 3.4028234663852886e38
@@ -517,17 +477,35 @@ def _c_value(v: float, is_float: bool) -> str:
     return c_float(float(v)) if is_float else str(int(v))
 
 
+def size_dims(plan: KernelPlan) -> list[tuple[int, int, int, int]]:
+    """The dims arguments of a backend's *_get_buffer_size: every operand's but the bias."""
+    return [o.dims for o in plan.operands if o.dims is not None and o.tag != "bias"]
+
+
+def scratch_bytes(op: OpDesc, backend: str = "reference", arch: str = "") -> int:
+    """Scratch the ``backend`` kernel of ``op`` needs (the compiler plans it in the arena)."""
+    from lwai import backends
+
+    plan = plan_kernel(op)
+    return backends.buffer_size(backend, plan.kernel, arch, plan.fields, size_dims(plan))
+
+
 def emit_kernel_call(
     op: OpDesc,
     prefix: str,
     input_exprs: list[str | None],
     output_expr: str,
     scratch_expr: str = "NULL",
+    backend: str = "reference",
+    arch: str = "",
 ) -> KernelCall:
     """C for one op. ``input_exprs[i]`` is a ``uint8_t *`` C expression for a non-constant
     input (None for a constant, emitted from ``op.inputs[i].data``); ``output_expr`` likewise.
-    Reference kernels need no scratch, so ``scratch_expr`` is unused."""
-    del scratch_expr
+    ``backend`` names the kernel library (:mod:`lwai.backends`); one with scratch gets a
+    ``lwai_context`` over ``scratch_expr`` (a ``uint8_t *`` to as many bytes as
+    :func:`scratch_bytes` says, 16-byte aligned)."""
+    from lwai import backends
+
     plan = plan_kernel(op)
     defs: list[str] = []
     weights = 0
@@ -569,5 +547,10 @@ def emit_kernel_call(
             else:
                 ptr = f"(const {C_TYPES[o.dtype]} *)({expr})"
                 args.append(ptr if o.dims is not None else f"(const void *)({expr})")
-    kernel = f"lwai_{plan.kernel}"
-    return KernelCall(kernel, "".join(defs), f"{kernel}({', '.join(args)})", weights, 0)
+    kernel = opspec.load().kernels[plan.kernel].symbol(backend)
+    scratch = 0
+    if backends.has_scratch(backend, plan.kernel):
+        scratch = backends.buffer_size(backend, plan.kernel, arch, plan.fields, size_dims(plan))
+        buf = f"(void *)({scratch_expr})" if scratch else "NULL"
+        args.insert(0, f"&(lwai_context){{{buf}, {scratch}}}")
+    return KernelCall(kernel, "".join(defs), f"{kernel}({', '.join(args)})", weights, scratch)

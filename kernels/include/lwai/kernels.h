@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lwai/kernel_params.h"
 #include "lwai/status.h"
 
 #ifdef __cplusplus
@@ -28,13 +29,21 @@ extern "C" {
 
 #define LWAI_KERNELS_VERSION 1
 
-/* Alignment for constant arrays emitted by the compiler (4 bytes lets int32 and packed
- * int8 loads work on Cortex-M without faults or penalties). */
+/* Alignment for constant arrays emitted by the compiler: 16 bytes, so the optimized kernels'
+ * 128-bit MVE and NEON loads of weights never straddle a line or fault. */
 #if defined(__GNUC__) || defined(__clang__)
 #define LWAI_ALIGNED(n) __attribute__((aligned(n)))
 #else
 #define LWAI_ALIGNED(n)
 #endif
+
+/* Caller-owned scratch for one kernel call (CMSIS-NN's cmsis_nn_context). The compiler
+ * plans `size` bytes in the arena, live only during the call; size is what the backend's
+ * lwai_<op>_<backend>_<dtype>_get_buffer_size() returned for the same params and dims. */
+typedef struct {
+    void *buf;    /* 16-byte aligned; NULL when size is 0 */
+    int32_t size; /* bytes */
+} lwai_context;
 
 /* Shape of a tensor of up to 4 dimensions, NHWC; missing leading dims are 1.
  * Fully connected uses n = batches, c = depth (h = w = 1). */
@@ -53,16 +62,6 @@ typedef struct {
 } lwai_channel_quant;
 
 /* ---- CONV_2D -------------------------------------------------------------------------- */
-typedef struct {
-    int32_t stride_h, stride_w;     /* >= 1 */
-    int32_t dilation_h, dilation_w; /* >= 1 */
-    int32_t pad_top, pad_left;      /* input rows/cols of implicit zero point before the
-                                       first tap; bottom/right follow from output dims */
-    int32_t input_offset;           /* s8: -input zero point, [-127, 128] */
-    int32_t output_offset;          /* s8: output zero point, [-128, 127] */
-    int32_t act_min, act_max;       /* s8: clamp, [-128, 127] */
-    float act_min_f, act_max_f;     /* f32: clamp */
-} lwai_conv2d_params;
 
 /* 2-D convolution, grouped when input c is a multiple of filter c.
  * [in] input  [N, H, W, Cin]; filter [Cout, KH, KW, Cin/groups] (OHWI);
@@ -80,16 +79,6 @@ lwai_status lwai_conv2d_f32(const lwai_conv2d_params *params, const lwai_dims *i
                             const lwai_dims *output_dims, float *output);
 
 /* ---- DEPTHWISE_CONV_2D ---------------------------------------------------------------- */
-typedef struct {
-    int32_t stride_h, stride_w;
-    int32_t dilation_h, dilation_w;
-    int32_t pad_top, pad_left;
-    int32_t depth_multiplier; /* output channels per input channel, >= 1 */
-    int32_t input_offset;
-    int32_t output_offset;
-    int32_t act_min, act_max;
-    float act_min_f, act_max_f;
-} lwai_depthwise_conv2d_params;
 
 /* [in] input [N, H, W, Cin]; filter [1, KH, KW, Cin * depth_multiplier]; bias [Cout] or
  * NULL; [out] output [N, OH, OW, Cin * depth_multiplier]; output channel of input channel
@@ -108,13 +97,6 @@ lwai_status lwai_depthwise_conv2d_f32(const lwai_depthwise_conv2d_params *params
                                       const lwai_dims *output_dims, float *output);
 
 /* ---- FULLY_CONNECTED ------------------------------------------------------------------ */
-typedef struct {
-    int32_t input_offset;  /* s8: -input zero point */
-    int32_t filter_offset; /* s8: -filter zero point (0 for TFLite int8 models) */
-    int32_t output_offset; /* s8: output zero point */
-    int32_t act_min, act_max;
-    float act_min_f, act_max_f;
-} lwai_fully_connected_params;
 
 /* [in] input [batches, depth] as dims {n = batches, c = depth}; filter [Cout, depth] as
  * {n = Cout, c = depth}; bias [Cout] or NULL; [out] output {n = batches, c = Cout}.
@@ -132,13 +114,6 @@ lwai_status lwai_fully_connected_f32(const lwai_fully_connected_params *params,
                                      const lwai_dims *output_dims, float *output);
 
 /* ---- AVERAGE_POOL_2D / MAX_POOL_2D ---------------------------------------------------- */
-typedef struct {
-    int32_t stride_h, stride_w;
-    int32_t filter_h, filter_w;
-    int32_t pad_top, pad_left; /* padded taps are skipped, not counted (TFLite) */
-    int32_t act_min, act_max;  /* s8; input and output share scale and zero point */
-    float act_min_f, act_max_f;
-} lwai_pool2d_params;
 typedef lwai_pool2d_params lwai_avg_pool2d_params;
 typedef lwai_pool2d_params lwai_max_pool2d_params;
 
@@ -154,15 +129,6 @@ lwai_status lwai_max_pool2d_f32(const lwai_max_pool2d_params *params, const lwai
                                 const float *input, const lwai_dims *output_dims, float *output);
 
 /* ---- ADD ------------------------------------------------------------------------------ */
-typedef struct {
-    int32_t input1_offset, input2_offset, output_offset;
-    int32_t left_shift; /* 20 for int8: inputs are scaled up before the < 1 multipliers */
-    int32_t input1_multiplier, input1_shift; /* shifts <= 0 */
-    int32_t input2_multiplier, input2_shift;
-    int32_t output_multiplier, output_shift;
-    int32_t act_min, act_max;
-    float act_min_f, act_max_f;
-} lwai_add_params;
 
 /* Elementwise with NumPy broadcasting: each input dim equals the output's or is 1
  * (shapes right-aligned into 4-D by the caller).
@@ -175,12 +141,6 @@ lwai_status lwai_add_f32(const lwai_add_params *params, const lwai_dims *input1_
                          const lwai_dims *output_dims, float *output);
 
 /* ---- MUL ------------------------------------------------------------------------------ */
-typedef struct {
-    int32_t input1_offset, input2_offset, output_offset;
-    int32_t output_multiplier, output_shift; /* s1 * s2 / so */
-    int32_t act_min, act_max;
-    float act_min_f, act_max_f;
-} lwai_mul_params;
 
 /* Broadcasting as for ADD. Returns LWAI_OK, LWAI_ERR_INVALID_ARG. */
 lwai_status lwai_mul_s8(const lwai_mul_params *params, const lwai_dims *input1_dims,
@@ -191,12 +151,6 @@ lwai_status lwai_mul_f32(const lwai_mul_params *params, const lwai_dims *input1_
                          const lwai_dims *output_dims, float *output);
 
 /* ---- SOFTMAX -------------------------------------------------------------------------- */
-typedef struct {
-    int32_t input_multiplier; /* s8: beta * input scale, in Q5.26 steps */
-    int32_t input_left_shift; /* s8: >= 0 */
-    int32_t diff_min;         /* s8: (x - max) below this gives probability 0 */
-    float beta;               /* f32 */
-} lwai_softmax_params;
 
 /* Along c; every other dim is a row. s8 output has scale 1/256, zero point -128.
  * Returns LWAI_OK, LWAI_ERR_INVALID_ARG. */
@@ -206,22 +160,12 @@ lwai_status lwai_softmax_f32(const lwai_softmax_params *params, const lwai_dims 
                              const float *input, const lwai_dims *output_dims, float *output);
 
 /* ---- RESHAPE -------------------------------------------------------------------------- */
-typedef struct {
-    uint32_t bytes; /* tensor size in bytes */
-} lwai_reshape_params;
 
 /* Copies the bytes (any dtype); nothing to do when input == output, the usual case once
  * the planner aliases them. Returns LWAI_OK, LWAI_ERR_INVALID_ARG. */
 lwai_status lwai_reshape(const lwai_reshape_params *params, const void *input, void *output);
 
 /* ---- QUANTIZE / DEQUANTIZE ------------------------------------------------------------ */
-typedef struct {
-    float scale;         /* f32 -> int: output scale (x / scale in float, as TFLM) */
-    int32_t zero_point;  /* output zero point */
-    int32_t input_offset; /* s8 -> s8: -input zero point */
-    int32_t multiplier;  /* s8 -> s8: input scale / output scale */
-    int32_t shift;
-} lwai_quantize_params;
 
 /* Element count is n*h*w*c of input_dims (output_dims must match).
  * Returns LWAI_OK, LWAI_ERR_INVALID_ARG. */
@@ -233,10 +177,6 @@ lwai_status lwai_quantize_f32_s16(const lwai_quantize_params *params, const lwai
 lwai_status lwai_quantize_s8_s8(const lwai_quantize_params *params, const lwai_dims *input_dims,
                                 const int8_t *input, const lwai_dims *output_dims, int8_t *output);
 
-typedef struct {
-    float scale;        /* input scale */
-    int32_t zero_point; /* input zero point */
-} lwai_dequantize_params;
 
 lwai_status lwai_dequantize_s8_f32(const lwai_dequantize_params *params,
                                    const lwai_dims *input_dims, const int8_t *input,

@@ -4,7 +4,8 @@
  * adapter that turns a node into the kernel call. The build defines
  * LWAI_KERNEL_IN_IMAGE_<KIND> for every kernel kind it compiles in; the others are absent,
  * so a model needing one fails to load with LWAI_ERR_KERNEL_MISSING and its name.
- * Operand and parameter orders are those of docs/formats.md. */
+ * Operand counts, dtypes, parameter orders and names come from the op spec through the
+ * generated kernel_params.h (as docs/formats.md shows them). */
 #include <string.h>
 
 #include "graph_internal.h"
@@ -36,7 +37,7 @@
 
 /* Largest stride, dilation, padding or pool window a file may give: far above any real
  * model, small enough that no index computation can overflow int32. */
-#define GEOMETRY_MAX 65535
+#define GEOMETRY_MAX LWAI_GEOMETRY_MAX
 
 /* ---- operand access ------------------------------------------------------------------ */
 
@@ -168,14 +169,16 @@ static SHARED int accumulator_ok(const lwai_graph *g, const lwai_graph_node *n, 
 static SHARED lwai_status check_conv_like(const lwai_graph *g, const lwai_graph_node *n, int depthwise,
                                    uint32_t out_j)
 {
+    const int32_t *p = n->params; /* conv and depthwise, s8 and f32: geometry in 0..5 */
     lwai_dims f, out;
     dims_of(n, 1, &f);
     dims_of(n, out_j, &out);
-    if (!conv_geometry_ok(n->params) || !window_fits(out.h, n->params[0], f.h, n->params[2]) ||
-        !window_fits(out.w, n->params[1], f.w, n->params[3])) {
+    if (!conv_geometry_ok(p) ||
+        !window_fits(out.h, p[LWAI_CONV2D_S8_P_STRIDE_H], f.h, p[LWAI_CONV2D_S8_P_DILATION_H]) ||
+        !window_fits(out.w, p[LWAI_CONV2D_S8_P_STRIDE_W], f.w, p[LWAI_CONV2D_S8_P_DILATION_W])) {
         return LWAI_ERR_BAD_MODEL;
     }
-    if (depthwise && !in_range(n->params[6], 1, GEOMETRY_MAX)) {
+    if (depthwise && !in_range(p[LWAI_DEPTHWISE_CONV2D_S8_P_DEPTH_MULTIPLIER], 1, GEOMETRY_MAX)) {
         return LWAI_ERR_BAD_MODEL;
     }
     (void)g;
@@ -184,7 +187,8 @@ static SHARED lwai_status check_conv_like(const lwai_graph *g, const lwai_graph_
 
 static SHARED lwai_status check_conv_s8(const lwai_graph *g, const lwai_graph_node *n, int depthwise)
 {
-    const int32_t *p = n->params + (depthwise ? 7 : 6);
+    const int32_t *p = n->params + (depthwise ? LWAI_DEPTHWISE_CONV2D_S8_P_INPUT_OFFSET
+                                              : LWAI_CONV2D_S8_P_INPUT_OFFSET);
     lwai_dims f, out;
     int64_t taps;
     if (check_conv_like(g, n, depthwise, 5u) != LWAI_OK || !s8_io_ok(p[0], p[1], p[2], p[3])) {
@@ -211,17 +215,6 @@ static void channel_quant_of(const lwai_graph *g, const lwai_graph_node *n, uint
 #endif
 
 #ifdef LWAI_KERNEL_IN_IMAGE_CONV2D
-static void conv_params_of(const int32_t *p, lwai_conv2d_params *c)
-{
-    memset(c, 0, sizeof *c);
-    c->stride_h = p[0];
-    c->stride_w = p[1];
-    c->dilation_h = p[2];
-    c->dilation_w = p[3];
-    c->pad_top = p[4];
-    c->pad_left = p[5];
-}
-
 static lwai_status check_conv2d_s8(const lwai_graph *g, const lwai_graph_node *n)
 {
     return check_conv_s8(g, n, 0);
@@ -233,11 +226,8 @@ static lwai_status run_conv2d_s8(const lwai_graph *g, const lwai_graph_node *n)
     lwai_channel_quant q;
     lwai_dims d[6];
     uint32_t j;
-    conv_params_of(n->params, &c);
-    c.input_offset = n->params[6];
-    c.output_offset = n->params[7];
-    c.act_min = n->params[8];
-    c.act_max = n->params[9];
+    memset(&c, 0, sizeof c);
+    LWAI_CONV2D_S8_UNPACK(&c, n->params, n->fparams);
     channel_quant_of(g, n, 3u, &q);
     for (j = 0; j < 6u; ++j) {
         dims_of(n, j, &d[j]);
@@ -257,9 +247,8 @@ static lwai_status run_conv2d_f32(const lwai_graph *g, const lwai_graph_node *n)
     lwai_conv2d_params c;
     lwai_dims d[4];
     uint32_t j;
-    conv_params_of(n->params, &c);
-    c.act_min_f = n->fparams[0];
-    c.act_max_f = n->fparams[1];
+    memset(&c, 0, sizeof c);
+    LWAI_CONV2D_F32_UNPACK(&c, n->params, n->fparams);
     for (j = 0; j < 4u; ++j) {
         dims_of(n, j, &d[j]);
     }
@@ -270,18 +259,6 @@ static lwai_status run_conv2d_f32(const lwai_graph *g, const lwai_graph_node *n)
 #endif
 
 #ifdef LWAI_KERNEL_IN_IMAGE_DEPTHWISE_CONV2D
-static void depthwise_params_of(const int32_t *p, lwai_depthwise_conv2d_params *c)
-{
-    memset(c, 0, sizeof *c);
-    c->stride_h = p[0];
-    c->stride_w = p[1];
-    c->dilation_h = p[2];
-    c->dilation_w = p[3];
-    c->pad_top = p[4];
-    c->pad_left = p[5];
-    c->depth_multiplier = p[6];
-}
-
 static lwai_status check_depthwise_conv2d_s8(const lwai_graph *g, const lwai_graph_node *n)
 {
     return check_conv_s8(g, n, 1);
@@ -293,11 +270,8 @@ static lwai_status run_depthwise_conv2d_s8(const lwai_graph *g, const lwai_graph
     lwai_channel_quant q;
     lwai_dims d[6];
     uint32_t j;
-    depthwise_params_of(n->params, &c);
-    c.input_offset = n->params[7];
-    c.output_offset = n->params[8];
-    c.act_min = n->params[9];
-    c.act_max = n->params[10];
+    memset(&c, 0, sizeof c);
+    LWAI_DEPTHWISE_CONV2D_S8_UNPACK(&c, n->params, n->fparams);
     channel_quant_of(g, n, 3u, &q);
     for (j = 0; j < 6u; ++j) {
         dims_of(n, j, &d[j]);
@@ -318,9 +292,8 @@ static lwai_status run_depthwise_conv2d_f32(const lwai_graph *g, const lwai_grap
     lwai_depthwise_conv2d_params c;
     lwai_dims d[4];
     uint32_t j;
-    depthwise_params_of(n->params, &c);
-    c.act_min_f = n->fparams[0];
-    c.act_max_f = n->fparams[1];
+    memset(&c, 0, sizeof c);
+    LWAI_DEPTHWISE_CONV2D_F32_UNPACK(&c, n->params, n->fparams);
     for (j = 0; j < 4u; ++j) {
         dims_of(n, j, &d[j]);
     }
@@ -354,11 +327,7 @@ static lwai_status run_fully_connected_s8(const lwai_graph *g, const lwai_graph_
     lwai_dims d[6];
     uint32_t j;
     memset(&c, 0, sizeof c);
-    c.input_offset = n->params[0];
-    c.filter_offset = n->params[1];
-    c.output_offset = n->params[2];
-    c.act_min = n->params[3];
-    c.act_max = n->params[4];
+    LWAI_FULLY_CONNECTED_S8_UNPACK(&c, n->params, n->fparams);
     channel_quant_of(g, n, 3u, &q);
     for (j = 0; j < 6u; ++j) {
         dims_of(n, j, &d[j]);
@@ -375,8 +344,7 @@ static lwai_status run_fully_connected_f32(const lwai_graph *g, const lwai_graph
     lwai_dims d[4];
     uint32_t j;
     memset(&c, 0, sizeof c);
-    c.act_min_f = n->fparams[0];
-    c.act_max_f = n->fparams[1];
+    LWAI_FULLY_CONNECTED_F32_UNPACK(&c, n->params, n->fparams);
     for (j = 0; j < 4u; ++j) {
         dims_of(n, j, &d[j]);
     }
@@ -421,20 +389,11 @@ static lwai_status check_pool_f32(const lwai_graph *g, const lwai_graph_node *n)
 
 static void pool_params_of(const lwai_graph_node *n, int s8, lwai_pool2d_params *c)
 {
-    const int32_t *p = n->params;
     memset(c, 0, sizeof *c);
-    c->stride_h = p[0];
-    c->stride_w = p[1];
-    c->filter_h = p[2];
-    c->filter_w = p[3];
-    c->pad_top = p[4];
-    c->pad_left = p[5];
     if (s8) {
-        c->act_min = p[6];
-        c->act_max = p[7];
+        LWAI_AVG_POOL2D_S8_UNPACK(c, n->params, n->fparams); /* max pool: the same layout */
     } else {
-        c->act_min_f = n->fparams[0];
-        c->act_max_f = n->fparams[1];
+        LWAI_AVG_POOL2D_F32_UNPACK(c, n->params, n->fparams);
     }
 }
 #endif
@@ -506,22 +465,10 @@ static lwai_status check_add_s8(const lwai_graph *g, const lwai_graph_node *n)
 
 static lwai_status run_add_s8(const lwai_graph *g, const lwai_graph_node *n)
 {
-    const int32_t *p = n->params;
     lwai_add_params c;
     lwai_dims a, b, out;
     memset(&c, 0, sizeof c);
-    c.input1_offset = p[0];
-    c.input2_offset = p[1];
-    c.output_offset = p[2];
-    c.left_shift = p[3];
-    c.input1_multiplier = p[4];
-    c.input1_shift = p[5];
-    c.input2_multiplier = p[6];
-    c.input2_shift = p[7];
-    c.output_multiplier = p[8];
-    c.output_shift = p[9];
-    c.act_min = p[10];
-    c.act_max = p[11];
+    LWAI_ADD_S8_UNPACK(&c, n->params, n->fparams);
     dims_of(n, 0, &a);
     dims_of(n, 1, &b);
     dims_of(n, 2, &out);
@@ -534,8 +481,7 @@ static lwai_status run_add_f32(const lwai_graph *g, const lwai_graph_node *n)
     lwai_add_params c;
     lwai_dims a, b, out;
     memset(&c, 0, sizeof c);
-    c.act_min_f = n->fparams[0];
-    c.act_max_f = n->fparams[1];
+    LWAI_ADD_F32_UNPACK(&c, n->params, n->fparams);
     dims_of(n, 0, &a);
     dims_of(n, 1, &b);
     dims_of(n, 2, &out);
@@ -558,17 +504,10 @@ static lwai_status check_mul_s8(const lwai_graph *g, const lwai_graph_node *n)
 
 static lwai_status run_mul_s8(const lwai_graph *g, const lwai_graph_node *n)
 {
-    const int32_t *p = n->params;
     lwai_mul_params c;
     lwai_dims a, b, out;
     memset(&c, 0, sizeof c);
-    c.input1_offset = p[0];
-    c.input2_offset = p[1];
-    c.output_offset = p[2];
-    c.output_multiplier = p[3];
-    c.output_shift = p[4];
-    c.act_min = p[5];
-    c.act_max = p[6];
+    LWAI_MUL_S8_UNPACK(&c, n->params, n->fparams);
     dims_of(n, 0, &a);
     dims_of(n, 1, &b);
     dims_of(n, 2, &out);
@@ -581,8 +520,7 @@ static lwai_status run_mul_f32(const lwai_graph *g, const lwai_graph_node *n)
     lwai_mul_params c;
     lwai_dims a, b, out;
     memset(&c, 0, sizeof c);
-    c.act_min_f = n->fparams[0];
-    c.act_max_f = n->fparams[1];
+    LWAI_MUL_F32_UNPACK(&c, n->params, n->fparams);
     dims_of(n, 0, &a);
     dims_of(n, 1, &b);
     dims_of(n, 2, &out);
@@ -608,9 +546,7 @@ static lwai_status run_softmax_s8(const lwai_graph *g, const lwai_graph_node *n)
     lwai_softmax_params c;
     lwai_dims in, out;
     memset(&c, 0, sizeof c);
-    c.input_multiplier = n->params[0];
-    c.input_left_shift = n->params[1];
-    c.diff_min = n->params[2];
+    LWAI_SOFTMAX_S8_UNPACK(&c, n->params, n->fparams);
     dims_of(n, 0, &in);
     dims_of(n, 1, &out);
     return lwai_softmax_s8(&c, &in, (const int8_t *)data_of(g, n, 0), &out,
@@ -622,7 +558,7 @@ static lwai_status run_softmax_f32(const lwai_graph *g, const lwai_graph_node *n
     lwai_softmax_params c;
     lwai_dims in, out;
     memset(&c, 0, sizeof c);
-    c.beta = n->fparams[0];
+    LWAI_SOFTMAX_F32_UNPACK(&c, n->params, n->fparams);
     dims_of(n, 0, &in);
     dims_of(n, 1, &out);
     return lwai_softmax_f32(&c, &in, (const float *)data_of(g, n, 0), &out,
@@ -658,8 +594,7 @@ static lwai_status run_quantize_f32(const lwai_graph *g, const lwai_graph_node *
     lwai_quantize_params c;
     lwai_dims in, out;
     memset(&c, 0, sizeof c);
-    c.zero_point = n->params[0];
-    c.scale = n->fparams[0];
+    LWAI_QUANTIZE_F32_S8_UNPACK(&c, n->params, n->fparams); /* the s16 layout is the same */
     dims_of(n, 0, &in);
     dims_of(n, 1, &out);
     if (s16) {
@@ -696,10 +631,7 @@ static lwai_status run_quantize_s8_s8(const lwai_graph *g, const lwai_graph_node
     lwai_quantize_params c;
     lwai_dims in, out;
     memset(&c, 0, sizeof c);
-    c.zero_point = n->params[0];
-    c.input_offset = n->params[1];
-    c.multiplier = n->params[2];
-    c.shift = n->params[3];
+    LWAI_QUANTIZE_S8_S8_UNPACK(&c, n->params, n->fparams);
     dims_of(n, 0, &in);
     dims_of(n, 1, &out);
     return lwai_quantize_s8_s8(&c, &in, (const int8_t *)data_of(g, n, 0), &out,
@@ -721,8 +653,7 @@ static lwai_status run_dequantize(const lwai_graph *g, const lwai_graph_node *n,
 {
     lwai_dequantize_params c;
     lwai_dims in, out;
-    c.zero_point = n->params[0];
-    c.scale = n->fparams[0];
+    LWAI_DEQUANTIZE_S8_F32_UNPACK(&c, n->params, n->fparams); /* the s16 layout is the same */
     dims_of(n, 0, &in);
     dims_of(n, 1, &out);
     if (s16) {
@@ -760,121 +691,108 @@ static lwai_status check_reshape(const lwai_graph *g, const lwai_graph_node *n)
 static lwai_status run_reshape(const lwai_graph *g, const lwai_graph_node *n)
 {
     lwai_reshape_params c;
-    c.bytes = (uint32_t)n->params[0];
+    LWAI_RESHAPE_UNPACK(&c, n->params, n->fparams);
     return lwai_reshape(&c, data_of(g, n, 0), data_of(g, n, 1));
 }
 #endif
 
 /* ---- the table ------------------------------------------------------------------------ */
 
-static SHARED const uint8_t dt_conv_s8[] = {I8, I8, I32, I32, I32, I8};
-static SHARED const uint8_t dt_conv_f32[] = {F32, F32, F32, F32};
-static SHARED const uint8_t dt_unary_s8[] = {I8, I8};
-static SHARED const uint8_t dt_unary_f32[] = {F32, F32};
-static SHARED const uint8_t dt_binary_s8[] = {I8, I8, I8};
-static SHARED const uint8_t dt_binary_f32[] = {F32, F32, F32};
-static SHARED const uint8_t dt_f32_s8[] = {F32, I8};
-static SHARED const uint8_t dt_f32_s16[] = {F32, I16};
-static SHARED const uint8_t dt_s16_f32[] = {I16, F32};
-static SHARED const uint8_t dt_s8_f32[] = {I8, F32};
-static SHARED const uint8_t dt_any[] = {ANY, ANY};
+/* Operand dtypes and parameter names of each kernel, from the op spec (kernel_params.h). */
+static SHARED const uint8_t dt_conv2d_s8[] = LWAI_CONV2D_S8_DTYPES;
+static SHARED const uint8_t dt_conv2d_f32[] = LWAI_CONV2D_F32_DTYPES;
+static SHARED const uint8_t dt_depthwise_conv2d_s8[] = LWAI_DEPTHWISE_CONV2D_S8_DTYPES;
+static SHARED const uint8_t dt_depthwise_conv2d_f32[] = LWAI_DEPTHWISE_CONV2D_F32_DTYPES;
+static SHARED const uint8_t dt_fully_connected_s8[] = LWAI_FULLY_CONNECTED_S8_DTYPES;
+static SHARED const uint8_t dt_fully_connected_f32[] = LWAI_FULLY_CONNECTED_F32_DTYPES;
+static SHARED const uint8_t dt_avg_pool2d_s8[] = LWAI_AVG_POOL2D_S8_DTYPES;
+static SHARED const uint8_t dt_avg_pool2d_f32[] = LWAI_AVG_POOL2D_F32_DTYPES;
+static SHARED const uint8_t dt_max_pool2d_s8[] = LWAI_MAX_POOL2D_S8_DTYPES;
+static SHARED const uint8_t dt_max_pool2d_f32[] = LWAI_MAX_POOL2D_F32_DTYPES;
+static SHARED const uint8_t dt_add_s8[] = LWAI_ADD_S8_DTYPES;
+static SHARED const uint8_t dt_add_f32[] = LWAI_ADD_F32_DTYPES;
+static SHARED const uint8_t dt_mul_s8[] = LWAI_MUL_S8_DTYPES;
+static SHARED const uint8_t dt_mul_f32[] = LWAI_MUL_F32_DTYPES;
+static SHARED const uint8_t dt_softmax_s8[] = LWAI_SOFTMAX_S8_DTYPES;
+static SHARED const uint8_t dt_softmax_f32[] = LWAI_SOFTMAX_F32_DTYPES;
+static SHARED const uint8_t dt_quantize_f32_s8[] = LWAI_QUANTIZE_F32_S8_DTYPES;
+static SHARED const uint8_t dt_quantize_f32_s16[] = LWAI_QUANTIZE_F32_S16_DTYPES;
+static SHARED const uint8_t dt_quantize_s8_s8[] = LWAI_QUANTIZE_S8_S8_DTYPES;
+static SHARED const uint8_t dt_dequantize_s8_f32[] = LWAI_DEQUANTIZE_S8_F32_DTYPES;
+static SHARED const uint8_t dt_dequantize_s16_f32[] = LWAI_DEQUANTIZE_S16_F32_DTYPES;
+static SHARED const uint8_t dt_reshape[] = LWAI_RESHAPE_DTYPES;
+static SHARED const char *const names_conv2d_s8[] = LWAI_CONV2D_S8_NAMES;
+static SHARED const char *const names_conv2d_f32[] = LWAI_CONV2D_F32_NAMES;
+static SHARED const char *const names_depthwise_conv2d_s8[] = LWAI_DEPTHWISE_CONV2D_S8_NAMES;
+static SHARED const char *const names_depthwise_conv2d_f32[] = LWAI_DEPTHWISE_CONV2D_F32_NAMES;
+static SHARED const char *const names_fully_connected_s8[] = LWAI_FULLY_CONNECTED_S8_NAMES;
+static SHARED const char *const names_fully_connected_f32[] = LWAI_FULLY_CONNECTED_F32_NAMES;
+static SHARED const char *const names_avg_pool2d_s8[] = LWAI_AVG_POOL2D_S8_NAMES;
+static SHARED const char *const names_avg_pool2d_f32[] = LWAI_AVG_POOL2D_F32_NAMES;
+static SHARED const char *const names_max_pool2d_s8[] = LWAI_MAX_POOL2D_S8_NAMES;
+static SHARED const char *const names_max_pool2d_f32[] = LWAI_MAX_POOL2D_F32_NAMES;
+static SHARED const char *const names_add_s8[] = LWAI_ADD_S8_NAMES;
+static SHARED const char *const names_add_f32[] = LWAI_ADD_F32_NAMES;
+static SHARED const char *const names_mul_s8[] = LWAI_MUL_S8_NAMES;
+static SHARED const char *const names_mul_f32[] = LWAI_MUL_F32_NAMES;
+static SHARED const char *const names_softmax_s8[] = LWAI_SOFTMAX_S8_NAMES;
+static SHARED const char *const names_softmax_f32[] = LWAI_SOFTMAX_F32_NAMES;
+static SHARED const char *const names_quantize_f32_s8[] = LWAI_QUANTIZE_F32_S8_NAMES;
+static SHARED const char *const names_quantize_f32_s16[] = LWAI_QUANTIZE_F32_S16_NAMES;
+static SHARED const char *const names_quantize_s8_s8[] = LWAI_QUANTIZE_S8_S8_NAMES;
+static SHARED const char *const names_dequantize_s8_f32[] = LWAI_DEQUANTIZE_S8_F32_NAMES;
+static SHARED const char *const names_dequantize_s16_f32[] = LWAI_DEQUANTIZE_S16_F32_NAMES;
+static SHARED const char *const names_reshape[] = LWAI_RESHAPE_NAMES;
 
-static SHARED const char *const names_conv_s8[] = {
-    "stride_h", "stride_w",     "dilation_h",    "dilation_w", "pad_top",
-    "pad_left", "input_offset", "output_offset", "act_min",    "act_max"};
-static SHARED const char *const names_conv_f32[] = {"stride_h",   "stride_w", "dilation_h",
-                                             "dilation_w", "pad_top",  "pad_left",
-                                             "act_min_f",  "act_max_f"};
-static SHARED const char *const names_dw_s8[] = {
-    "stride_h",         "stride_w",     "dilation_h",    "dilation_w", "pad_top", "pad_left",
-    "depth_multiplier", "input_offset", "output_offset", "act_min",    "act_max"};
-static SHARED const char *const names_dw_f32[] = {
-    "stride_h", "stride_w",         "dilation_h", "dilation_w", "pad_top",
-    "pad_left", "depth_multiplier", "act_min_f",  "act_max_f"};
-static SHARED const char *const names_fc_s8[] = {"input_offset", "filter_offset", "output_offset",
-                                          "act_min", "act_max"};
-static SHARED const char *const names_act_f32[] = {"act_min_f", "act_max_f"};
-static SHARED const char *const names_pool_s8[] = {"stride_h", "stride_w", "filter_h", "filter_w",
-                                            "pad_top",  "pad_left", "act_min",  "act_max"};
-static SHARED const char *const names_pool_f32[] = {"stride_h", "stride_w", "filter_h",  "filter_w",
-                                             "pad_top",  "pad_left", "act_min_f", "act_max_f"};
-static SHARED const char *const names_add_s8[] = {
-    "input1_offset",     "input2_offset", "output_offset",     "left_shift",
-    "input1_multiplier", "input1_shift",  "input2_multiplier", "input2_shift",
-    "output_multiplier", "output_shift",  "act_min",           "act_max"};
-static SHARED const char *const names_mul_s8[] = {"input1_offset",     "input2_offset", "output_offset",
-                                           "output_multiplier", "output_shift",  "act_min",
-                                           "act_max"};
-static SHARED const char *const names_softmax_s8[] = {"input_multiplier", "input_left_shift",
-                                               "diff_min"};
-static SHARED const char *const names_softmax_f32[] = {"beta"};
-static SHARED const char *const names_quantize_f32[] = {"zero_point", "scale"};
-static SHARED const char *const names_quantize_s8[] = {"zero_point", "input_offset", "multiplier",
-                                                "shift"};
-static SHARED const char *const names_reshape[] = {"bytes"};
+/* One table row per kernel: its layout from the spec, its checks and adapter from above. */
+#define KERNEL(name, macro, check, run)                                                      \
+    {#name, macro##_INPUTS, 1, macro##_PARAMS, macro##_FPARAMS, macro##_OPTIONAL, dt_##name,  \
+     NAMES(names_##name), check, run}
 
-/* name, inputs, outputs, params, fparams, optional inputs, dtypes, names, check, run */
 static const lwai_graph_kernel kernels[] = {
 #ifdef LWAI_KERNEL_IN_IMAGE_CONV2D
-    {"conv2d_s8", 5, 1, 10, 0, 1u << 2, dt_conv_s8, NAMES(names_conv_s8), check_conv2d_s8,
-     run_conv2d_s8},
-    {"conv2d_f32", 3, 1, 6, 2, 1u << 2, dt_conv_f32, NAMES(names_conv_f32), check_conv2d_f32,
-     run_conv2d_f32},
+    KERNEL(conv2d_s8, LWAI_CONV2D_S8, check_conv2d_s8, run_conv2d_s8),
+    KERNEL(conv2d_f32, LWAI_CONV2D_F32, check_conv2d_f32, run_conv2d_f32),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_DEPTHWISE_CONV2D
-    {"depthwise_conv2d_s8", 5, 1, 11, 0, 1u << 2, dt_conv_s8, NAMES(names_dw_s8),
-     check_depthwise_conv2d_s8, run_depthwise_conv2d_s8},
-    {"depthwise_conv2d_f32", 3, 1, 7, 2, 1u << 2, dt_conv_f32, NAMES(names_dw_f32),
-     check_depthwise_conv2d_f32, run_depthwise_conv2d_f32},
+    KERNEL(depthwise_conv2d_s8, LWAI_DEPTHWISE_CONV2D_S8, check_depthwise_conv2d_s8, run_depthwise_conv2d_s8),
+    KERNEL(depthwise_conv2d_f32, LWAI_DEPTHWISE_CONV2D_F32, check_depthwise_conv2d_f32, run_depthwise_conv2d_f32),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_FULLY_CONNECTED
-    {"fully_connected_s8", 5, 1, 5, 0, 1u << 2, dt_conv_s8, NAMES(names_fc_s8),
-     check_fully_connected_s8, run_fully_connected_s8},
-    {"fully_connected_f32", 3, 1, 0, 2, 1u << 2, dt_conv_f32, NAMES(names_act_f32), NULL,
-     run_fully_connected_f32},
+    KERNEL(fully_connected_s8, LWAI_FULLY_CONNECTED_S8, check_fully_connected_s8, run_fully_connected_s8),
+    KERNEL(fully_connected_f32, LWAI_FULLY_CONNECTED_F32, NULL, run_fully_connected_f32),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_AVG_POOL2D
-    {"avg_pool2d_s8", 1, 1, 8, 0, 0u, dt_unary_s8, NAMES(names_pool_s8), check_pool_s8,
-     run_avg_pool2d_s8},
-    {"avg_pool2d_f32", 1, 1, 6, 2, 0u, dt_unary_f32, NAMES(names_pool_f32), check_pool_f32,
-     run_avg_pool2d_f32},
+    KERNEL(avg_pool2d_s8, LWAI_AVG_POOL2D_S8, check_pool_s8, run_avg_pool2d_s8),
+    KERNEL(avg_pool2d_f32, LWAI_AVG_POOL2D_F32, check_pool_f32, run_avg_pool2d_f32),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_MAX_POOL2D
-    {"max_pool2d_s8", 1, 1, 8, 0, 0u, dt_unary_s8, NAMES(names_pool_s8), check_pool_s8,
-     run_max_pool2d_s8},
-    {"max_pool2d_f32", 1, 1, 6, 2, 0u, dt_unary_f32, NAMES(names_pool_f32), check_pool_f32,
-     run_max_pool2d_f32},
+    KERNEL(max_pool2d_s8, LWAI_MAX_POOL2D_S8, check_pool_s8, run_max_pool2d_s8),
+    KERNEL(max_pool2d_f32, LWAI_MAX_POOL2D_F32, check_pool_f32, run_max_pool2d_f32),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_ADD
-    {"add_s8", 2, 1, 12, 0, 0u, dt_binary_s8, NAMES(names_add_s8), check_add_s8, run_add_s8},
-    {"add_f32", 2, 1, 0, 2, 0u, dt_binary_f32, NAMES(names_act_f32), NULL, run_add_f32},
+    KERNEL(add_s8, LWAI_ADD_S8, check_add_s8, run_add_s8),
+    KERNEL(add_f32, LWAI_ADD_F32, NULL, run_add_f32),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_MUL
-    {"mul_s8", 2, 1, 7, 0, 0u, dt_binary_s8, NAMES(names_mul_s8), check_mul_s8, run_mul_s8},
-    {"mul_f32", 2, 1, 0, 2, 0u, dt_binary_f32, NAMES(names_act_f32), NULL, run_mul_f32},
+    KERNEL(mul_s8, LWAI_MUL_S8, check_mul_s8, run_mul_s8),
+    KERNEL(mul_f32, LWAI_MUL_F32, NULL, run_mul_f32),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_SOFTMAX
-    {"softmax_s8", 1, 1, 3, 0, 0u, dt_unary_s8, NAMES(names_softmax_s8), check_softmax_s8,
-     run_softmax_s8},
-    {"softmax_f32", 1, 1, 0, 1, 0u, dt_unary_f32, NAMES(names_softmax_f32), NULL,
-     run_softmax_f32},
+    KERNEL(softmax_s8, LWAI_SOFTMAX_S8, check_softmax_s8, run_softmax_s8),
+    KERNEL(softmax_f32, LWAI_SOFTMAX_F32, NULL, run_softmax_f32),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_QUANTIZE
-    {"quantize_f32_s8", 1, 1, 1, 1, 0u, dt_f32_s8, NAMES(names_quantize_f32),
-     check_quantize_f32_s8, run_quantize_f32_s8},
-    {"quantize_f32_s16", 1, 1, 1, 1, 0u, dt_f32_s16, NAMES(names_quantize_f32),
-     check_quantize_f32_s16, run_quantize_f32_s16},
-    {"quantize_s8_s8", 1, 1, 4, 0, 0u, dt_unary_s8, NAMES(names_quantize_s8),
-     check_quantize_s8_s8, run_quantize_s8_s8},
+    KERNEL(quantize_f32_s8, LWAI_QUANTIZE_F32_S8, check_quantize_f32_s8, run_quantize_f32_s8),
+    KERNEL(quantize_f32_s16, LWAI_QUANTIZE_F32_S16, check_quantize_f32_s16, run_quantize_f32_s16),
+    KERNEL(quantize_s8_s8, LWAI_QUANTIZE_S8_S8, check_quantize_s8_s8, run_quantize_s8_s8),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_DEQUANTIZE
-    {"dequantize_s8_f32", 1, 1, 1, 1, 0u, dt_s8_f32, NAMES(names_quantize_f32), check_dequantize,
-     run_dequantize_s8_f32},
-    {"dequantize_s16_f32", 1, 1, 1, 1, 0u, dt_s16_f32, NAMES(names_quantize_f32),
-     check_dequantize, run_dequantize_s16_f32},
+    KERNEL(dequantize_s8_f32, LWAI_DEQUANTIZE_S8_F32, check_dequantize, run_dequantize_s8_f32),
+    KERNEL(dequantize_s16_f32, LWAI_DEQUANTIZE_S16_F32, check_dequantize, run_dequantize_s16_f32),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_RESHAPE
-    {"reshape", 1, 1, 1, 0, 0u, dt_any, NAMES(names_reshape), check_reshape, run_reshape},
+    KERNEL(reshape, LWAI_RESHAPE, check_reshape, run_reshape),
 #endif
     {NULL, 0, 0, 0, 0, 0u, NULL, NULL, NULL, NULL} /* keeps the array non-empty */
 };

@@ -1,0 +1,99 @@
+/*
+ * The two libm functions the reference kernels use, for systems whose libm lacks them:
+ * LiteOS-M's musl has round/frexp but no roundf or expf, so a model with a float QUANTIZE
+ * or SOFTMAX did not link there.
+ *
+ * lwai_roundf is exact (round half away from zero, the sign of zero kept): it equals libm's
+ * roundf on every one of the 2^32 float bit patterns (checked exhaustively against glibc),
+ * so the kernels use it everywhere.
+ *
+ * lwai_expf is libm's expf unless LWAI_OWN_EXPF is defined (BUILD.gn does on LiteOS-M).
+ * libm expf implementations differ in the last bit (glibc's and newlib's float fdlibm
+ * version round differently), so elsewhere the kernels keep the system's. lwai's own one
+ * evaluates exp in double (2^k * exp(r), |r| <= ln2/2, Taylor series to r^14: truncation
+ * below 1e-19, Horner rounding about 3e-16 relative) and rounds once to float: correctly
+ * rounded but for inputs within ~3e-16 of a rounding midpoint.
+ */
+#ifndef LWAI_MATH_H
+#define LWAI_MATH_H
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+static inline float lwai_roundf(float x)
+{
+    uint32_t bits;
+    float t;
+    float d;
+    /* |x| >= 2^23 is an integer already (and NaN/inf stay as they are). */
+    if (!(x > -8388608.0f && x < 8388608.0f)) {
+        return x;
+    }
+    t = (float)(int32_t)x; /* toward zero, exact below 2^23 */
+    d = x - t;             /* exact: the fraction */
+    if (d >= 0.5f) {
+        t += 1.0f;
+    } else if (d <= -0.5f) {
+        t -= 1.0f;
+    }
+    if (t == 0.0f) {
+        memcpy(&bits, &x, sizeof bits);
+        return (bits & 0x80000000u) != 0u ? -0.0f : 0.0f;
+    }
+    return t;
+}
+
+#ifdef LWAI_OWN_EXPF
+static inline float lwai_expf(float x)
+{
+    /* ln2 split so that k * LN2_HI is exact for |k| < 2^11. */
+    const double ln2_hi = 6.93147180369123816490e-01;
+    const double ln2_lo = 1.90821492927058770002e-10;
+    const double log2e = 1.44269504088896338700e+00;
+    double t;
+    double r;
+    double p;
+    double scale;
+    uint64_t scale_bits;
+    int32_t k;
+    if (x != x) {
+        return x;
+    }
+    if (x > 89.0f) { /* exp(88.73) > FLT_MAX */
+        return INFINITY;
+    }
+    if (x < -110.0f) { /* exp(-103.98) < half the smallest subnormal */
+        return 0.0f;
+    }
+    t = (double)x * log2e;
+    k = (int32_t)(t >= 0.0 ? t + 0.5 : t - 0.5);
+    r = ((double)x - (double)k * ln2_hi) - (double)k * ln2_lo;
+    p = 1.0 / 87178291200.0; /* 1/14! */
+    p = p * r + 1.0 / 6227020800.0;
+    p = p * r + 1.0 / 479001600.0;
+    p = p * r + 1.0 / 39916800.0;
+    p = p * r + 1.0 / 3628800.0;
+    p = p * r + 1.0 / 362880.0;
+    p = p * r + 1.0 / 40320.0;
+    p = p * r + 1.0 / 5040.0;
+    p = p * r + 1.0 / 720.0;
+    p = p * r + 1.0 / 120.0;
+    p = p * r + 1.0 / 24.0;
+    p = p * r + 1.0 / 6.0;
+    p = p * r + 0.5;
+    p = p * r + 1.0;
+    p = p * r + 1.0;
+    /* 2^k from its bits: k is in [-159, 129], a normal double. */
+    scale_bits = (uint64_t)(int64_t)(k + 1023) << 52;
+    memcpy(&scale, &scale_bits, sizeof scale);
+    return (float)(p * scale);
+}
+#else
+static inline float lwai_expf(float x)
+{
+    return expf(x);
+}
+#endif
+
+#endif

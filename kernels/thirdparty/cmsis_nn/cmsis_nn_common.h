@@ -1,0 +1,138 @@
+/* Private to the CMSIS-NN adapters: lwai structs -> CMSIS-NN structs, scratch layout and
+ * the shape checks the adapters make before handing a call to CMSIS-NN.
+ *
+ * Scratch layout of one call (ctx->buf is 16-byte aligned, lwai_context's contract):
+ *   [0, A)          what CMSIS-NN's own *_get_buffer_size asked for, A = that rounded up to 16
+ *   [A, A + E)      the adapter's extras (per-tensor quant expanded to per-channel, zero
+ *                   bias for grouped convs)
+ * lwai/backends/cmsis_nn.py reproduces these sizes in Python. */
+#ifndef LWAI_CMSIS_NN_COMMON_H
+#define LWAI_CMSIS_NN_COMMON_H
+
+#include <stdint.h>
+
+#include "arm_nnfunctions.h"
+#include "lwai/kernels_cmsis_nn.h"
+
+/* CMSIS-NN keeps several sizes in uint16_t (arm_convolve_s8's im2col loop) and int16 sums
+ * of them: every size, stride and dilation must be in [1, 32768] and every pad in
+ * [0, 32767], else the reference kernel runs. Checked with one OR chain of (size - 1) and
+ * pad values against 2^15 (a negative value sets the high bits), since it runs on every
+ * call: ~2 instructions a value. */
+#define LWAI_CMSIS_LIMIT_BITS 15
+
+static inline int32_t lwai_cmsis_align16(int32_t n)
+{
+    return (n + 15) & ~15;
+}
+
+static inline int lwai_cmsis_limits_ok(uint32_t ored)
+{
+    return (ored >> LWAI_CMSIS_LIMIT_BITS) == 0u;
+}
+
+/* The OR-chain term of one lwai_dims' h, w, c. */
+static inline uint32_t lwai_cmsis_dims_bits(const lwai_dims *d)
+{
+    return (uint32_t)(d->h - 1) | (uint32_t)(d->w - 1) | (uint32_t)(d->c - 1);
+}
+
+/* No negative size (elementwise ops: an empty tensor is a no-op for CMSIS-NN too). */
+static inline int lwai_cmsis_dims_ok(const lwai_dims *d)
+{
+    return d != 0 && (d->n | d->h | d->w | d->c) >= 0;
+}
+
+static inline cmsis_nn_dims lwai_cmsis_dims(const lwai_dims *d)
+{
+    cmsis_nn_dims r;
+    r.n = d->n;
+    r.h = d->h;
+    r.w = d->w;
+    r.c = d->c;
+    return r;
+}
+
+static inline int32_t lwai_cmsis_count(const lwai_dims *d)
+{
+    return d->n * d->h * d->w * d->c;
+}
+
+static inline int lwai_cmsis_same_dims(const lwai_dims *a, const lwai_dims *b)
+{
+    return a->n == b->n && a->h == b->h && a->w == b->w && a->c == b->c;
+}
+
+/* Per-channel multipliers and shifts for `count` output channels: the caller's arrays when
+ * quant is per channel, else quant's single pair copied into `scratch` (8 * count bytes,
+ * int32-aligned), since CMSIS-NN's conv kernels only take per-channel arrays. */
+static inline cmsis_nn_per_channel_quant_params lwai_cmsis_per_channel(
+    const lwai_channel_quant *quant, int32_t count, int32_t *scratch)
+{
+    cmsis_nn_per_channel_quant_params q;
+    if (quant->count == count) {
+        /* CMSIS-NN declares these non-const but only reads them. */
+        q.multiplier = (int32_t *)(uintptr_t)quant->multiplier;
+        q.shift = (int32_t *)(uintptr_t)quant->shift;
+    } else {
+        int32_t i;
+        for (i = 0; i < count; ++i) {
+            scratch[i] = quant->multiplier[0];
+            scratch[count + i] = quant->shift[0];
+        }
+        q.multiplier = scratch;
+        q.shift = scratch + count;
+    }
+    return q;
+}
+
+static inline lwai_status lwai_cmsis_status(arm_cmsis_nn_status st)
+{
+    return st == ARM_CMSIS_NN_SUCCESS ? LWAI_OK : LWAI_ERR_INVALID_ARG;
+}
+
+/* Pooling: shapes arm_avgpool_s8 / arm_max_pool_s8 compute like the reference. Both size
+ * their loops from the output dims and skip padded taps, but a window entirely in the
+ * padding (possible only with pad >= filter or an output larger than the input allows)
+ * makes arm_avgpool_s8 fail and leaves arm_max_pool_s8's output unwritten: those go to the
+ * reference, which defines them. */
+static inline int lwai_cmsis_pool_supported(const lwai_pool2d_params *p, const lwai_dims *in,
+                                            const lwai_dims *out)
+{
+    if (p == 0 || in == 0 || out == 0 || in->n < 1 || in->n != out->n || in->c != out->c) {
+        return 0;
+    }
+    if (!lwai_cmsis_limits_ok(lwai_cmsis_dims_bits(in) | lwai_cmsis_dims_bits(out) |
+                              (uint32_t)(p->stride_h - 1) | (uint32_t)(p->stride_w - 1) |
+                              (uint32_t)(p->filter_h - 1) | (uint32_t)(p->filter_w - 1) |
+                              (uint32_t)p->pad_top | (uint32_t)p->pad_left)) {
+        return 0;
+    }
+    return p->pad_top < p->filter_h && p->pad_left < p->filter_w &&
+           (out->h - 1) * p->stride_h - p->pad_top < in->h &&
+           (out->w - 1) * p->stride_w - p->pad_left < in->w;
+}
+
+static inline cmsis_nn_pool_params lwai_cmsis_pool_params(const lwai_pool2d_params *p)
+{
+    cmsis_nn_pool_params c;
+    c.stride.h = p->stride_h;
+    c.stride.w = p->stride_w;
+    c.padding.h = p->pad_top;
+    c.padding.w = p->pad_left;
+    c.activation.min = p->act_min;
+    c.activation.max = p->act_max;
+    return c;
+}
+
+static inline cmsis_nn_dims lwai_cmsis_pool_filter(const lwai_pool2d_params *p)
+{
+    cmsis_nn_dims f;
+    f.n = 1;
+    f.h = p->filter_h;
+    f.w = p->filter_w;
+    f.c = 1;
+    return f;
+}
+
+#endif /* LWAI_CMSIS_NN_COMMON_H */
