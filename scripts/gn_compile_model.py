@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         args.python,
         __file__,
         sys.argv[1:] if argv is None else argv,
-        ("numpy", "kconfiglib", "tvm"),
+        ("numpy", "kconfiglib", "tvm", "lwai.compiler"),
     )
 
     sys.path.insert(0, str(REPO))

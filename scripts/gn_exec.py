@@ -65,20 +65,24 @@ def same_interpreter(python: str) -> bool:
 
 def run_under(python: str | None, script: str, argv: list[str], modules: tuple[str, ...]) -> None:
     """Re-executes `script argv` under `python` unless it is the running interpreter;
-    then checks that the interpreter imports `modules` (lwai's dependencies), exiting with
-    an error that names the interpreter and the module otherwise."""
+    then checks that the interpreter imports `modules` (lwai's dependencies and the lwai
+    modules the script uses: an old Python fails there too), exiting with an error that
+    names the interpreter and the module otherwise."""
     if python and not same_interpreter(python) and not os.environ.get(REEXEC_MARK):
         if not os.access(python, os.X_OK):
             sys.exit(f"lwai: lwai_use_python = {python}: no such executable")
         os.environ[REEXEC_MARK] = python
         os.execv(python, [python, script, *argv])
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
     for module in modules:
         try:
             __import__(module)
-        except ImportError as err:
+        except Exception as err:  # noqa: BLE001 - any failure means: not lwai's Python
             sys.exit(
                 f"lwai: the Python running {Path(script).name} ({sys.executable}) cannot import "
-                f"{module} ({err}). Set the GN arg lwai_use_python to lwai's interpreter "
+                f"{module} ({type(err).__name__}: {err}). Set the GN arg lwai_use_python to "
+                "lwai's interpreter "
                 "(hb build ... --gn-args lwai_use_python=/path/to/lwai/.venv/bin/python; "
                 "`make setup` makes that venv)."
             )
@@ -89,8 +93,9 @@ def main(argv: list[str]) -> int:
     if len(argv) >= 2 and argv[0] == "--python":
         python = argv[1]
     rest = argv[2:] if python is not None else argv
-    # genconfig needs kconfiglib; sources reads kernels/ops.json only.
-    needs = ("kconfiglib",) if rest[:1] == ["genconfig"] else ()
+    # genconfig needs kconfiglib and lwai.config (Python >= 3.10); sources reads
+    # kernels/ops.json only.
+    needs = ("kconfiglib", "lwai.config") if rest[:1] == ["genconfig"] else ()
     run_under(python, __file__, argv, needs)
     argv = rest
     sys.path.insert(0, str(REPO))

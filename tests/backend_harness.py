@@ -646,14 +646,21 @@ def format_benchmark(name: str, layers: list[LayerTime]) -> str:
     return "\n".join(lines)
 
 
-def compile_model(model: Path, out_dir: Path) -> Path:
+# The board config a target's model is compiled with (scratch sizes planned for its CPU).
+TARGET_DEFCONFIG = {
+    "qemu-cortex-m4": "l0_mps2_an386_defconfig",
+    "qemu-cortex-m55": "l0_mps3_an547_defconfig",
+}
+
+
+def compile_model(model: Path, out_dir: Path, target: str | None = None) -> Path:
+    """``lwai compile``; with ``target``, for that target's board config (default: the
+    default config)."""
     lwai = ROOT / ".venv" / "bin" / "lwai"
-    subprocess.run(
-        [str(lwai), "compile", str(model), "-o", str(out_dir)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+    cmd = [str(lwai), "compile", str(model), "-o", str(out_dir)]
+    if target in TARGET_DEFCONFIG:
+        cmd += ["--defconfig", TARGET_DEFCONFIG[target]]
+    subprocess.run(cmd, check=True, capture_output=True, text=True)
     return out_dir
 
 
@@ -667,7 +674,7 @@ def main(argv: list[str]) -> int:
     backend = optimized_backend(args.target)
     with tempfile.TemporaryDirectory(prefix="lwai_bench_") as tmp:
         for m in args.models:
-            d = compile_model(m, Path(tmp) / m.stem)
+            d = compile_model(m, Path(tmp) / m.stem, args.target)
             layers = benchmark_model(d, backend, args.target, Path(tmp) / (m.stem + "_bench"))
             print(format_benchmark(f"{m.stem} on {args.target}", layers))
     return 0

@@ -453,6 +453,115 @@ def test_gn_exec_without_lwai_python_names_the_fix(bare_venv, tmp_path):
     assert (tmp_path / "cfg" / "lwai_config.json").is_file()
 
 
+MATH_CHECK_C = r"""
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#define LWAI_OWN_EXPF
+#include "lwai_math.h"
+int main(void)
+{
+    unsigned long n_round = 0, bad_round = 0, n_exp = 0, bad_exp = 0;
+    uint64_t u;
+    /* Every 257th bit pattern (16.7 million), plus the edges below. */
+    for (u = 0; u <= 0xffffffffull; u += 257u) {
+        uint32_t b = (uint32_t)u, rb, lb;
+        float x, r, l;
+        memcpy(&x, &b, 4);
+        r = roundf(x);
+        l = lwai_roundf(x);
+        memcpy(&rb, &r, 4);
+        memcpy(&lb, &l, 4);
+        ++n_round;
+        bad_round += rb != lb && !(isnan(r) && isnan(l));
+        if (x >= -110.0f && x <= 89.0f) {
+            ++n_exp;
+            bad_exp += lwai_expf(x) != (float)expl((long double)x);
+        }
+    }
+    {
+        const float edge[] = {0.5f, -0.5f, 1.5f, -2.5f, 0.49999997f, -0.0f, 8388607.5f,
+                              88.7228317f, 88.7228394f, -103.972076f, -87.3365479f, 0.0f};
+        unsigned i;
+        for (i = 0; i < sizeof edge / sizeof edge[0]; ++i) {
+            float r = roundf(edge[i]), l = lwai_roundf(edge[i]);
+            bad_round += memcmp(&r, &l, 4) != 0;
+            bad_exp += lwai_expf(edge[i]) != (float)expl((long double)edge[i]);
+        }
+    }
+    printf("%lu %lu %lu %lu\n", n_round, bad_round, n_exp, bad_exp);
+    return 0;
+}
+"""
+
+
+def test_lwai_math_matches_libm(tmp_path):
+    """LiteOS-M's musl has no roundf/expf: lwai_roundf must equal roundf bit for bit, and
+    lwai's own expf (LWAI_OWN_EXPF) must be the correctly rounded exp (expl rounded to
+    float), on every 257th float bit pattern (exhaustively checked once: 0 of 2^32 and
+    0 of 2,240,675,842 inputs in [-110, 89] differ)."""
+    src = tmp_path / "math_check.c"
+    src.write_text(MATH_CHECK_C)
+    exe = tmp_path / "math_check"
+    _run(
+        [
+            "gcc",
+            "-O2",
+            "-std=c99",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-I",
+            str(REPO / "kernels" / "reference"),
+            str(src),
+            "-o",
+            str(exe),
+            "-lm",
+        ],
+        tmp_path,
+    )
+    n_round, bad_round, n_exp, bad_exp = map(int, _run([str(exe)], tmp_path).split())
+    assert n_round > 16_000_000 and n_exp > 8_000_000, (n_round, n_exp)
+    assert bad_round == 0 and bad_exp == 0, (bad_round, bad_exp)
+
+
+# The console of the LiteOS-M entry sample (boards/liteos-m) in OpenHarmony-v5.0.3-Release's
+# QEMU arm_mps2_an386 image (docs/openharmony.md; checked by hand, no registry ships
+# OpenHarmony): the board's xorshift inputs recreated in Python gave these outputs in TFLM.
+BOARD_CONSOLE = """\
+OHOS # lwai: model micro_speech run=0 inputs=1 outputs=1 arena=6688
+lwai: output 0 int8 4: -128 102 -107 -123
+lwai: ok ticks=76036 runs=1 tick_hz=25000000
+lwai: model micro_speech run=1 inputs=1 outputs=1 arena=6688
+lwai: output 0 int8 4: -128 -38 -9 -81
+lwai: ok ticks=41277 runs=1 tick_hz=25000000
+lwai: model person_detect run=0 inputs=1 outputs=1 arena=55360
+lwai: output 0 int8 2: 109 -109
+lwai: ok ticks=1587120 runs=1 tick_hz=25000000
+"""
+
+
+def test_liteos_console_check_against_tflite_micro(tmp_path):
+    """boards/liteos-m/check_console.py recreates the board's inputs and finds the recorded
+    outputs equal to tflite-micro's; one changed value makes it fail."""
+    script = REPO / "boards" / "liteos-m" / "check_console.py"
+    models = [
+        f"micro_speech={SHARED_MODELS / 'micro_speech_quantized.tflite'}",
+        f"person_detect={SHARED_MODELS / 'person_detect.tflite'}",
+    ]
+    console = tmp_path / "console.txt"
+    console.write_text(BOARD_CONSOLE)
+    py = str(REPO / ".venv" / "bin" / "python")
+    out = _run([py, str(script), str(console), *models], tmp_path)
+    assert out.count("equal to tflite-micro") == 3, out
+    console.write_text(BOARD_CONSOLE.replace("-38 -9 -81", "-38 -9 -80"))
+    proc = subprocess.run(
+        [py, str(script), str(console), *models], check=False, capture_output=True, text=True
+    )
+    assert proc.returncode == 1 and "micro_speech run 1: -128 -38 -9 -80: DIFFERS" in proc.stdout
+
+
 # --- bundle.json ----------------------------------------------------------------------------
 # OpenHarmony's bundle checker (build/tools/component_tools/static_check/bundle_check) takes
 # whole numbers with KB, KByte, MB or MByte only.

@@ -220,7 +220,7 @@ def test_model_layers(target, tmp_path):
     backend = bh.optimized_backend(target)
     goals = {"person_detect.tflite": 22_928_400, "micro_speech_quantized.tflite": 1_495_320}
     for name, goal in goals.items():
-        d = bh.compile_model(shared_model(name), tmp_path / name)
+        d = bh.compile_model(shared_model(name), tmp_path / name, target)
         layers = bh.benchmark_model(d, backend, target, tmp_path / (name + "_bench"))
         print(bh.format_benchmark(f"{name} on {target}", layers))
         bad = [lt for lt in layers if lt.mismatches or lt.status]

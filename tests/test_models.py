@@ -72,9 +72,11 @@ def test_report_contract(tmp_path):
     for key in ("model", "profile", "target", "arena_bytes", "weights_bytes", "ops", "kernels"):
         assert key in report
     assert report["kernels"] == ["fully_connected"]
-    assert [op["backend"] for op in report["ops"]] == ["reference"] * 3
-    assert [op["kernel"] for op in report["ops"]] == ["lwai_fully_connected_s8"] * 3
-    assert report["backend_kernels"] == ["reference:fully_connected"]
+    # The default profile (L0, Cortex-M4) prefers lwai's optimized kernels.
+    assert report["kernel_backends"] == ["optimized", "reference"]
+    assert [op["backend"] for op in report["ops"]] == ["optimized"] * 3
+    assert [op["kernel"] for op in report["ops"]] == ["lwai_fully_connected_opt_s8"] * 3
+    assert report["backend_kernels"] == ["optimized:fully_connected"]
     # 16 + 256 + 16 int8 weights, 16 + 16 + 1 int32 biases, at least
     assert report["weights_bytes"] >= 288 + 4 * 33
     assert (tmp_path / "out" / "include" / "lwai_model_hello_world_int8.h").is_file()

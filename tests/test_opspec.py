@@ -121,7 +121,10 @@ def _fragment(tmp_path: Path, text: str) -> Path:
     "text,message",
     [
         (
-            'CONFIG_LWAI_KERNEL_BACKENDS="optimized reference"\n',
+            (
+                "# CONFIG_LWAI_KERNELS_OPTIMIZED is not set\n"
+                'CONFIG_LWAI_KERNEL_BACKENDS="optimized reference"\n'
+            ),
             "CONFIG_LWAI_KERNELS_OPTIMIZED is not set",
         ),
         ('CONFIG_LWAI_KERNEL_BACKENDS="fast reference"\n', "unknown kernel backend: 'fast'"),

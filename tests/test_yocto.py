@@ -180,6 +180,20 @@ def test_packageconfig_and_defconfigs_exist_in_the_kconfig_tree():
         assert (REPO / "configs" / f"{defconfig}_defconfig").is_file(), defconfig
 
 
+def test_kas_file_builds_the_layer():
+    import yaml
+
+    kas = yaml.safe_load((LAYER / "kas" / "lwai-qemuarm.yml").read_text())
+    assert kas["header"]["version"] >= 14 and kas["machine"] == "qemuarm"
+    layers = {
+        f"{name}/{layer}" for name, repo in kas["repos"].items() for layer in repo.get("layers", {})
+    }
+    assert {"lwai/meta-lwai", "openembedded-core/meta"} <= layers
+    assert (REPO / "meta-lwai" / "conf" / "layer.conf").is_file()
+    conf = "\n".join(kas["local_conf_header"].values())
+    assert "LWAI_DEMO_MODEL_DIR" in conf and "lwai-demo" in conf
+
+
 # --- the Kconfig targets offline -------------------------------------------------------------
 
 
@@ -308,23 +322,18 @@ def _package_of(path: str, files: dict[str, str]) -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def staged(tmp_path_factory):
-    """Runs the lwai recipe's configure/compile/install for an Armv7-A machine."""
-    if not shutil.which(f"{CROSS}-gcc"):
-        pytest.skip(f"{CROSS}-gcc not installed")
-    top = tmp_path_factory.mktemp("yocto")
-    workdir = top / "work"
-    bp = "lwai-0.1.0"
-    unpackdir = workdir / "sources"
-    s = b = unpackdir / bp
-    d = workdir / "image"
+def _configure(
+    top: Path, enabled: list[str], fragments: list[Path] = (), defconfig: str | None = None
+) -> tuple[subprocess.CompletedProcess, dict[str, str]]:
+    """do_unpack, then do_configure as the recipe writes it (for TARGET_ARCH arm), with the
+    OE shell functions it calls as the plain tools and python3-kconfiglib-native as a
+    directory holding only kconfiglib."""
+    unpackdir = top / "work" / "sources"
+    s = b = unpackdir / "lwai-0.1.0"
     _unpack_sources(s)
-
-    # do_configure, as the recipe writes it; the OE functions it calls are the plain tools.
     kdir = _kconfiglib_dir(top)
-    enabled, _ = _packageconfig()
-    defconfig = re.search(r"'arm': '(\w+)'", RECIPE_VARS["LWAI_DEFCONFIG"][1])[1]
+    if defconfig is None:  # the recipe's choice for TARGET_ARCH arm
+        defconfig = re.search(r"'arm': '(\w+)'", RECIPE_VARS["LWAI_DEFCONFIG"][1])[1]
     task_vars = {
         **OE_VARS,
         "S": str(s),
@@ -335,7 +344,8 @@ def staged(tmp_path_factory):
     }
     task_vars["LWAI_CONFIG_DIR"] = _expand(RECIPE_VARS["LWAI_CONFIG_DIR"][1], task_vars)
     body = _shell_function(RECIPE_TEXT, "do_configure")
-    body = body.replace('${@" ".join(find_cfgs(d))}', "")  # no .cfg fragments in SRC_URI
+    # cml1's find_cfgs(d): the .cfg files in SRC_URI, in order
+    body = body.replace('${@" ".join(find_cfgs(d))}', " ".join(str(f) for f in fragments))
     script = (
         "set -e\n"
         'bbfatal() { echo "ERROR: $*" >&2; exit 1; }\n'
@@ -353,10 +363,56 @@ def staged(tmp_path_factory):
     p = subprocess.run(
         ["bash", "-c", script], env=env, check=False, capture_output=True, text=True, timeout=300
     )
+    return p, task_vars
+
+
+def test_configure_merges_fragments_and_warns_about_dropped_switches(tmp_path):
+    frag = tmp_path / "l0.cfg"
+    frag.write_text(
+        "CONFIG_LWAI_PROFILE_L0=y\nCONFIG_LWAI_ARENA_SIZE=1048576\nCONFIG_LWAI_PROFILING=y\n"
+    )
+    enabled = [*_packageconfig()[0], "json"]  # the JSON loader is refused on L0
+    p, task_vars = _configure(tmp_path, enabled, [frag])
+    assert p.returncode == 0, p.stdout + p.stderr
+    config = (Path(task_vars["B"]) / ".config").read_text().splitlines()
+    assert "CONFIG_LWAI_PROFILE_L0=y" in config  # the fragment wins over the defconfig
+    assert "CONFIG_LWAI_ARENA_SIZE=1048576" in config
+    assert "CONFIG_LWAI_PROFILING=y" not in config  # PACKAGECONFIG (no profiling) comes last
+    assert "CONFIG_LWAI_LOADER_JSON=y" not in config
+    assert "WARNING: PACKAGECONFIG: CONFIG_LWAI_LOADER_JSON=y does not hold" in p.stderr
+    generated = json.loads((Path(task_vars["LWAI_CONFIG_DIR"]) / "lwai_config.json").read_text())
+    assert generated["LWAI_ARENA_SIZE"] == 1048576 and generated["LWAI_PROFILE"] == "L0"
+
+
+def test_configure_names_an_unknown_defconfig(tmp_path):
+    p, _ = _configure(tmp_path, _packageconfig()[0], defconfig="l9_nonesuch")
+    assert p.returncode != 0
+    assert "LWAI_DEFCONFIG = 'l9_nonesuch'" in p.stderr and "l1_armv7a_linux" in p.stderr
+
+
+@pytest.fixture(scope="module")
+def staged(tmp_path_factory):
+    """Runs the lwai recipe's configure/compile/install for an Armv7-A machine."""
+    if not shutil.which(f"{CROSS}-gcc"):
+        pytest.skip(f"{CROSS}-gcc not installed")
+    top = tmp_path_factory.mktemp("yocto")
+    p, task_vars = _configure(top, _packageconfig()[0])
     assert p.returncode == 0 and "WARNING" not in p.stderr, p.stdout + p.stderr
+    s, b, d = Path(task_vars["S"]), Path(task_vars["B"]), top / "work" / "image"
     config = (b / ".config").read_text()
 
-    # do_compile / do_install: the scons class's command lines with EXTRA_OESCONS.
+    # do_compile: the recipe's prepend, then the scons class's command line; do_install: the
+    # class's command line. Both with EXTRA_OESCONS, as the class passes it.
+    prepend = _expand(_shell_function(RECIPE_TEXT, "do_compile:prepend"), task_vars)
+    p = subprocess.run(
+        ["bash", "-c", 'set -e\noe_runmake() { make "$@"; }\n' + f"cd {b}\n" + prepend],
+        env={"PATH": "/usr/local/bin:/usr/bin:/bin", "PYTHONPATH": str(top / "kconfiglib")},
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert p.returncode == 0 and "lwai_config.json" in p.stdout, p.stdout + p.stderr
     extra = _expand(RECIPE_VARS["EXTRA_OESCONS"][1], task_vars).split() + [
         "MAXLINELENGTH=2097152"  # SCONS_MAXLINELENGTH, appended by scons.bbclass
     ]

@@ -37,9 +37,13 @@ static inline float lwai_roundf(float x)
     } else if (d <= -0.5f) {
         t -= 1.0f;
     }
-    if (t == 0.0f) {
-        memcpy(&bits, &x, sizeof bits);
-        return (bits & 0x80000000u) != 0u ? -0.0f : 0.0f;
+    /* roundf keeps the sign of x (-0.3 gives -0.0): set it without a branch. */
+    {
+        uint32_t sign;
+        memcpy(&sign, &x, sizeof sign);
+        memcpy(&bits, &t, sizeof bits);
+        bits = (bits & 0x7fffffffu) | (sign & 0x80000000u);
+        memcpy(&t, &bits, sizeof t);
     }
     return t;
 }

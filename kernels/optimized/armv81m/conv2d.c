@@ -1,8 +1,12 @@
 /* CONV_2D int8 for Cortex-M55 (MVE): a GEMM of 4 output pixels by one output channel at a
- * time (lwai_mve_dot4_s8), reading a 1x1 convolution's input pixels in place and any other
- * filter through a 4-pixel im2col in ctx->buf. input_offset * sum(weights) is folded into
- * a per-channel start value once per call, padded taps hold the input zero point (so they
- * add 0, as the reference's skipped taps). Grouped convolutions go to the reference. */
+ * time, rows = the pixels' KH x KW x Cin patches. A 1x1 convolution reads its pixels in
+ * place; any other filter goes through a 4-pixel im2col in ctx->buf, padded taps set to
+ * the input zero point (so they add 0, as the reference's skipped taps). Depth k <= 16
+ * (person_detect's 8- and 16-channel 1x1 layers and its 3x3 x 1 first layer): the 4 rows
+ * stay in registers, 4 VMLADAV per channel; deeper: LWAI_MVE_DOT4_S8's tail-predicated
+ * loop. input_offset * sum(weights) + bias and the split shifts are planned per channel
+ * once per call in ctx->buf; the 4 sums are requantized as one vector and scattered to the
+ * 4 pixels. Grouped convolutions go to the reference. */
 #include "mve_common.h"
 
 /* 1x1, no padding, every tap inside the input: the pixels are GEMM rows as they are. */
@@ -58,11 +62,19 @@ static int conv_args_ok(const lwai_conv2d_params *p, const lwai_channel_quant *q
     return bias == 0 || (bias_dims != 0 && lwai_dims_count(bias_dims) == out->c);
 }
 
+/* Longest patch gathered (8 x 16 elements: micro_speech's 10x8 x 1 is 5 pieces). */
+#define CONV_GATHER_PIECES 8
+
 /* Geometry for im2col, copied once per call (no params/dims pointer chasing per pixel). */
 typedef struct {
     const int8_t *input;
     int32_t ih, iw, cin, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow;
     int32_t ox_lo, ox_hi; /* output columns whose taps are all inside the input's width */
+    /* Gather im2col: the patch in pieces of 16 elements, each within 255 bytes of its
+     * first element (byte gathers take 8-bit offsets); 0 pieces: not possible. */
+    int32_t pieces;
+    int32_t gbase[CONV_GATHER_PIECES];     /* input offset of each piece's first element */
+    uint8x16_t goffs[CONV_GATHER_PIECES];  /* offsets of its elements from there */
     int8_t pad;           /* the input zero point: padded taps add 0 */
 } conv_geom;
 
@@ -142,16 +154,36 @@ static __attribute__((noinline)) void im2col_block(int8_t *dst, int32_t k, const
             const int8_t *src =
                 g->input + ((b * g->ih + iy0) * g->iw + ox * g->sw - g->pl) * cin;
             m = lwai_min_i32(n - i, g->ox_hi - ox);
-            for (j = 0; j < m; ++j, src += sstep, dst += k) {
-                const int8_t *s = src;
-                int8_t *d = dst;
-                if (run <= 16) {
-                    for (ky = 0; ky < g->kh; ++ky, s += step, d += run) {
-                        vstrbq_p_s8(d, vldrbq_z_s8(s, keep), keep);
+            if (g->pieces == 1) {
+                /* The whole patch (person_detect's 3x3 x 1: 9 bytes) in one gather. */
+                const mve_pred16_t pk = vctp8q((uint32_t)k);
+                for (j = 0; j < m; ++j, src += sstep, dst += k) {
+                    vstrbq_p_s8(dst, vldrbq_gather_offset_z_s8(src, g->goffs[0], pk), pk);
+                }
+            } else if (g->pieces > 1) {
+                /* 16 patch elements a gather (micro_speech's 10x8 x 1: five) instead of a
+                 * load and store per filter row. */
+                for (j = 0; j < m; ++j, src += sstep, dst += k) {
+                    int32_t q;
+                    for (q = 0; q < g->pieces; ++q) {
+                        const mve_pred16_t pq = vctp8q((uint32_t)(k - 16 * q));
+                        vstrbq_p_s8(dst + 16 * q,
+                                    vldrbq_gather_offset_z_s8(src + g->gbase[q], g->goffs[q], pq),
+                                    pq);
                     }
-                } else {
-                    for (ky = 0; ky < g->kh; ++ky, s += step, d += run) {
-                        lwai_mve_copy(d, s, run);
+                }
+            } else {
+                for (j = 0; j < m; ++j, src += sstep, dst += k) {
+                    const int8_t *s = src;
+                    int8_t *d = dst;
+                    if (run <= 16) {
+                        for (ky = 0; ky < g->kh; ++ky, s += step, d += run) {
+                            vstrbq_p_s8(d, vldrbq_z_s8(s, keep), keep);
+                        }
+                    } else {
+                        for (ky = 0; ky < g->kh; ++ky, s += step, d += run) {
+                            lwai_mve_copy(d, s, run);
+                        }
                     }
                 }
             }
@@ -326,6 +358,26 @@ lwai_status lwai_conv2d_opt_s8(const lwai_context *ctx, const lwai_conv2d_params
                      ? 0
                      : lwai_min_i32((geom.iw - geom.kw + geom.pl) / geom.sw + 1, geom.ow);
     geom.pad = (int8_t)(-params->input_offset);
+    geom.pieces = 0;
+    if (!direct && geom.dw == 1 && k <= 16 * CONV_GATHER_PIECES) {
+        /* Patch element e is at (e / run) * row step + e % run from tap (0, 0). */
+        const int32_t run = geom.kw * geom.cin;
+        const int32_t row = geom.dh * geom.iw * geom.cin;
+        int32_t q, ok = 1;
+        for (q = 0; q * 16 < k && ok; ++q) {
+            uint8_t offs[16] = {0};
+            const int32_t e0 = 16 * q;
+            const int32_t base = (e0 / run) * row + e0 % run;
+            for (i = e0; i < k && i < e0 + 16; ++i) {
+                const int32_t rel = (i / run) * row + i % run - base;
+                ok = ok && rel <= 255;
+                offs[i - e0] = (uint8_t)rel;
+            }
+            geom.gbase[q] = base;
+            geom.goffs[q] = vld1q_u8(offs);
+        }
+        geom.pieces = ok ? q : 0;
+    }
     consts[0] = vreinterpretq_s32_u32(vmulq_n_u32(vidupq_n_u32(0, 1), (uint32_t)cout));
     consts[1] = vdupq_n_s32(params->output_offset);
     consts[2] = vdupq_n_s32(params->act_min);

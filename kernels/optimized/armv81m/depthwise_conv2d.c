@@ -265,8 +265,9 @@ lwai_status lwai_depthwise_conv2d_opt_s8(const lwai_context *ctx,
                      ? 0
                      : (input_dims->w - 3 + params->pad_left) / params->stride_w + 1;
         ox_in1 = lwai_min_i32(ox_in1, output_dims->w);
-        /* Padded taps as the zero point need it to be an int8 value (always in TFLite). */
-        if (params->input_offset >= -127 && params->input_offset <= 128) {
+        /* Padded taps as the zero point need it to be an int8 value (always in TFLite);
+         * fewer than 8 channels have no group to run on a patch. */
+        if (params->input_offset >= -127 && params->input_offset <= 128 && cin >= 8) {
             patch = (int8_t *)(g + (cin + 7) / 8);
             pad = (int8_t)(-params->input_offset);
         }

@@ -1,5 +1,5 @@
 /* FULLY_CONNECTED int8 for Cortex-M55 (MVE): 4 output channels a step, each a filter row
- * dotted with the input row by lwai_mve_dot4_s8 (64 MACs in 10 instructions), the 4
+ * dotted with the input row by LWAI_MVE_DOT4_S8 (64 MACs in 10 instructions), the 4
  * results requantized as one vector. bias + input_offset * sum(row) and the split shifts
  * are planned once per call in ctx->buf. A nonzero filter_offset (never in TFLite int8
  * models) goes to the reference. */

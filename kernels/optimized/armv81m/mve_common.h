@@ -12,7 +12,8 @@
  *    negative values first (saturating; INT32_MIN has no fraction bits to lose) turns one
  *    into the other.
  * The output offset is added with saturation before the clamp, which equals the
- * reference's clamp-then-offset for any int32 value.
+ * reference's clamp-then-offset for any int32 value while act_min <= act_max (the kernels
+ * hand the other, invalid, case to the reference).
  */
 #ifndef LWAI_MVE_COMMON_H
 #define LWAI_MVE_COMMON_H
@@ -162,7 +163,9 @@ static inline void lwai_mve_patch_row(int8_t *dst, const int8_t *src, int32_t ix
     const int32_t k0 = lwai_clamp_i32(-ix0, 0, taps);
     const int32_t k1 = lwai_clamp_i32(width - ix0, k0, taps);
     lwai_mve_fill(dst, pad, k0 * cin);
-    lwai_mve_copy(dst + k0 * cin, src + (ix0 + k0) * cin, (k1 - k0) * cin);
+    if (k1 > k0) {
+        lwai_mve_copy(dst + k0 * cin, src + (ix0 + k0) * cin, (k1 - k0) * cin);
+    }
     lwai_mve_fill(dst + k1 * cin, pad, (taps - k1) * cin);
 }
 

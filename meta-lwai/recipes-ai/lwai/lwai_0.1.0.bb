@@ -102,6 +102,15 @@ do_configure() {
     scons_do_configure
 }
 
+# Again before each compile: `bitbake lwai -c menuconfig` changes .config and reruns only
+# do_compile, which must build what the menu saved.
+do_compile:prepend() {
+    (
+        unset CFLAGS CPPFLAGS CXXFLAGS LDFLAGS
+        oe_runmake genconfig
+    )
+}
+
 # Besides OE's defaults (liblwai.so.* in ${PN}; headers, liblwai.so and lwai.pc in -dev;
 # liblwai.a in -staticdev): the generic app sources and the configuration built, which
 # lwai_model.bbclass compiles against, are development files.
