@@ -97,6 +97,7 @@ def render_header(spec: opspec.Spec) -> str:
                 "dtypes": ", ".join(dtypes),
                 "names": ", ".join(f'"{n}"' for n in (*k.ints, *k.floats)) or "NULL",
                 "ints": k.ints,
+                "operands": [o.name for o in k.inputs] + ["output"],
                 "range_expr": _range_expr(spec, k),
                 "unpack": _unpack(spec, k),
             }

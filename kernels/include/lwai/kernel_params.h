@@ -128,6 +128,14 @@ typedef struct {
 #define LWAI_CONV2D_S8_OPTIONAL 0x4u
 #define LWAI_CONV2D_S8_PARAMS 10u
 #define LWAI_CONV2D_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_CONV2D_S8_T_INPUT = 0,
+    LWAI_CONV2D_S8_T_FILTER = 1,
+    LWAI_CONV2D_S8_T_BIAS = 2,
+    LWAI_CONV2D_S8_T_MULT = 3,
+    LWAI_CONV2D_S8_T_SHIFT = 4,
+    LWAI_CONV2D_S8_T_OUTPUT = 5
+};
 #define LWAI_CONV2D_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT32, LWAI_DTYPE_INT32, LWAI_DTYPE_INT32, LWAI_DTYPE_INT8 }
 #define LWAI_CONV2D_S8_NAMES { "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_top", "pad_left", "input_offset", "output_offset", "act_min", "act_max" }
 enum {
@@ -163,6 +171,12 @@ enum {
 #define LWAI_CONV2D_F32_OPTIONAL 0x4u
 #define LWAI_CONV2D_F32_PARAMS 6u
 #define LWAI_CONV2D_F32_FPARAMS 2u
+enum { /* operand indices: inputs, then the output */
+    LWAI_CONV2D_F32_T_INPUT = 0,
+    LWAI_CONV2D_F32_T_FILTER = 1,
+    LWAI_CONV2D_F32_T_BIAS = 2,
+    LWAI_CONV2D_F32_T_OUTPUT = 3
+};
 #define LWAI_CONV2D_F32_DTYPES { LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32 }
 #define LWAI_CONV2D_F32_NAMES { "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_top", "pad_left", "act_min_f", "act_max_f" }
 enum {
@@ -191,6 +205,14 @@ enum {
 #define LWAI_DEPTHWISE_CONV2D_S8_OPTIONAL 0x4u
 #define LWAI_DEPTHWISE_CONV2D_S8_PARAMS 11u
 #define LWAI_DEPTHWISE_CONV2D_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_DEPTHWISE_CONV2D_S8_T_INPUT = 0,
+    LWAI_DEPTHWISE_CONV2D_S8_T_FILTER = 1,
+    LWAI_DEPTHWISE_CONV2D_S8_T_BIAS = 2,
+    LWAI_DEPTHWISE_CONV2D_S8_T_MULT = 3,
+    LWAI_DEPTHWISE_CONV2D_S8_T_SHIFT = 4,
+    LWAI_DEPTHWISE_CONV2D_S8_T_OUTPUT = 5
+};
 #define LWAI_DEPTHWISE_CONV2D_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT32, LWAI_DTYPE_INT32, LWAI_DTYPE_INT32, LWAI_DTYPE_INT8 }
 #define LWAI_DEPTHWISE_CONV2D_S8_NAMES { "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_top", "pad_left", "depth_multiplier", "input_offset", "output_offset", "act_min", "act_max" }
 enum {
@@ -228,6 +250,12 @@ enum {
 #define LWAI_DEPTHWISE_CONV2D_F32_OPTIONAL 0x4u
 #define LWAI_DEPTHWISE_CONV2D_F32_PARAMS 7u
 #define LWAI_DEPTHWISE_CONV2D_F32_FPARAMS 2u
+enum { /* operand indices: inputs, then the output */
+    LWAI_DEPTHWISE_CONV2D_F32_T_INPUT = 0,
+    LWAI_DEPTHWISE_CONV2D_F32_T_FILTER = 1,
+    LWAI_DEPTHWISE_CONV2D_F32_T_BIAS = 2,
+    LWAI_DEPTHWISE_CONV2D_F32_T_OUTPUT = 3
+};
 #define LWAI_DEPTHWISE_CONV2D_F32_DTYPES { LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32 }
 #define LWAI_DEPTHWISE_CONV2D_F32_NAMES { "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_top", "pad_left", "depth_multiplier", "act_min_f", "act_max_f" }
 enum {
@@ -258,6 +286,14 @@ enum {
 #define LWAI_FULLY_CONNECTED_S8_OPTIONAL 0x4u
 #define LWAI_FULLY_CONNECTED_S8_PARAMS 5u
 #define LWAI_FULLY_CONNECTED_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_FULLY_CONNECTED_S8_T_INPUT = 0,
+    LWAI_FULLY_CONNECTED_S8_T_FILTER = 1,
+    LWAI_FULLY_CONNECTED_S8_T_BIAS = 2,
+    LWAI_FULLY_CONNECTED_S8_T_MULT = 3,
+    LWAI_FULLY_CONNECTED_S8_T_SHIFT = 4,
+    LWAI_FULLY_CONNECTED_S8_T_OUTPUT = 5
+};
 #define LWAI_FULLY_CONNECTED_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT32, LWAI_DTYPE_INT32, LWAI_DTYPE_INT32, LWAI_DTYPE_INT8 }
 #define LWAI_FULLY_CONNECTED_S8_NAMES { "input_offset", "filter_offset", "output_offset", "act_min", "act_max" }
 enum {
@@ -283,6 +319,12 @@ enum {
 #define LWAI_FULLY_CONNECTED_F32_OPTIONAL 0x4u
 #define LWAI_FULLY_CONNECTED_F32_PARAMS 0u
 #define LWAI_FULLY_CONNECTED_F32_FPARAMS 2u
+enum { /* operand indices: inputs, then the output */
+    LWAI_FULLY_CONNECTED_F32_T_INPUT = 0,
+    LWAI_FULLY_CONNECTED_F32_T_FILTER = 1,
+    LWAI_FULLY_CONNECTED_F32_T_BIAS = 2,
+    LWAI_FULLY_CONNECTED_F32_T_OUTPUT = 3
+};
 #define LWAI_FULLY_CONNECTED_F32_DTYPES { LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32 }
 #define LWAI_FULLY_CONNECTED_F32_NAMES { "act_min_f", "act_max_f" }
 #define LWAI_FULLY_CONNECTED_F32_IN_RANGE(p) (1)
@@ -298,6 +340,10 @@ enum {
 #define LWAI_AVG_POOL2D_S8_OPTIONAL 0x0u
 #define LWAI_AVG_POOL2D_S8_PARAMS 8u
 #define LWAI_AVG_POOL2D_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_AVG_POOL2D_S8_T_INPUT = 0,
+    LWAI_AVG_POOL2D_S8_T_OUTPUT = 1
+};
 #define LWAI_AVG_POOL2D_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
 #define LWAI_AVG_POOL2D_S8_NAMES { "stride_h", "stride_w", "filter_h", "filter_w", "pad_top", "pad_left", "act_min", "act_max" }
 enum {
@@ -329,6 +375,10 @@ enum {
 #define LWAI_AVG_POOL2D_F32_OPTIONAL 0x0u
 #define LWAI_AVG_POOL2D_F32_PARAMS 6u
 #define LWAI_AVG_POOL2D_F32_FPARAMS 2u
+enum { /* operand indices: inputs, then the output */
+    LWAI_AVG_POOL2D_F32_T_INPUT = 0,
+    LWAI_AVG_POOL2D_F32_T_OUTPUT = 1
+};
 #define LWAI_AVG_POOL2D_F32_DTYPES { LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32 }
 #define LWAI_AVG_POOL2D_F32_NAMES { "stride_h", "stride_w", "filter_h", "filter_w", "pad_top", "pad_left", "act_min_f", "act_max_f" }
 enum {
@@ -357,6 +407,10 @@ enum {
 #define LWAI_MAX_POOL2D_S8_OPTIONAL 0x0u
 #define LWAI_MAX_POOL2D_S8_PARAMS 8u
 #define LWAI_MAX_POOL2D_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_MAX_POOL2D_S8_T_INPUT = 0,
+    LWAI_MAX_POOL2D_S8_T_OUTPUT = 1
+};
 #define LWAI_MAX_POOL2D_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
 #define LWAI_MAX_POOL2D_S8_NAMES { "stride_h", "stride_w", "filter_h", "filter_w", "pad_top", "pad_left", "act_min", "act_max" }
 enum {
@@ -388,6 +442,10 @@ enum {
 #define LWAI_MAX_POOL2D_F32_OPTIONAL 0x0u
 #define LWAI_MAX_POOL2D_F32_PARAMS 6u
 #define LWAI_MAX_POOL2D_F32_FPARAMS 2u
+enum { /* operand indices: inputs, then the output */
+    LWAI_MAX_POOL2D_F32_T_INPUT = 0,
+    LWAI_MAX_POOL2D_F32_T_OUTPUT = 1
+};
 #define LWAI_MAX_POOL2D_F32_DTYPES { LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32 }
 #define LWAI_MAX_POOL2D_F32_NAMES { "stride_h", "stride_w", "filter_h", "filter_w", "pad_top", "pad_left", "act_min_f", "act_max_f" }
 enum {
@@ -416,6 +474,11 @@ enum {
 #define LWAI_ADD_S8_OPTIONAL 0x0u
 #define LWAI_ADD_S8_PARAMS 12u
 #define LWAI_ADD_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_ADD_S8_T_INPUT1 = 0,
+    LWAI_ADD_S8_T_INPUT2 = 1,
+    LWAI_ADD_S8_T_OUTPUT = 2
+};
 #define LWAI_ADD_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
 #define LWAI_ADD_S8_NAMES { "input1_offset", "input2_offset", "output_offset", "left_shift", "input1_multiplier", "input1_shift", "input2_multiplier", "input2_shift", "output_multiplier", "output_shift", "act_min", "act_max" }
 enum {
@@ -455,6 +518,11 @@ enum {
 #define LWAI_ADD_F32_OPTIONAL 0x0u
 #define LWAI_ADD_F32_PARAMS 0u
 #define LWAI_ADD_F32_FPARAMS 2u
+enum { /* operand indices: inputs, then the output */
+    LWAI_ADD_F32_T_INPUT1 = 0,
+    LWAI_ADD_F32_T_INPUT2 = 1,
+    LWAI_ADD_F32_T_OUTPUT = 2
+};
 #define LWAI_ADD_F32_DTYPES { LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32 }
 #define LWAI_ADD_F32_NAMES { "act_min_f", "act_max_f" }
 #define LWAI_ADD_F32_IN_RANGE(p) (1)
@@ -470,6 +538,11 @@ enum {
 #define LWAI_MUL_S8_OPTIONAL 0x0u
 #define LWAI_MUL_S8_PARAMS 7u
 #define LWAI_MUL_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_MUL_S8_T_INPUT1 = 0,
+    LWAI_MUL_S8_T_INPUT2 = 1,
+    LWAI_MUL_S8_T_OUTPUT = 2
+};
 #define LWAI_MUL_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
 #define LWAI_MUL_S8_NAMES { "input1_offset", "input2_offset", "output_offset", "output_multiplier", "output_shift", "act_min", "act_max" }
 enum {
@@ -499,6 +572,11 @@ enum {
 #define LWAI_MUL_F32_OPTIONAL 0x0u
 #define LWAI_MUL_F32_PARAMS 0u
 #define LWAI_MUL_F32_FPARAMS 2u
+enum { /* operand indices: inputs, then the output */
+    LWAI_MUL_F32_T_INPUT1 = 0,
+    LWAI_MUL_F32_T_INPUT2 = 1,
+    LWAI_MUL_F32_T_OUTPUT = 2
+};
 #define LWAI_MUL_F32_DTYPES { LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32 }
 #define LWAI_MUL_F32_NAMES { "act_min_f", "act_max_f" }
 #define LWAI_MUL_F32_IN_RANGE(p) (1)
@@ -514,6 +592,10 @@ enum {
 #define LWAI_SOFTMAX_S8_OPTIONAL 0x0u
 #define LWAI_SOFTMAX_S8_PARAMS 3u
 #define LWAI_SOFTMAX_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SOFTMAX_S8_T_INPUT = 0,
+    LWAI_SOFTMAX_S8_T_OUTPUT = 1
+};
 #define LWAI_SOFTMAX_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
 #define LWAI_SOFTMAX_S8_NAMES { "input_multiplier", "input_left_shift", "diff_min" }
 enum {
@@ -535,6 +617,10 @@ enum {
 #define LWAI_SOFTMAX_F32_OPTIONAL 0x0u
 #define LWAI_SOFTMAX_F32_PARAMS 0u
 #define LWAI_SOFTMAX_F32_FPARAMS 1u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SOFTMAX_F32_T_INPUT = 0,
+    LWAI_SOFTMAX_F32_T_OUTPUT = 1
+};
 #define LWAI_SOFTMAX_F32_DTYPES { LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32 }
 #define LWAI_SOFTMAX_F32_NAMES { "beta" }
 #define LWAI_SOFTMAX_F32_IN_RANGE(p) (1)
@@ -549,6 +635,10 @@ enum {
 #define LWAI_RESHAPE_OPTIONAL 0x0u
 #define LWAI_RESHAPE_PARAMS 1u
 #define LWAI_RESHAPE_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_RESHAPE_T_INPUT = 0,
+    LWAI_RESHAPE_T_OUTPUT = 1
+};
 #define LWAI_RESHAPE_DTYPES { 0, 0 }
 #define LWAI_RESHAPE_NAMES { "bytes" }
 enum {
@@ -566,6 +656,10 @@ enum {
 #define LWAI_QUANTIZE_F32_S8_OPTIONAL 0x0u
 #define LWAI_QUANTIZE_F32_S8_PARAMS 1u
 #define LWAI_QUANTIZE_F32_S8_FPARAMS 1u
+enum { /* operand indices: inputs, then the output */
+    LWAI_QUANTIZE_F32_S8_T_INPUT = 0,
+    LWAI_QUANTIZE_F32_S8_T_OUTPUT = 1
+};
 #define LWAI_QUANTIZE_F32_S8_DTYPES { LWAI_DTYPE_FLOAT32, LWAI_DTYPE_INT8 }
 #define LWAI_QUANTIZE_F32_S8_NAMES { "zero_point", "scale" }
 enum {
@@ -583,6 +677,10 @@ enum {
 #define LWAI_QUANTIZE_F32_S16_OPTIONAL 0x0u
 #define LWAI_QUANTIZE_F32_S16_PARAMS 1u
 #define LWAI_QUANTIZE_F32_S16_FPARAMS 1u
+enum { /* operand indices: inputs, then the output */
+    LWAI_QUANTIZE_F32_S16_T_INPUT = 0,
+    LWAI_QUANTIZE_F32_S16_T_OUTPUT = 1
+};
 #define LWAI_QUANTIZE_F32_S16_DTYPES { LWAI_DTYPE_FLOAT32, LWAI_DTYPE_INT16 }
 #define LWAI_QUANTIZE_F32_S16_NAMES { "zero_point", "scale" }
 enum {
@@ -600,6 +698,10 @@ enum {
 #define LWAI_QUANTIZE_S8_S8_OPTIONAL 0x0u
 #define LWAI_QUANTIZE_S8_S8_PARAMS 4u
 #define LWAI_QUANTIZE_S8_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_QUANTIZE_S8_S8_T_INPUT = 0,
+    LWAI_QUANTIZE_S8_S8_T_OUTPUT = 1
+};
 #define LWAI_QUANTIZE_S8_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
 #define LWAI_QUANTIZE_S8_S8_NAMES { "zero_point", "input_offset", "multiplier", "shift" }
 enum {
@@ -623,6 +725,10 @@ enum {
 #define LWAI_DEQUANTIZE_S8_F32_OPTIONAL 0x0u
 #define LWAI_DEQUANTIZE_S8_F32_PARAMS 1u
 #define LWAI_DEQUANTIZE_S8_F32_FPARAMS 1u
+enum { /* operand indices: inputs, then the output */
+    LWAI_DEQUANTIZE_S8_F32_T_INPUT = 0,
+    LWAI_DEQUANTIZE_S8_F32_T_OUTPUT = 1
+};
 #define LWAI_DEQUANTIZE_S8_F32_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_FLOAT32 }
 #define LWAI_DEQUANTIZE_S8_F32_NAMES { "zero_point", "scale" }
 enum {
@@ -640,6 +746,10 @@ enum {
 #define LWAI_DEQUANTIZE_S16_F32_OPTIONAL 0x0u
 #define LWAI_DEQUANTIZE_S16_F32_PARAMS 1u
 #define LWAI_DEQUANTIZE_S16_F32_FPARAMS 1u
+enum { /* operand indices: inputs, then the output */
+    LWAI_DEQUANTIZE_S16_F32_T_INPUT = 0,
+    LWAI_DEQUANTIZE_S16_F32_T_OUTPUT = 1
+};
 #define LWAI_DEQUANTIZE_S16_F32_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_FLOAT32 }
 #define LWAI_DEQUANTIZE_S16_F32_NAMES { "zero_point", "scale" }
 enum {

@@ -228,13 +228,18 @@ static lwai_status run_conv2d_s8(const lwai_graph *g, const lwai_graph_node *n)
     uint32_t j;
     memset(&c, 0, sizeof c);
     LWAI_CONV2D_S8_UNPACK(&c, n->params, n->fparams);
-    channel_quant_of(g, n, 3u, &q);
+    channel_quant_of(g, n, LWAI_CONV2D_S8_T_MULT, &q);
     for (j = 0; j < 6u; ++j) {
         dims_of(n, j, &d[j]);
     }
-    return lwai_conv2d_s8(&c, &q, &d[0], (const int8_t *)data_of(g, n, 0), &d[1],
-                          (const int8_t *)data_of(g, n, 1), &d[2],
-                          (const int32_t *)data_of(g, n, 2), &d[5], (int8_t *)data_of(g, n, 5));
+    return lwai_conv2d_s8(&c, &q, &d[LWAI_CONV2D_S8_T_INPUT],
+                          (const int8_t *)data_of(g, n, LWAI_CONV2D_S8_T_INPUT),
+                          &d[LWAI_CONV2D_S8_T_FILTER],
+                          (const int8_t *)data_of(g, n, LWAI_CONV2D_S8_T_FILTER),
+                          &d[LWAI_CONV2D_S8_T_BIAS],
+                          (const int32_t *)data_of(g, n, LWAI_CONV2D_S8_T_BIAS),
+                          &d[LWAI_CONV2D_S8_T_OUTPUT],
+                          (int8_t *)data_of(g, n, LWAI_CONV2D_S8_T_OUTPUT));
 }
 
 static lwai_status check_conv2d_f32(const lwai_graph *g, const lwai_graph_node *n)
@@ -252,9 +257,14 @@ static lwai_status run_conv2d_f32(const lwai_graph *g, const lwai_graph_node *n)
     for (j = 0; j < 4u; ++j) {
         dims_of(n, j, &d[j]);
     }
-    return lwai_conv2d_f32(&c, &d[0], (const float *)data_of(g, n, 0), &d[1],
-                           (const float *)data_of(g, n, 1), &d[2], (const float *)data_of(g, n, 2),
-                           &d[3], (float *)data_of(g, n, 3));
+    return lwai_conv2d_f32(&c, &d[LWAI_CONV2D_F32_T_INPUT],
+                           (const float *)data_of(g, n, LWAI_CONV2D_F32_T_INPUT),
+                           &d[LWAI_CONV2D_F32_T_FILTER],
+                           (const float *)data_of(g, n, LWAI_CONV2D_F32_T_FILTER),
+                           &d[LWAI_CONV2D_F32_T_BIAS],
+                           (const float *)data_of(g, n, LWAI_CONV2D_F32_T_BIAS),
+                           &d[LWAI_CONV2D_F32_T_OUTPUT],
+                           (float *)data_of(g, n, LWAI_CONV2D_F32_T_OUTPUT));
 }
 #endif
 
@@ -272,14 +282,19 @@ static lwai_status run_depthwise_conv2d_s8(const lwai_graph *g, const lwai_graph
     uint32_t j;
     memset(&c, 0, sizeof c);
     LWAI_DEPTHWISE_CONV2D_S8_UNPACK(&c, n->params, n->fparams);
-    channel_quant_of(g, n, 3u, &q);
+    channel_quant_of(g, n, LWAI_DEPTHWISE_CONV2D_S8_T_MULT, &q);
     for (j = 0; j < 6u; ++j) {
         dims_of(n, j, &d[j]);
     }
-    return lwai_depthwise_conv2d_s8(&c, &q, &d[0], (const int8_t *)data_of(g, n, 0), &d[1],
-                                    (const int8_t *)data_of(g, n, 1), &d[2],
-                                    (const int32_t *)data_of(g, n, 2), &d[5],
-                                    (int8_t *)data_of(g, n, 5));
+    return lwai_depthwise_conv2d_s8(&c, &q, &d[LWAI_DEPTHWISE_CONV2D_S8_T_INPUT],
+                                    (const int8_t *)data_of(g, n, LWAI_DEPTHWISE_CONV2D_S8_T_INPUT),
+                                    &d[LWAI_DEPTHWISE_CONV2D_S8_T_FILTER],
+                                    (const int8_t *)data_of(g, n,
+                                                            LWAI_DEPTHWISE_CONV2D_S8_T_FILTER),
+                                    &d[LWAI_DEPTHWISE_CONV2D_S8_T_BIAS],
+                                    (const int32_t *)data_of(g, n, LWAI_DEPTHWISE_CONV2D_S8_T_BIAS),
+                                    &d[LWAI_DEPTHWISE_CONV2D_S8_T_OUTPUT],
+                                    (int8_t *)data_of(g, n, LWAI_DEPTHWISE_CONV2D_S8_T_OUTPUT));
 }
 
 static lwai_status check_depthwise_conv2d_f32(const lwai_graph *g, const lwai_graph_node *n)
@@ -297,10 +312,16 @@ static lwai_status run_depthwise_conv2d_f32(const lwai_graph *g, const lwai_grap
     for (j = 0; j < 4u; ++j) {
         dims_of(n, j, &d[j]);
     }
-    return lwai_depthwise_conv2d_f32(&c, &d[0], (const float *)data_of(g, n, 0), &d[1],
-                                     (const float *)data_of(g, n, 1), &d[2],
-                                     (const float *)data_of(g, n, 2), &d[3],
-                                     (float *)data_of(g, n, 3));
+    return lwai_depthwise_conv2d_f32(&c, &d[LWAI_DEPTHWISE_CONV2D_F32_T_INPUT],
+                                     (const float *)data_of(g, n,
+                                                            LWAI_DEPTHWISE_CONV2D_F32_T_INPUT),
+                                     &d[LWAI_DEPTHWISE_CONV2D_F32_T_FILTER],
+                                     (const float *)data_of(g, n,
+                                                            LWAI_DEPTHWISE_CONV2D_F32_T_FILTER),
+                                     &d[LWAI_DEPTHWISE_CONV2D_F32_T_BIAS],
+                                     (const float *)data_of(g, n, LWAI_DEPTHWISE_CONV2D_F32_T_BIAS),
+                                     &d[LWAI_DEPTHWISE_CONV2D_F32_T_OUTPUT],
+                                     (float *)data_of(g, n, LWAI_DEPTHWISE_CONV2D_F32_T_OUTPUT));
 }
 #endif
 
@@ -328,14 +349,18 @@ static lwai_status run_fully_connected_s8(const lwai_graph *g, const lwai_graph_
     uint32_t j;
     memset(&c, 0, sizeof c);
     LWAI_FULLY_CONNECTED_S8_UNPACK(&c, n->params, n->fparams);
-    channel_quant_of(g, n, 3u, &q);
+    channel_quant_of(g, n, LWAI_FULLY_CONNECTED_S8_T_MULT, &q);
     for (j = 0; j < 6u; ++j) {
         dims_of(n, j, &d[j]);
     }
-    return lwai_fully_connected_s8(&c, &q, &d[0], (const int8_t *)data_of(g, n, 0), &d[1],
-                                   (const int8_t *)data_of(g, n, 1), &d[2],
-                                   (const int32_t *)data_of(g, n, 2), &d[5],
-                                   (int8_t *)data_of(g, n, 5));
+    return lwai_fully_connected_s8(&c, &q, &d[LWAI_FULLY_CONNECTED_S8_T_INPUT],
+                                   (const int8_t *)data_of(g, n, LWAI_FULLY_CONNECTED_S8_T_INPUT),
+                                   &d[LWAI_FULLY_CONNECTED_S8_T_FILTER],
+                                   (const int8_t *)data_of(g, n, LWAI_FULLY_CONNECTED_S8_T_FILTER),
+                                   &d[LWAI_FULLY_CONNECTED_S8_T_BIAS],
+                                   (const int32_t *)data_of(g, n, LWAI_FULLY_CONNECTED_S8_T_BIAS),
+                                   &d[LWAI_FULLY_CONNECTED_S8_T_OUTPUT],
+                                   (int8_t *)data_of(g, n, LWAI_FULLY_CONNECTED_S8_T_OUTPUT));
 }
 
 static lwai_status run_fully_connected_f32(const lwai_graph *g, const lwai_graph_node *n)
@@ -348,10 +373,14 @@ static lwai_status run_fully_connected_f32(const lwai_graph *g, const lwai_graph
     for (j = 0; j < 4u; ++j) {
         dims_of(n, j, &d[j]);
     }
-    return lwai_fully_connected_f32(&c, &d[0], (const float *)data_of(g, n, 0), &d[1],
-                                    (const float *)data_of(g, n, 1), &d[2],
-                                    (const float *)data_of(g, n, 2), &d[3],
-                                    (float *)data_of(g, n, 3));
+    return lwai_fully_connected_f32(&c, &d[LWAI_FULLY_CONNECTED_F32_T_INPUT],
+                                    (const float *)data_of(g, n, LWAI_FULLY_CONNECTED_F32_T_INPUT),
+                                    &d[LWAI_FULLY_CONNECTED_F32_T_FILTER],
+                                    (const float *)data_of(g, n, LWAI_FULLY_CONNECTED_F32_T_FILTER),
+                                    &d[LWAI_FULLY_CONNECTED_F32_T_BIAS],
+                                    (const float *)data_of(g, n, LWAI_FULLY_CONNECTED_F32_T_BIAS),
+                                    &d[LWAI_FULLY_CONNECTED_F32_T_OUTPUT],
+                                    (float *)data_of(g, n, LWAI_FULLY_CONNECTED_F32_T_OUTPUT));
 }
 #endif
 
@@ -404,10 +433,10 @@ static lwai_status run_avg_pool2d_s8(const lwai_graph *g, const lwai_graph_node 
     lwai_pool2d_params c;
     lwai_dims in, out;
     pool_params_of(n, 1, &c);
-    dims_of(n, 0, &in);
-    dims_of(n, 1, &out);
-    return lwai_avg_pool2d_s8(&c, &in, (const int8_t *)data_of(g, n, 0), &out,
-                              (int8_t *)data_of(g, n, 1));
+    dims_of(n, LWAI_AVG_POOL2D_S8_T_INPUT, &in);
+    dims_of(n, LWAI_AVG_POOL2D_S8_T_OUTPUT, &out);
+    return lwai_avg_pool2d_s8(&c, &in, (const int8_t *)data_of(g, n, LWAI_AVG_POOL2D_S8_T_INPUT),
+                              &out, (int8_t *)data_of(g, n, LWAI_AVG_POOL2D_S8_T_OUTPUT));
 }
 
 static lwai_status run_avg_pool2d_f32(const lwai_graph *g, const lwai_graph_node *n)
@@ -415,10 +444,10 @@ static lwai_status run_avg_pool2d_f32(const lwai_graph *g, const lwai_graph_node
     lwai_pool2d_params c;
     lwai_dims in, out;
     pool_params_of(n, 0, &c);
-    dims_of(n, 0, &in);
-    dims_of(n, 1, &out);
-    return lwai_avg_pool2d_f32(&c, &in, (const float *)data_of(g, n, 0), &out,
-                               (float *)data_of(g, n, 1));
+    dims_of(n, LWAI_AVG_POOL2D_F32_T_INPUT, &in);
+    dims_of(n, LWAI_AVG_POOL2D_F32_T_OUTPUT, &out);
+    return lwai_avg_pool2d_f32(&c, &in, (const float *)data_of(g, n, LWAI_AVG_POOL2D_F32_T_INPUT),
+                               &out, (float *)data_of(g, n, LWAI_AVG_POOL2D_F32_T_OUTPUT));
 }
 #endif
 
@@ -428,10 +457,10 @@ static lwai_status run_max_pool2d_s8(const lwai_graph *g, const lwai_graph_node 
     lwai_pool2d_params c;
     lwai_dims in, out;
     pool_params_of(n, 1, &c);
-    dims_of(n, 0, &in);
-    dims_of(n, 1, &out);
-    return lwai_max_pool2d_s8(&c, &in, (const int8_t *)data_of(g, n, 0), &out,
-                              (int8_t *)data_of(g, n, 1));
+    dims_of(n, LWAI_MAX_POOL2D_S8_T_INPUT, &in);
+    dims_of(n, LWAI_MAX_POOL2D_S8_T_OUTPUT, &out);
+    return lwai_max_pool2d_s8(&c, &in, (const int8_t *)data_of(g, n, LWAI_MAX_POOL2D_S8_T_INPUT),
+                              &out, (int8_t *)data_of(g, n, LWAI_MAX_POOL2D_S8_T_OUTPUT));
 }
 
 static lwai_status run_max_pool2d_f32(const lwai_graph *g, const lwai_graph_node *n)
@@ -439,10 +468,10 @@ static lwai_status run_max_pool2d_f32(const lwai_graph *g, const lwai_graph_node
     lwai_pool2d_params c;
     lwai_dims in, out;
     pool_params_of(n, 0, &c);
-    dims_of(n, 0, &in);
-    dims_of(n, 1, &out);
-    return lwai_max_pool2d_f32(&c, &in, (const float *)data_of(g, n, 0), &out,
-                               (float *)data_of(g, n, 1));
+    dims_of(n, LWAI_MAX_POOL2D_F32_T_INPUT, &in);
+    dims_of(n, LWAI_MAX_POOL2D_F32_T_OUTPUT, &out);
+    return lwai_max_pool2d_f32(&c, &in, (const float *)data_of(g, n, LWAI_MAX_POOL2D_F32_T_INPUT),
+                               &out, (float *)data_of(g, n, LWAI_MAX_POOL2D_F32_T_OUTPUT));
 }
 #endif
 
@@ -469,11 +498,12 @@ static lwai_status run_add_s8(const lwai_graph *g, const lwai_graph_node *n)
     lwai_dims a, b, out;
     memset(&c, 0, sizeof c);
     LWAI_ADD_S8_UNPACK(&c, n->params, n->fparams);
-    dims_of(n, 0, &a);
-    dims_of(n, 1, &b);
-    dims_of(n, 2, &out);
-    return lwai_add_s8(&c, &a, (const int8_t *)data_of(g, n, 0), &b,
-                       (const int8_t *)data_of(g, n, 1), &out, (int8_t *)data_of(g, n, 2));
+    dims_of(n, LWAI_ADD_S8_T_INPUT1, &a);
+    dims_of(n, LWAI_ADD_S8_T_INPUT2, &b);
+    dims_of(n, LWAI_ADD_S8_T_OUTPUT, &out);
+    return lwai_add_s8(&c, &a, (const int8_t *)data_of(g, n, LWAI_ADD_S8_T_INPUT1), &b,
+                       (const int8_t *)data_of(g, n, LWAI_ADD_S8_T_INPUT2), &out,
+                       (int8_t *)data_of(g, n, LWAI_ADD_S8_T_OUTPUT));
 }
 
 static lwai_status run_add_f32(const lwai_graph *g, const lwai_graph_node *n)
@@ -482,11 +512,12 @@ static lwai_status run_add_f32(const lwai_graph *g, const lwai_graph_node *n)
     lwai_dims a, b, out;
     memset(&c, 0, sizeof c);
     LWAI_ADD_F32_UNPACK(&c, n->params, n->fparams);
-    dims_of(n, 0, &a);
-    dims_of(n, 1, &b);
-    dims_of(n, 2, &out);
-    return lwai_add_f32(&c, &a, (const float *)data_of(g, n, 0), &b,
-                        (const float *)data_of(g, n, 1), &out, (float *)data_of(g, n, 2));
+    dims_of(n, LWAI_ADD_F32_T_INPUT1, &a);
+    dims_of(n, LWAI_ADD_F32_T_INPUT2, &b);
+    dims_of(n, LWAI_ADD_F32_T_OUTPUT, &out);
+    return lwai_add_f32(&c, &a, (const float *)data_of(g, n, LWAI_ADD_F32_T_INPUT1), &b,
+                        (const float *)data_of(g, n, LWAI_ADD_F32_T_INPUT2), &out,
+                        (float *)data_of(g, n, LWAI_ADD_F32_T_OUTPUT));
 }
 #endif
 
@@ -508,11 +539,12 @@ static lwai_status run_mul_s8(const lwai_graph *g, const lwai_graph_node *n)
     lwai_dims a, b, out;
     memset(&c, 0, sizeof c);
     LWAI_MUL_S8_UNPACK(&c, n->params, n->fparams);
-    dims_of(n, 0, &a);
-    dims_of(n, 1, &b);
-    dims_of(n, 2, &out);
-    return lwai_mul_s8(&c, &a, (const int8_t *)data_of(g, n, 0), &b,
-                       (const int8_t *)data_of(g, n, 1), &out, (int8_t *)data_of(g, n, 2));
+    dims_of(n, LWAI_MUL_S8_T_INPUT1, &a);
+    dims_of(n, LWAI_MUL_S8_T_INPUT2, &b);
+    dims_of(n, LWAI_MUL_S8_T_OUTPUT, &out);
+    return lwai_mul_s8(&c, &a, (const int8_t *)data_of(g, n, LWAI_MUL_S8_T_INPUT1), &b,
+                       (const int8_t *)data_of(g, n, LWAI_MUL_S8_T_INPUT2), &out,
+                       (int8_t *)data_of(g, n, LWAI_MUL_S8_T_OUTPUT));
 }
 
 static lwai_status run_mul_f32(const lwai_graph *g, const lwai_graph_node *n)
@@ -521,11 +553,12 @@ static lwai_status run_mul_f32(const lwai_graph *g, const lwai_graph_node *n)
     lwai_dims a, b, out;
     memset(&c, 0, sizeof c);
     LWAI_MUL_F32_UNPACK(&c, n->params, n->fparams);
-    dims_of(n, 0, &a);
-    dims_of(n, 1, &b);
-    dims_of(n, 2, &out);
-    return lwai_mul_f32(&c, &a, (const float *)data_of(g, n, 0), &b,
-                        (const float *)data_of(g, n, 1), &out, (float *)data_of(g, n, 2));
+    dims_of(n, LWAI_MUL_F32_T_INPUT1, &a);
+    dims_of(n, LWAI_MUL_F32_T_INPUT2, &b);
+    dims_of(n, LWAI_MUL_F32_T_OUTPUT, &out);
+    return lwai_mul_f32(&c, &a, (const float *)data_of(g, n, LWAI_MUL_F32_T_INPUT1), &b,
+                        (const float *)data_of(g, n, LWAI_MUL_F32_T_INPUT2), &out,
+                        (float *)data_of(g, n, LWAI_MUL_F32_T_OUTPUT));
 }
 #endif
 
@@ -547,10 +580,10 @@ static lwai_status run_softmax_s8(const lwai_graph *g, const lwai_graph_node *n)
     lwai_dims in, out;
     memset(&c, 0, sizeof c);
     LWAI_SOFTMAX_S8_UNPACK(&c, n->params, n->fparams);
-    dims_of(n, 0, &in);
-    dims_of(n, 1, &out);
-    return lwai_softmax_s8(&c, &in, (const int8_t *)data_of(g, n, 0), &out,
-                           (int8_t *)data_of(g, n, 1));
+    dims_of(n, LWAI_SOFTMAX_S8_T_INPUT, &in);
+    dims_of(n, LWAI_SOFTMAX_S8_T_OUTPUT, &out);
+    return lwai_softmax_s8(&c, &in, (const int8_t *)data_of(g, n, LWAI_SOFTMAX_S8_T_INPUT), &out,
+                           (int8_t *)data_of(g, n, LWAI_SOFTMAX_S8_T_OUTPUT));
 }
 
 static lwai_status run_softmax_f32(const lwai_graph *g, const lwai_graph_node *n)
@@ -559,10 +592,10 @@ static lwai_status run_softmax_f32(const lwai_graph *g, const lwai_graph_node *n
     lwai_dims in, out;
     memset(&c, 0, sizeof c);
     LWAI_SOFTMAX_F32_UNPACK(&c, n->params, n->fparams);
-    dims_of(n, 0, &in);
-    dims_of(n, 1, &out);
-    return lwai_softmax_f32(&c, &in, (const float *)data_of(g, n, 0), &out,
-                            (float *)data_of(g, n, 1));
+    dims_of(n, LWAI_SOFTMAX_F32_T_INPUT, &in);
+    dims_of(n, LWAI_SOFTMAX_F32_T_OUTPUT, &out);
+    return lwai_softmax_f32(&c, &in, (const float *)data_of(g, n, LWAI_SOFTMAX_F32_T_INPUT), &out,
+                            (float *)data_of(g, n, LWAI_SOFTMAX_F32_T_OUTPUT));
 }
 #endif
 
@@ -595,14 +628,15 @@ static lwai_status run_quantize_f32(const lwai_graph *g, const lwai_graph_node *
     lwai_dims in, out;
     memset(&c, 0, sizeof c);
     LWAI_QUANTIZE_F32_S8_UNPACK(&c, n->params, n->fparams); /* the s16 layout is the same */
-    dims_of(n, 0, &in);
-    dims_of(n, 1, &out);
+    dims_of(n, LWAI_QUANTIZE_F32_S8_T_INPUT, &in);
+    dims_of(n, LWAI_QUANTIZE_F32_S8_T_OUTPUT, &out);
     if (s16) {
-        return lwai_quantize_f32_s16(&c, &in, (const float *)data_of(g, n, 0), &out,
-                                     (int16_t *)data_of(g, n, 1));
+        return lwai_quantize_f32_s16(&c, &in,
+                                     (const float *)data_of(g, n, LWAI_QUANTIZE_F32_S8_T_INPUT),
+                                     &out, (int16_t *)data_of(g, n, LWAI_QUANTIZE_F32_S8_T_OUTPUT));
     }
-    return lwai_quantize_f32_s8(&c, &in, (const float *)data_of(g, n, 0), &out,
-                                (int8_t *)data_of(g, n, 1));
+    return lwai_quantize_f32_s8(&c, &in, (const float *)data_of(g, n, LWAI_QUANTIZE_F32_S8_T_INPUT),
+                                &out, (int8_t *)data_of(g, n, LWAI_QUANTIZE_F32_S8_T_OUTPUT));
 }
 
 static lwai_status run_quantize_f32_s8(const lwai_graph *g, const lwai_graph_node *n)
@@ -632,10 +666,10 @@ static lwai_status run_quantize_s8_s8(const lwai_graph *g, const lwai_graph_node
     lwai_dims in, out;
     memset(&c, 0, sizeof c);
     LWAI_QUANTIZE_S8_S8_UNPACK(&c, n->params, n->fparams);
-    dims_of(n, 0, &in);
-    dims_of(n, 1, &out);
-    return lwai_quantize_s8_s8(&c, &in, (const int8_t *)data_of(g, n, 0), &out,
-                               (int8_t *)data_of(g, n, 1));
+    dims_of(n, LWAI_QUANTIZE_S8_S8_T_INPUT, &in);
+    dims_of(n, LWAI_QUANTIZE_S8_S8_T_OUTPUT, &out);
+    return lwai_quantize_s8_s8(&c, &in, (const int8_t *)data_of(g, n, LWAI_QUANTIZE_S8_S8_T_INPUT),
+                               &out, (int8_t *)data_of(g, n, LWAI_QUANTIZE_S8_S8_T_OUTPUT));
 }
 #endif
 
@@ -654,14 +688,18 @@ static lwai_status run_dequantize(const lwai_graph *g, const lwai_graph_node *n,
     lwai_dequantize_params c;
     lwai_dims in, out;
     LWAI_DEQUANTIZE_S8_F32_UNPACK(&c, n->params, n->fparams); /* the s16 layout is the same */
-    dims_of(n, 0, &in);
-    dims_of(n, 1, &out);
+    dims_of(n, LWAI_DEQUANTIZE_S8_F32_T_INPUT, &in);
+    dims_of(n, LWAI_DEQUANTIZE_S8_F32_T_OUTPUT, &out);
     if (s16) {
-        return lwai_dequantize_s16_f32(&c, &in, (const int16_t *)data_of(g, n, 0), &out,
-                                       (float *)data_of(g, n, 1));
+        return lwai_dequantize_s16_f32(&c, &in,
+                                       (const int16_t *)data_of(g, n,
+                                                                LWAI_DEQUANTIZE_S8_F32_T_INPUT),
+                                       &out,
+                                       (float *)data_of(g, n, LWAI_DEQUANTIZE_S8_F32_T_OUTPUT));
     }
-    return lwai_dequantize_s8_f32(&c, &in, (const int8_t *)data_of(g, n, 0), &out,
-                                  (float *)data_of(g, n, 1));
+    return lwai_dequantize_s8_f32(&c, &in,
+                                  (const int8_t *)data_of(g, n, LWAI_DEQUANTIZE_S8_F32_T_INPUT),
+                                  &out, (float *)data_of(g, n, LWAI_DEQUANTIZE_S8_F32_T_OUTPUT));
 }
 
 static lwai_status run_dequantize_s8_f32(const lwai_graph *g, const lwai_graph_node *n)
@@ -692,7 +730,8 @@ static lwai_status run_reshape(const lwai_graph *g, const lwai_graph_node *n)
 {
     lwai_reshape_params c;
     LWAI_RESHAPE_UNPACK(&c, n->params, n->fparams);
-    return lwai_reshape(&c, data_of(g, n, 0), data_of(g, n, 1));
+    return lwai_reshape(&c, data_of(g, n, LWAI_RESHAPE_T_INPUT),
+                        data_of(g, n, LWAI_RESHAPE_T_OUTPUT));
 }
 #endif
 
@@ -755,11 +794,14 @@ static const lwai_graph_kernel kernels[] = {
     KERNEL(conv2d_f32, LWAI_CONV2D_F32, check_conv2d_f32, run_conv2d_f32),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_DEPTHWISE_CONV2D
-    KERNEL(depthwise_conv2d_s8, LWAI_DEPTHWISE_CONV2D_S8, check_depthwise_conv2d_s8, run_depthwise_conv2d_s8),
-    KERNEL(depthwise_conv2d_f32, LWAI_DEPTHWISE_CONV2D_F32, check_depthwise_conv2d_f32, run_depthwise_conv2d_f32),
+    KERNEL(depthwise_conv2d_s8, LWAI_DEPTHWISE_CONV2D_S8,
+           check_depthwise_conv2d_s8, run_depthwise_conv2d_s8),
+    KERNEL(depthwise_conv2d_f32, LWAI_DEPTHWISE_CONV2D_F32,
+           check_depthwise_conv2d_f32, run_depthwise_conv2d_f32),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_FULLY_CONNECTED
-    KERNEL(fully_connected_s8, LWAI_FULLY_CONNECTED_S8, check_fully_connected_s8, run_fully_connected_s8),
+    KERNEL(fully_connected_s8, LWAI_FULLY_CONNECTED_S8,
+           check_fully_connected_s8, run_fully_connected_s8),
     KERNEL(fully_connected_f32, LWAI_FULLY_CONNECTED_F32, NULL, run_fully_connected_f32),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_AVG_POOL2D
