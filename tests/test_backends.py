@@ -17,7 +17,7 @@ from conftest import random_inputs, shared_model, tflm_outputs
 from lwai.driver import compile_cached, run_model, with_kernels
 
 BOARDS = ("qemu-cortex-m4", "qemu-cortex-m55")
-MODELS = ("hello_world_int8", "micro_speech_quantized", "person_detect")
+MODELS = ("hello_world_int8", "simple_add_model", "micro_speech_quantized", "person_detect")
 QEMU = shutil.which("qemu-system-arm") and shutil.which("arm-none-eabi-gcc")
 needs_qemu = pytest.mark.skipif(not QEMU, reason="needs qemu-system-arm and arm-none-eabi-gcc")
 CMSIS = os.environ.get("LWAI_CMSIS_NN_PATH")
