@@ -268,8 +268,8 @@ def run_cli(args: argparse.Namespace) -> int:
     for p in args.input:
         try:
             inputs.append(np.load(p, allow_pickle=False))
-        except (OSError, ValueError) as err:
-            raise LwaiError(p, f"cannot read input .npy ({err})") from None
+        except (OSError, ValueError, EOFError) as err:
+            raise LwaiError(p, f"cannot read input .npy ({err or 'empty file'})") from None
     out_dir = Path(args.output)
     outputs, _ = run_model(
         args.model,

@@ -732,8 +732,9 @@ def _render_graph(m4: list[dict], graph: list[dict]) -> list[str]:
         "app's model-file buffer. The JSON loader is an L1/L2 feature (on L0 only with",
         "`LWAI_ALLOW_JSON_ON_L0`); its RAM column leaves out its heap (not measured here):",
         "the decoded weights (about the .lwfb file's size) and cJSON's tree while loading.",
-        "The graph executor runs the reference kernels (its registry has no optimized or",
-        "CMSIS-NN entries yet), so against the AOT image with optimized kernels it is slower.",
+        "The graph image runs the same backend kernels as the AOT one (its registry calls",
+        "each kernel's optimized variant where the image holds it, with one shared scratch",
+        "area after the loader's records).",
         "",
         (
             "| model | executor | instructions | vs AOT | flash (B) | vs AOT | RAM (B) | vs AOT "

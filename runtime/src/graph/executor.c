@@ -3,7 +3,9 @@
  *
  * Arena layout: [0, arena_bytes) holds the activations exactly as the compiler planned
  * them; the records below go right after, so nothing is allocated:
- *   lwai_graph | tensors[num_tensors] | nodes[num_nodes] | lwai_tensor_info[num_io]
+ *   lwai_graph | tensors[num_tensors] | nodes[num_nodes] | lwai_tensor_info[num_io] | scratch
+ * where scratch (16-aligned) is the largest buffer a node's optimized or CMSIS-NN kernel
+ * asks for, sized once all nodes are checked.
  */
 #include <string.h>
 
@@ -268,6 +270,36 @@ static lwai_status bind_io(const lwai_graph *g, const lwai_graph_source *src, co
 
 static lwai_status run_graph(lwai_model *model);
 
+/* Places the kernels' shared scratch after the records `needed` bytes into the arena. */
+static lwai_status bind_scratch(lwai_graph *g, size_t arena_bytes, uint64_t needed,
+                                lwai_model *model)
+{
+    uint64_t at;
+    uint32_t i, largest = 0u;
+    for (i = 0; i < g->num_nodes; ++i) {
+        const lwai_graph_node *n = &g->nodes[i];
+        if (n->kernel != NULL && n->kernel->scratch != NULL) {
+            const int32_t bytes = n->kernel->scratch(g, n);
+            if (bytes < 0) {
+                return bad(model, "node");
+            }
+            largest = (uint32_t)bytes > largest ? (uint32_t)bytes : largest;
+        }
+    }
+    if (largest == 0u) {
+        return LWAI_OK;
+    }
+    at = align_up(needed, 16u);
+    needed = at + largest;
+    model->arena_needed = needed > 0xffffffffu ? 0xffffffffu : (uint32_t)needed;
+    if (needed > arena_bytes) {
+        return LWAI_ERR_ARENA_TOO_SMALL;
+    }
+    g->scratch = g->arena + at;
+    g->scratch_bytes = largest;
+    return LWAI_OK;
+}
+
 lwai_status lwai_graph_bind(const lwai_graph_source *src, uint8_t *arena, size_t arena_bytes,
                             const lwai_load_options *options, lwai_model *model)
 {
@@ -333,6 +365,10 @@ lwai_status lwai_graph_bind(const lwai_graph_source *src, uint8_t *arena, size_t
         if (st != LWAI_OK) {
             return bad(model, "node");
         }
+    }
+    st = bind_scratch(g, arena_bytes, needed, model);
+    if (st != LWAI_OK) {
+        return st;
     }
     if (bind_io(g, src, src->inputs, src->num_inputs, io) != LWAI_OK ||
         bind_io(g, src, src->outputs, src->num_outputs, io + src->num_inputs) !=

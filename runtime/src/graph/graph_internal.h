@@ -92,6 +92,8 @@ typedef struct {
     lwai_graph_node *nodes;
     uint32_t num_tensors, num_nodes;
     uint8_t *arena;
+    uint8_t *scratch;        /* kernels' scratch after the records, 16-aligned; NULL if none */
+    uint32_t scratch_bytes;  /* the largest any node's kernel asked for */
     lwai_node_callback callback;
     void *user;
 } lwai_graph;
@@ -106,6 +108,10 @@ typedef struct lwai_graph_kernel {
     /* Value checks beyond counts, dtypes and dims (ranges of offsets, shifts, ...). */
     lwai_status (*check)(const lwai_graph *g, const lwai_graph_node *n);
     lwai_status (*run)(const lwai_graph *g, const lwai_graph_node *n);
+    /* Scratch bytes the node's kernel needs (an optimized or CMSIS-NN kernel's
+     * *_get_buffer_size, called once at bind), negative if it refuses the node; NULL when
+     * the image's kernel needs none. Nodes share one scratch area (they run in turn). */
+    int32_t (*scratch)(const lwai_graph *g, const lwai_graph_node *n);
 } lwai_graph_kernel;
 
 /* The library kernels this image holds (registry.c), and lookup by name. */

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "graph_internal.h"
+#include "lwai/kernels_cmsis_nn.h"
+#include "lwai/kernels_optimized.h"
 
 #ifdef LWAI_HAVE_CONFIG_H
 #include "lwai_config.h"
@@ -163,6 +165,113 @@ static SHARED int accumulator_ok(const lwai_graph *g, const lwai_graph_node *n, 
     return 1;
 }
 
+/* ---- fast variants --------------------------------------------------------------------
+ * The build defines LWAI_FAST_<KERNEL> as the tag of the backend that takes the kernel in
+ * this image (opt, cmsis: the first of LWAI_KERNEL_BACKENDS whose file it compiled), so a
+ * node runs lwai_<op>_<tag>_<dtype>, with the graph's shared scratch when that kernel has
+ * some; without it the reference kernel runs. Same results either way (bit-exact). */
+#define FAST_FN_(op, tag, tail) lwai_##op##_##tag##_##tail
+#define FAST_FN(op, tag, tail) FAST_FN_(op, tag, tail)
+#define FAST_CTX(g) (&(lwai_context){(g)->scratch, (int32_t)(g)->scratch_bytes})
+
+#ifdef LWAI_FAST_CONV2D_S8
+#define CONV2D_S8(...) FAST_FN(conv2d, LWAI_FAST_CONV2D_S8, s8)(FAST_CTX(g), __VA_ARGS__)
+#else
+#define CONV2D_S8(...) lwai_conv2d_s8(__VA_ARGS__)
+#endif
+#ifdef LWAI_FAST_DEPTHWISE_CONV2D_S8
+#define DEPTHWISE_CONV2D_S8(...)                                                              \
+    FAST_FN(depthwise_conv2d, LWAI_FAST_DEPTHWISE_CONV2D_S8, s8)(FAST_CTX(g), __VA_ARGS__)
+#else
+#define DEPTHWISE_CONV2D_S8(...) lwai_depthwise_conv2d_s8(__VA_ARGS__)
+#endif
+#ifdef LWAI_FAST_FULLY_CONNECTED_S8
+#define FULLY_CONNECTED_S8(...)                                                               \
+    FAST_FN(fully_connected, LWAI_FAST_FULLY_CONNECTED_S8, s8)(FAST_CTX(g), __VA_ARGS__)
+#else
+#define FULLY_CONNECTED_S8(...) lwai_fully_connected_s8(__VA_ARGS__)
+#endif
+#ifdef LWAI_FAST_AVG_POOL2D_S8
+#define AVG_POOL2D_S8(...)                                                                    \
+    FAST_FN(avg_pool2d, LWAI_FAST_AVG_POOL2D_S8, s8)(FAST_CTX(g), __VA_ARGS__)
+#else
+#define AVG_POOL2D_S8(...) lwai_avg_pool2d_s8(__VA_ARGS__)
+#endif
+#ifdef LWAI_FAST_MAX_POOL2D_S8
+#define MAX_POOL2D_S8 FAST_FN(max_pool2d, LWAI_FAST_MAX_POOL2D_S8, s8)
+#else
+#define MAX_POOL2D_S8 lwai_max_pool2d_s8
+#endif
+#ifdef LWAI_FAST_ADD_S8
+#define ADD_S8 FAST_FN(add, LWAI_FAST_ADD_S8, s8)
+#else
+#define ADD_S8 lwai_add_s8
+#endif
+#ifdef LWAI_FAST_MUL_S8
+#define MUL_S8 FAST_FN(mul, LWAI_FAST_MUL_S8, s8)
+#else
+#define MUL_S8 lwai_mul_s8
+#endif
+#ifdef LWAI_FAST_SOFTMAX_S8
+#define SOFTMAX_S8 FAST_FN(softmax, LWAI_FAST_SOFTMAX_S8, s8)
+#else
+#define SOFTMAX_S8 lwai_softmax_s8
+#endif
+
+/* Scratch of a node whose fast kernel has some: its *_get_buffer_size (after the node's
+ * check, so params and dims are valid). */
+#define CONV_LIKE_SCRATCH(name, macro, ptype, fn)                                             \
+    static int32_t scratch_##name(const lwai_graph *g, const lwai_graph_node *n)               \
+    {                                                                                         \
+        ptype c;                                                                              \
+        lwai_dims in, f, out;                                                                 \
+        (void)g;                                                                              \
+        memset(&c, 0, sizeof c);                                                              \
+        macro##_UNPACK(&c, n->params, n->fparams);                                            \
+        dims_of(n, macro##_T_INPUT, &in);                                                     \
+        dims_of(n, macro##_T_FILTER, &f);                                                     \
+        dims_of(n, macro##_T_OUTPUT, &out);                                                   \
+        return fn(&c, &in, &f, &out);                                                         \
+    }
+
+#ifdef LWAI_FAST_CONV2D_S8
+CONV_LIKE_SCRATCH(conv2d_s8, LWAI_CONV2D_S8, lwai_conv2d_params,
+                  FAST_FN(conv2d, LWAI_FAST_CONV2D_S8, s8_get_buffer_size))
+#define SCRATCH_CONV2D_S8 scratch_conv2d_s8
+#else
+#define SCRATCH_CONV2D_S8 NULL
+#endif
+#ifdef LWAI_FAST_DEPTHWISE_CONV2D_S8
+CONV_LIKE_SCRATCH(depthwise_conv2d_s8, LWAI_DEPTHWISE_CONV2D_S8, lwai_depthwise_conv2d_params,
+                  FAST_FN(depthwise_conv2d, LWAI_FAST_DEPTHWISE_CONV2D_S8, s8_get_buffer_size))
+#define SCRATCH_DEPTHWISE_CONV2D_S8 scratch_depthwise_conv2d_s8
+#else
+#define SCRATCH_DEPTHWISE_CONV2D_S8 NULL
+#endif
+#ifdef LWAI_FAST_FULLY_CONNECTED_S8
+CONV_LIKE_SCRATCH(fully_connected_s8, LWAI_FULLY_CONNECTED_S8, lwai_fully_connected_params,
+                  FAST_FN(fully_connected, LWAI_FAST_FULLY_CONNECTED_S8, s8_get_buffer_size))
+#define SCRATCH_FULLY_CONNECTED_S8 scratch_fully_connected_s8
+#else
+#define SCRATCH_FULLY_CONNECTED_S8 NULL
+#endif
+#ifdef LWAI_FAST_AVG_POOL2D_S8
+static int32_t scratch_avg_pool2d_s8(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_pool2d_params c;
+    lwai_dims in, out;
+    (void)g;
+    memset(&c, 0, sizeof c);
+    LWAI_AVG_POOL2D_S8_UNPACK(&c, n->params, n->fparams);
+    dims_of(n, LWAI_AVG_POOL2D_S8_T_INPUT, &in);
+    dims_of(n, LWAI_AVG_POOL2D_S8_T_OUTPUT, &out);
+    return FAST_FN(avg_pool2d, LWAI_FAST_AVG_POOL2D_S8, s8_get_buffer_size)(&c, &in, &out);
+}
+#define SCRATCH_AVG_POOL2D_S8 scratch_avg_pool2d_s8
+#else
+#define SCRATCH_AVG_POOL2D_S8 NULL
+#endif
+
 /* ---- CONV_2D / DEPTHWISE_CONV_2D ----------------------------------------------------- */
 /* Operands: 0 input, 1 filter, 2 bias, (3 mult, 4 shift for s8), then the output. */
 
@@ -232,14 +341,14 @@ static lwai_status run_conv2d_s8(const lwai_graph *g, const lwai_graph_node *n)
     for (j = 0; j < 6u; ++j) {
         dims_of(n, j, &d[j]);
     }
-    return lwai_conv2d_s8(&c, &q, &d[LWAI_CONV2D_S8_T_INPUT],
-                          (const int8_t *)data_of(g, n, LWAI_CONV2D_S8_T_INPUT),
-                          &d[LWAI_CONV2D_S8_T_FILTER],
-                          (const int8_t *)data_of(g, n, LWAI_CONV2D_S8_T_FILTER),
-                          &d[LWAI_CONV2D_S8_T_BIAS],
-                          (const int32_t *)data_of(g, n, LWAI_CONV2D_S8_T_BIAS),
-                          &d[LWAI_CONV2D_S8_T_OUTPUT],
-                          (int8_t *)data_of(g, n, LWAI_CONV2D_S8_T_OUTPUT));
+    return CONV2D_S8(&c, &q, &d[LWAI_CONV2D_S8_T_INPUT],
+                     (const int8_t *)data_of(g, n, LWAI_CONV2D_S8_T_INPUT),
+                     &d[LWAI_CONV2D_S8_T_FILTER],
+                     (const int8_t *)data_of(g, n, LWAI_CONV2D_S8_T_FILTER),
+                     &d[LWAI_CONV2D_S8_T_BIAS],
+                     (const int32_t *)data_of(g, n, LWAI_CONV2D_S8_T_BIAS),
+                     &d[LWAI_CONV2D_S8_T_OUTPUT],
+                     (int8_t *)data_of(g, n, LWAI_CONV2D_S8_T_OUTPUT));
 }
 
 static lwai_status check_conv2d_f32(const lwai_graph *g, const lwai_graph_node *n)
@@ -286,15 +395,15 @@ static lwai_status run_depthwise_conv2d_s8(const lwai_graph *g, const lwai_graph
     for (j = 0; j < 6u; ++j) {
         dims_of(n, j, &d[j]);
     }
-    return lwai_depthwise_conv2d_s8(&c, &q, &d[LWAI_DEPTHWISE_CONV2D_S8_T_INPUT],
-                                    (const int8_t *)data_of(g, n, LWAI_DEPTHWISE_CONV2D_S8_T_INPUT),
-                                    &d[LWAI_DEPTHWISE_CONV2D_S8_T_FILTER],
-                                    (const int8_t *)data_of(g, n,
-                                                            LWAI_DEPTHWISE_CONV2D_S8_T_FILTER),
-                                    &d[LWAI_DEPTHWISE_CONV2D_S8_T_BIAS],
-                                    (const int32_t *)data_of(g, n, LWAI_DEPTHWISE_CONV2D_S8_T_BIAS),
-                                    &d[LWAI_DEPTHWISE_CONV2D_S8_T_OUTPUT],
-                                    (int8_t *)data_of(g, n, LWAI_DEPTHWISE_CONV2D_S8_T_OUTPUT));
+    return DEPTHWISE_CONV2D_S8(&c, &q, &d[LWAI_DEPTHWISE_CONV2D_S8_T_INPUT],
+                               (const int8_t *)data_of(g, n, LWAI_DEPTHWISE_CONV2D_S8_T_INPUT),
+                               &d[LWAI_DEPTHWISE_CONV2D_S8_T_FILTER],
+                               (const int8_t *)data_of(g, n,
+                                                       LWAI_DEPTHWISE_CONV2D_S8_T_FILTER),
+                               &d[LWAI_DEPTHWISE_CONV2D_S8_T_BIAS],
+                               (const int32_t *)data_of(g, n, LWAI_DEPTHWISE_CONV2D_S8_T_BIAS),
+                               &d[LWAI_DEPTHWISE_CONV2D_S8_T_OUTPUT],
+                               (int8_t *)data_of(g, n, LWAI_DEPTHWISE_CONV2D_S8_T_OUTPUT));
 }
 
 static lwai_status check_depthwise_conv2d_f32(const lwai_graph *g, const lwai_graph_node *n)
@@ -353,14 +462,14 @@ static lwai_status run_fully_connected_s8(const lwai_graph *g, const lwai_graph_
     for (j = 0; j < 6u; ++j) {
         dims_of(n, j, &d[j]);
     }
-    return lwai_fully_connected_s8(&c, &q, &d[LWAI_FULLY_CONNECTED_S8_T_INPUT],
-                                   (const int8_t *)data_of(g, n, LWAI_FULLY_CONNECTED_S8_T_INPUT),
-                                   &d[LWAI_FULLY_CONNECTED_S8_T_FILTER],
-                                   (const int8_t *)data_of(g, n, LWAI_FULLY_CONNECTED_S8_T_FILTER),
-                                   &d[LWAI_FULLY_CONNECTED_S8_T_BIAS],
-                                   (const int32_t *)data_of(g, n, LWAI_FULLY_CONNECTED_S8_T_BIAS),
-                                   &d[LWAI_FULLY_CONNECTED_S8_T_OUTPUT],
-                                   (int8_t *)data_of(g, n, LWAI_FULLY_CONNECTED_S8_T_OUTPUT));
+    return FULLY_CONNECTED_S8(&c, &q, &d[LWAI_FULLY_CONNECTED_S8_T_INPUT],
+                              (const int8_t *)data_of(g, n, LWAI_FULLY_CONNECTED_S8_T_INPUT),
+                              &d[LWAI_FULLY_CONNECTED_S8_T_FILTER],
+                              (const int8_t *)data_of(g, n, LWAI_FULLY_CONNECTED_S8_T_FILTER),
+                              &d[LWAI_FULLY_CONNECTED_S8_T_BIAS],
+                              (const int32_t *)data_of(g, n, LWAI_FULLY_CONNECTED_S8_T_BIAS),
+                              &d[LWAI_FULLY_CONNECTED_S8_T_OUTPUT],
+                              (int8_t *)data_of(g, n, LWAI_FULLY_CONNECTED_S8_T_OUTPUT));
 }
 
 static lwai_status run_fully_connected_f32(const lwai_graph *g, const lwai_graph_node *n)
@@ -435,8 +544,8 @@ static lwai_status run_avg_pool2d_s8(const lwai_graph *g, const lwai_graph_node 
     pool_params_of(n, 1, &c);
     dims_of(n, LWAI_AVG_POOL2D_S8_T_INPUT, &in);
     dims_of(n, LWAI_AVG_POOL2D_S8_T_OUTPUT, &out);
-    return lwai_avg_pool2d_s8(&c, &in, (const int8_t *)data_of(g, n, LWAI_AVG_POOL2D_S8_T_INPUT),
-                              &out, (int8_t *)data_of(g, n, LWAI_AVG_POOL2D_S8_T_OUTPUT));
+    return AVG_POOL2D_S8(&c, &in, (const int8_t *)data_of(g, n, LWAI_AVG_POOL2D_S8_T_INPUT),
+                         &out, (int8_t *)data_of(g, n, LWAI_AVG_POOL2D_S8_T_OUTPUT));
 }
 
 static lwai_status run_avg_pool2d_f32(const lwai_graph *g, const lwai_graph_node *n)
@@ -459,8 +568,8 @@ static lwai_status run_max_pool2d_s8(const lwai_graph *g, const lwai_graph_node 
     pool_params_of(n, 1, &c);
     dims_of(n, LWAI_MAX_POOL2D_S8_T_INPUT, &in);
     dims_of(n, LWAI_MAX_POOL2D_S8_T_OUTPUT, &out);
-    return lwai_max_pool2d_s8(&c, &in, (const int8_t *)data_of(g, n, LWAI_MAX_POOL2D_S8_T_INPUT),
-                              &out, (int8_t *)data_of(g, n, LWAI_MAX_POOL2D_S8_T_OUTPUT));
+    return MAX_POOL2D_S8(&c, &in, (const int8_t *)data_of(g, n, LWAI_MAX_POOL2D_S8_T_INPUT),
+                         &out, (int8_t *)data_of(g, n, LWAI_MAX_POOL2D_S8_T_OUTPUT));
 }
 
 static lwai_status run_max_pool2d_f32(const lwai_graph *g, const lwai_graph_node *n)
@@ -501,9 +610,9 @@ static lwai_status run_add_s8(const lwai_graph *g, const lwai_graph_node *n)
     dims_of(n, LWAI_ADD_S8_T_INPUT1, &a);
     dims_of(n, LWAI_ADD_S8_T_INPUT2, &b);
     dims_of(n, LWAI_ADD_S8_T_OUTPUT, &out);
-    return lwai_add_s8(&c, &a, (const int8_t *)data_of(g, n, LWAI_ADD_S8_T_INPUT1), &b,
-                       (const int8_t *)data_of(g, n, LWAI_ADD_S8_T_INPUT2), &out,
-                       (int8_t *)data_of(g, n, LWAI_ADD_S8_T_OUTPUT));
+    return ADD_S8(&c, &a, (const int8_t *)data_of(g, n, LWAI_ADD_S8_T_INPUT1), &b,
+                  (const int8_t *)data_of(g, n, LWAI_ADD_S8_T_INPUT2), &out,
+                  (int8_t *)data_of(g, n, LWAI_ADD_S8_T_OUTPUT));
 }
 
 static lwai_status run_add_f32(const lwai_graph *g, const lwai_graph_node *n)
@@ -542,9 +651,9 @@ static lwai_status run_mul_s8(const lwai_graph *g, const lwai_graph_node *n)
     dims_of(n, LWAI_MUL_S8_T_INPUT1, &a);
     dims_of(n, LWAI_MUL_S8_T_INPUT2, &b);
     dims_of(n, LWAI_MUL_S8_T_OUTPUT, &out);
-    return lwai_mul_s8(&c, &a, (const int8_t *)data_of(g, n, LWAI_MUL_S8_T_INPUT1), &b,
-                       (const int8_t *)data_of(g, n, LWAI_MUL_S8_T_INPUT2), &out,
-                       (int8_t *)data_of(g, n, LWAI_MUL_S8_T_OUTPUT));
+    return MUL_S8(&c, &a, (const int8_t *)data_of(g, n, LWAI_MUL_S8_T_INPUT1), &b,
+                  (const int8_t *)data_of(g, n, LWAI_MUL_S8_T_INPUT2), &out,
+                  (int8_t *)data_of(g, n, LWAI_MUL_S8_T_OUTPUT));
 }
 
 static lwai_status run_mul_f32(const lwai_graph *g, const lwai_graph_node *n)
@@ -582,8 +691,8 @@ static lwai_status run_softmax_s8(const lwai_graph *g, const lwai_graph_node *n)
     LWAI_SOFTMAX_S8_UNPACK(&c, n->params, n->fparams);
     dims_of(n, LWAI_SOFTMAX_S8_T_INPUT, &in);
     dims_of(n, LWAI_SOFTMAX_S8_T_OUTPUT, &out);
-    return lwai_softmax_s8(&c, &in, (const int8_t *)data_of(g, n, LWAI_SOFTMAX_S8_T_INPUT), &out,
-                           (int8_t *)data_of(g, n, LWAI_SOFTMAX_S8_T_OUTPUT));
+    return SOFTMAX_S8(&c, &in, (const int8_t *)data_of(g, n, LWAI_SOFTMAX_S8_T_INPUT), &out,
+                      (int8_t *)data_of(g, n, LWAI_SOFTMAX_S8_T_OUTPUT));
 }
 
 static lwai_status run_softmax_f32(const lwai_graph *g, const lwai_graph_node *n)
@@ -784,59 +893,63 @@ static SHARED const char *const names_dequantize_s16_f32[] = LWAI_DEQUANTIZE_S16
 static SHARED const char *const names_reshape[] = LWAI_RESHAPE_NAMES;
 
 /* One table row per kernel: its layout from the spec, its checks and adapter from above. */
-#define KERNEL(name, macro, check, run)                                                      \
+#define KERNEL(name, macro, check, run, scratch)                                             \
     {#name, macro##_INPUTS, 1, macro##_PARAMS, macro##_FPARAMS, macro##_OPTIONAL, dt_##name,  \
-     NAMES(names_##name), check, run}
+     NAMES(names_##name), check, run, scratch}
 
 static const lwai_graph_kernel kernels[] = {
 #ifdef LWAI_KERNEL_IN_IMAGE_CONV2D
-    KERNEL(conv2d_s8, LWAI_CONV2D_S8, check_conv2d_s8, run_conv2d_s8),
-    KERNEL(conv2d_f32, LWAI_CONV2D_F32, check_conv2d_f32, run_conv2d_f32),
+    KERNEL(conv2d_s8, LWAI_CONV2D_S8, check_conv2d_s8, run_conv2d_s8, SCRATCH_CONV2D_S8),
+    KERNEL(conv2d_f32, LWAI_CONV2D_F32, check_conv2d_f32, run_conv2d_f32, NULL),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_DEPTHWISE_CONV2D
     KERNEL(depthwise_conv2d_s8, LWAI_DEPTHWISE_CONV2D_S8,
-           check_depthwise_conv2d_s8, run_depthwise_conv2d_s8),
+           check_depthwise_conv2d_s8, run_depthwise_conv2d_s8, SCRATCH_DEPTHWISE_CONV2D_S8),
     KERNEL(depthwise_conv2d_f32, LWAI_DEPTHWISE_CONV2D_F32,
-           check_depthwise_conv2d_f32, run_depthwise_conv2d_f32),
+           check_depthwise_conv2d_f32, run_depthwise_conv2d_f32, NULL),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_FULLY_CONNECTED
     KERNEL(fully_connected_s8, LWAI_FULLY_CONNECTED_S8,
-           check_fully_connected_s8, run_fully_connected_s8),
-    KERNEL(fully_connected_f32, LWAI_FULLY_CONNECTED_F32, NULL, run_fully_connected_f32),
+           check_fully_connected_s8, run_fully_connected_s8, SCRATCH_FULLY_CONNECTED_S8),
+    KERNEL(fully_connected_f32, LWAI_FULLY_CONNECTED_F32, NULL, run_fully_connected_f32, NULL),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_AVG_POOL2D
-    KERNEL(avg_pool2d_s8, LWAI_AVG_POOL2D_S8, check_pool_s8, run_avg_pool2d_s8),
-    KERNEL(avg_pool2d_f32, LWAI_AVG_POOL2D_F32, check_pool_f32, run_avg_pool2d_f32),
+    KERNEL(avg_pool2d_s8, LWAI_AVG_POOL2D_S8,
+           check_pool_s8, run_avg_pool2d_s8, SCRATCH_AVG_POOL2D_S8),
+    KERNEL(avg_pool2d_f32, LWAI_AVG_POOL2D_F32, check_pool_f32, run_avg_pool2d_f32, NULL),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_MAX_POOL2D
-    KERNEL(max_pool2d_s8, LWAI_MAX_POOL2D_S8, check_pool_s8, run_max_pool2d_s8),
-    KERNEL(max_pool2d_f32, LWAI_MAX_POOL2D_F32, check_pool_f32, run_max_pool2d_f32),
+    KERNEL(max_pool2d_s8, LWAI_MAX_POOL2D_S8, check_pool_s8, run_max_pool2d_s8, NULL),
+    KERNEL(max_pool2d_f32, LWAI_MAX_POOL2D_F32, check_pool_f32, run_max_pool2d_f32, NULL),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_ADD
-    KERNEL(add_s8, LWAI_ADD_S8, check_add_s8, run_add_s8),
-    KERNEL(add_f32, LWAI_ADD_F32, NULL, run_add_f32),
+    KERNEL(add_s8, LWAI_ADD_S8, check_add_s8, run_add_s8, NULL),
+    KERNEL(add_f32, LWAI_ADD_F32, NULL, run_add_f32, NULL),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_MUL
-    KERNEL(mul_s8, LWAI_MUL_S8, check_mul_s8, run_mul_s8),
-    KERNEL(mul_f32, LWAI_MUL_F32, NULL, run_mul_f32),
+    KERNEL(mul_s8, LWAI_MUL_S8, check_mul_s8, run_mul_s8, NULL),
+    KERNEL(mul_f32, LWAI_MUL_F32, NULL, run_mul_f32, NULL),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_SOFTMAX
-    KERNEL(softmax_s8, LWAI_SOFTMAX_S8, check_softmax_s8, run_softmax_s8),
-    KERNEL(softmax_f32, LWAI_SOFTMAX_F32, NULL, run_softmax_f32),
+    KERNEL(softmax_s8, LWAI_SOFTMAX_S8, check_softmax_s8, run_softmax_s8, NULL),
+    KERNEL(softmax_f32, LWAI_SOFTMAX_F32, NULL, run_softmax_f32, NULL),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_QUANTIZE
-    KERNEL(quantize_f32_s8, LWAI_QUANTIZE_F32_S8, check_quantize_f32_s8, run_quantize_f32_s8),
-    KERNEL(quantize_f32_s16, LWAI_QUANTIZE_F32_S16, check_quantize_f32_s16, run_quantize_f32_s16),
-    KERNEL(quantize_s8_s8, LWAI_QUANTIZE_S8_S8, check_quantize_s8_s8, run_quantize_s8_s8),
+    KERNEL(quantize_f32_s8, LWAI_QUANTIZE_F32_S8, check_quantize_f32_s8, run_quantize_f32_s8, NULL),
+    KERNEL(quantize_f32_s16, LWAI_QUANTIZE_F32_S16,
+           check_quantize_f32_s16, run_quantize_f32_s16, NULL),
+    KERNEL(quantize_s8_s8, LWAI_QUANTIZE_S8_S8, check_quantize_s8_s8, run_quantize_s8_s8, NULL),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_DEQUANTIZE
-    KERNEL(dequantize_s8_f32, LWAI_DEQUANTIZE_S8_F32, check_dequantize, run_dequantize_s8_f32),
-    KERNEL(dequantize_s16_f32, LWAI_DEQUANTIZE_S16_F32, check_dequantize, run_dequantize_s16_f32),
+    KERNEL(dequantize_s8_f32, LWAI_DEQUANTIZE_S8_F32,
+           check_dequantize, run_dequantize_s8_f32, NULL),
+    KERNEL(dequantize_s16_f32, LWAI_DEQUANTIZE_S16_F32,
+           check_dequantize, run_dequantize_s16_f32, NULL),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_RESHAPE
-    KERNEL(reshape, LWAI_RESHAPE, check_reshape, run_reshape),
+    KERNEL(reshape, LWAI_RESHAPE, check_reshape, run_reshape, NULL),
 #endif
-    {NULL, 0, 0, 0, 0, 0u, NULL, NULL, NULL, NULL} /* keeps the array non-empty */
+    {NULL, 0, 0, 0, 0, 0u, NULL, NULL, NULL, NULL, NULL} /* keeps the array non-empty */
 };
 
 const lwai_graph_kernel *lwai_graph_find_kernel(const char *name)
