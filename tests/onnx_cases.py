@@ -225,29 +225,27 @@ def run_case(nc: NodeCase, workdir: Path) -> None:
 
 # ---- docs/operators.md --------------------------------------------------------------------
 
-TFLITE_SECTION = """\
+TFLITE_HEAD = """\
 # Operators lwai claims
 
 ## TFLite
 
-Ops run on lwai's own kernels (`kernels/reference`: int8 bit-exact with TFLite Micro, and
-float32 variants), selected in Kconfig. The partitioner (`lwai/passes/patterns.py`) matches
-the quantized ops in the QDQ form TVM's frontend produces; float32 ops the patterns do not
-take go through TVM's "c" target.
+Ops run on lwai's kernel libraries (int8 bit-exact with TFLite Micro, and float32 variants),
+selected in Kconfig. The partitioner (`lwai/passes/patterns.py`) matches the quantized ops in
+the QDQ form TVM's frontend produces; each matched op goes to the first backend of
+`LWAI_KERNEL_BACKENDS` that has its kernel (report.json names it); float32 ops the patterns
+do not take go through TVM's "c" target. The table is generated from the op spec
+(`lwai/spec/ops.yaml`) by `tests/onnx_cases.py`.
 
-| TFLite op | lwai kernels |
-| --- | --- |
-| CONV_2D | `lwai_conv2d_s8`, `_f32` |
-| DEPTHWISE_CONV_2D | `lwai_depthwise_conv2d_s8`, `_f32` |
-| FULLY_CONNECTED | `lwai_fully_connected_s8`, `_f32` |
-| AVERAGE_POOL_2D | `lwai_avg_pool2d_s8`, `_f32` |
-| MAX_POOL_2D | `lwai_max_pool2d_s8`, `_f32` |
-| ADD | `lwai_add_s8`, `_f32` |
-| MUL | `lwai_mul_s8`, `_f32` |
-| SOFTMAX | `lwai_softmax_s8`, `_f32` |
-| RESHAPE | no copy: an alias in the arena |
-| QUANTIZE | `lwai_quantize_f32_s8`, `_f32_s16`, `_s8_s8` |
-| DEQUANTIZE | `lwai_dequantize_s8_f32`, `_s16_f32` |
+| TFLite op | reference | optimized (lwai, per CPU) | cmsis-nn |
+| --- | --- | --- | --- |
+"""
+
+TFLITE_TAIL = """
+RESHAPE is no copy: an alias in the arena. The optimized and
+CMSIS-NN kernels pass the same generated single-op cases as the reference on
+qemu-cortex-m4 and qemu-cortex-m55 (`tests/test_kernels_optimized.py`,
+`tests/test_cmsis_nn.py`) and the shared models (`tests/test_backends.py`).
 
 Every other op TVM's TFLite frontend converts (`tvm.relax.frontend.tflite`) is compiled by
 TVM's "c" target: correct, with naive loop schedules. Ops TVM cannot convert are refused at
@@ -255,6 +253,24 @@ import with the list of all of them. Numerics are checked against the TFLite Mic
 interpreter (`tests/test_models.py`, `tests/test_kernels.py`).
 
 """
+
+
+def tflite_section() -> str:
+    """The TFLite table: each op's kernels per backend, from the op spec."""
+    from lwai import opspec
+
+    rows = []
+    for op in opspec.load().ops.values():
+        cells = {"reference": [], "optimized": [], "cmsis-nn": []}
+        for k in op.kernels.values():
+            cells["reference"].append(f"`{k.symbol()}`")
+            for b, be in k.backends.items():
+                arch = f" ({', '.join(be.arch)})" if be.arch else ""
+                cells[b].append(f"`{k.symbol(b)}`{arch}")
+        row = " | ".join(", ".join(c) for c in cells.values())
+        rows.append(f"| {', '.join(op.tflite)} | {row} |\n")
+    return TFLITE_HEAD + "".join(rows) + TFLITE_TAIL
+
 
 ONNX_HEAD = """\
 ## ONNX
@@ -286,7 +302,7 @@ def doc_text() -> str:
     for nc in cases.values():
         total[nc.op] += 1
         excluded[nc.op] += nc.name in EXCLUDED
-    lines = [TFLITE_SECTION, ONNX_HEAD.format(onnx_version=onnx.__version__)]
+    lines = [tflite_section(), ONNX_HEAD.format(onnx_version=onnx.__version__)]
     for op in sorted(CLAIMED_OPS):
         lines.append(f"| {op} | {total[op]} | {total[op] - excluded[op]} | {excluded[op]} |\n")
     n, x = sum(total.values()), sum(excluded.values())
