@@ -82,11 +82,12 @@ def test_image_holds_the_backend_sources_the_report_names(tmp_path):
 @needs_qemu
 @pytest.mark.parametrize("kernels", SETS)
 @pytest.mark.parametrize("target", BOARDS)
-def test_graph_executor_runs_the_backend_kernels(target, kernels, tmp_path):
+@pytest.mark.parametrize("model", ["micro_speech_quantized", "person_detect"])
+def test_graph_executor_runs_the_backend_kernels(model, target, kernels, tmp_path):
     """A graph-executor image takes the same backend kernels as the AOT image (LWAI_FAST_*
     in the registry, scratch placed after the loader's records): same outputs as TFLM, and
-    within 5% of the AOT image's instructions (the reference kernels take 17x more)."""
-    path = shared_model("micro_speech_quantized.tflite")
+    within 5% of the AOT image's instructions (the reference kernels take 10-70x more)."""
+    path = shared_model(f"{model}.tflite")
     config = with_kernels(kernels, target, None, None)
     _, report, _ = compile_cached(path, target, config)
     inputs = random_inputs(report["inputs"], seed=29)
@@ -96,7 +97,7 @@ def test_graph_executor_runs_the_backend_kernels(target, kernels, tmp_path):
         for ex in ("aot", "graph")
     }
     for ex, (outputs, _) in runs.items():
-        np.testing.assert_array_equal(outputs[0], expected[0], err_msg=f"{target} {ex}")
+        np.testing.assert_array_equal(outputs[0], expected[0], err_msg=f"{model} {target} {ex}")
     aot, graph = runs["aot"][1], runs["graph"][1]
     assert graph["ticks"] <= 1.05 * aot["ticks"], (graph["ticks"], aot["ticks"])
     scratch = max(op["scratch_bytes"] for op in report["ops"])
