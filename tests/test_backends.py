@@ -102,3 +102,32 @@ def test_graph_executor_runs_the_backend_kernels(model, target, kernels, tmp_pat
     assert graph["ticks"] <= 1.05 * aot["ticks"], (graph["ticks"], aot["ticks"])
     scratch = max(op["scratch_bytes"] for op in report["ops"])
     assert graph["result"].arena_needed >= report["arena_bytes"] + scratch
+
+
+@needs_qemu
+def test_cli_image_and_bench_take_kernels(tmp_path):
+    """`lwai image|bench --kernels` override the config's backend order and say so."""
+    import json
+    import subprocess
+
+    from conftest import LWAI
+
+    model = shared_model("micro_speech_quantized.tflite")
+    env = {"PATH": os.environ["PATH"], "LWAI_CACHE_DIR": str(tmp_path / "cache")}
+    backends = {}
+    for kernels in ("reference", "optimized"):
+        out = tmp_path / kernels
+        cmd = [str(LWAI), "image", str(model), "--target", "qemu-cortex-m4", "-o", str(out)]
+        proc = subprocess.run(
+            [*cmd, "--kernels", kernels], capture_output=True, text=True, env=env, check=False
+        )
+        assert proc.returncode == 0, proc.stderr
+        report = json.loads((out / "gen" / "report.json").read_text())
+        backends[kernels] = {op["backend"] for op in report["ops"]}
+    assert backends == {"reference": {"reference"}, "optimized": {"optimized", "reference"}}
+    cmd = [str(LWAI), "bench", str(model), "--target", "qemu-cortex-m4", "--kernels", "optimized"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["kernels"] == ["optimized", "reference"]
+    assert {op["backend"] for op in result["ops"]} == {"optimized", "reference"}
