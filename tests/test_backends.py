@@ -32,9 +32,27 @@ SETS = [
 ]
 
 
+# The Cortex-A7 (L1, qemu-arm) has the Armv7E-M kernels' SIMD32 instructions too.
+L1 = pytest.param(
+    "qemu-arm",
+    "optimized",
+    marks=pytest.mark.skipif(
+        not (shutil.which("qemu-arm") and shutil.which("arm-linux-gnueabihf-gcc")),
+        reason="needs qemu-arm and arm-linux-gnueabihf-gcc",
+    ),
+)
+
+
 @needs_qemu
-@pytest.mark.parametrize("kernels", SETS)
-@pytest.mark.parametrize("target", BOARDS)
+@pytest.mark.parametrize(
+    "target,kernels",
+    [
+        pytest.param(t, *p.values, marks=p.marks) if hasattr(p, "values") else (t, p)
+        for t in BOARDS
+        for p in SETS
+    ]
+    + [L1],
+)
 @pytest.mark.parametrize("model", MODELS)
 def test_models_bit_exact_with_tflm(model, target, kernels, tmp_path):
     path = shared_model(f"{model}.tflite")

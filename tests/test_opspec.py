@@ -157,7 +157,6 @@ def test_backend_order_default_follows_the_switches(tmp_path):
     [
         ("cmsis-nn", "host", "CONFIG_LWAI_CMSIS_NN=y cannot be set"),
         ("optimized", "host", "CONFIG_LWAI_KERNELS_OPTIMIZED=y cannot be set"),
-        ("optimized", "qemu-arm", "CONFIG_LWAI_KERNELS_OPTIMIZED=y cannot be set"),
         ("fast", "qemu-cortex-m4", "invalid choice: 'fast'"),
     ],
 )
