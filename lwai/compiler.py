@@ -346,8 +346,8 @@ def compile_model(
     imported = import_model(path)
     name = imported.name
 
-    from lwai.backends import choose
-    from lwai.codegen.kernels import plan_kernel, scratch_bytes, unsupported_reason
+    from lwai.backends import buffer_size, choose
+    from lwai.codegen.kernels import plan_kernel, size_dims, unsupported_reason
 
     target = Target.from_config(cfg)
 
@@ -372,8 +372,11 @@ def compile_model(
     # scratch (the backend's buffer size function) is planned in the arena like a workspace.
     for step in sched.steps:
         if step.kind == "lwai":
-            step.backend = choose(plan_kernel(step.op.op).kernel, target)
-            step.workspace = scratch_bytes(step.op.op, step.backend, target.arch)
+            plan = plan_kernel(step.op.op)
+            step.backend = choose(plan.kernel, target)
+            step.workspace = buffer_size(
+                step.backend, plan.kernel, target.arch, plan.fields, size_dims(plan)
+            )
         else:
             step.workspace = tvm_info[step.tvm_name][1]
 

@@ -47,11 +47,8 @@ def provides(backend: str, kernel: str, arch: str) -> bool:
         return True
     k = opspec.load().kernels.get(kernel)
     be = k.backends.get(backend) if k else None
-    if be is None:
-        return False
-    if be.arch is not None and arch not in be.arch:
-        return False
-    return bool(arch) or backend != "optimized"
+    # optimized kernels always name their architectures; an empty arch matches none
+    return be is not None and (be.arch is None or arch in be.arch)
 
 
 def choose(kernel: str, target: Target) -> str:

@@ -482,14 +482,6 @@ def size_dims(plan: KernelPlan) -> list[tuple[int, int, int, int]]:
     return [o.dims for o in plan.operands if o.dims is not None and o.tag != "bias"]
 
 
-def scratch_bytes(op: OpDesc, backend: str = "reference", arch: str = "") -> int:
-    """Scratch the ``backend`` kernel of ``op`` needs (the compiler plans it in the arena)."""
-    from lwai import backends
-
-    plan = plan_kernel(op)
-    return backends.buffer_size(backend, plan.kernel, arch, plan.fields, size_dims(plan))
-
-
 def emit_kernel_call(
     op: OpDesc,
     prefix: str,
@@ -503,7 +495,7 @@ def emit_kernel_call(
     input (None for a constant, emitted from ``op.inputs[i].data``); ``output_expr`` likewise.
     ``backend`` names the kernel library (:mod:`lwai.backends`); one with scratch gets a
     ``lwai_context`` over ``scratch_expr`` (a ``uint8_t *`` to as many bytes as
-    :func:`scratch_bytes` says, 16-byte aligned)."""
+    :func:`lwai.backends.buffer_size` says, 16-byte aligned)."""
     from lwai import backends
 
     plan = plan_kernel(op)
