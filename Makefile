@@ -21,8 +21,33 @@ demo: setup
 test: setup
 	$(PY) -m pytest -q -n $(JOBS) tests
 
+# `lwai bench` (lwai.bench.measure) over the shared models, boards, executors and kernel sets,
+# beside TFLite Micro and LiteRT; writes docs/BENCHMARKS.md
 bench: setup
 	$(PY) scripts/bench.py --out docs/BENCHMARKS.md
+
+# docs/report/: person_detect's arena plan, image sizes and per-op profile on Cortex-M4
+# (`lwai report`), as a picture and one self-contained HTML page.
+DOCS_MODEL ?= $(or $(LWAI_SHARED_MODELS),$(LWAI_ROOT)/../shared/models)/person_detect.tflite
+DOCS_BUILD := build/docs/person_detect
+.PHONY: docs
+docs: setup
+	$(LWAI) image $(DOCS_MODEL) --defconfig l0_mps2_an386 -o $(DOCS_BUILD) -q
+	$(LWAI) bench $(DOCS_MODEL) --target qemu-cortex-m4 --per-op -q > $(DOCS_BUILD)/bench.json
+	mkdir -p docs/report
+	$(LWAI) report $(DOCS_BUILD)/gen/report.json --size $(DOCS_BUILD)/build/lwai_app.elf \
+		--profile $(DOCS_BUILD)/bench.json --plot docs/report/person_detect.png \
+		--html docs/report/person_detect.html
+
+# libFuzzer targets of tests/fuzz/ (clang -fsanitize=fuzzer,address,undefined), each run for
+# FUZZ_SECONDS; fails on a crash, leak or timeout; prints executions and coverage per target.
+# FUZZ_ARGS passes more options (scripts/fuzz.py --help), e.g. "--stats --keep-crashes".
+FUZZ_SECONDS ?= 60
+FUZZ_PARALLEL ?= 1
+FUZZ_ARGS ?=
+.PHONY: fuzz
+fuzz: setup
+	$(PY) scripts/fuzz.py --seconds $(FUZZ_SECONDS) --parallel $(FUZZ_PARALLEL) $(FUZZ_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check lwai tests scripts
@@ -35,14 +60,14 @@ lint: setup
 # cml1.bbclass runs `make oldconfig` in the unpacked sources). KCONFIG_PYTHON=... picks another.
 LWAI_ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 KCONFIG_PYTHON ?= $(firstword $(wildcard $(PY) $(LWAI_ROOT)/$(PY)) python3)
-# `lwai CMD` with only the Kconfig commands (lwai/kconfig_cli.py), not the whole CLI, so that
+# `lwai CMD` with only the Kconfig commands (lwai/cli/kconfig.py), not the whole CLI, so that
 # they need no more of lwai than its config code (the Yocto recipe unpacks just that part).
 define KCONFIG_MAIN
 import argparse, sys
-from lwai import kconfig_cli
+from lwai.cli import kconfig
 from lwai.errors import LwaiError
 parser = argparse.ArgumentParser(prog=sys.argv[1])
-kconfig_cli.register(parser.add_subparsers(required=True))
+kconfig.register(parser.add_subparsers(required=True))
 args = parser.parse_args(sys.argv[2:])
 try:
     sys.exit(args.func(args))

@@ -16,11 +16,11 @@ import tvm
 from tvm import relax
 from tvm.ir.expr import Call, Constant
 
-from lwai import __version__
+from lwai import __version__, progress
 from lwai.backends import Target
 from lwai.codegen.c_text import DTYPE_CODES, LWAI_DTYPES, c_const_array, c_float, c_string
 from lwai.codegen.templates import render_template
-from lwai.errors import LwaiError
+from lwai.errors import LwaiError, call_tvm
 from lwai.frontend import import_model
 from lwai.ops import OpDesc
 from lwai.passes.lower import lower_for_tvm, tir_functions
@@ -82,6 +82,9 @@ class Schedule:
     steps: list[Step] = field(default_factory=list)
     inputs: list[int] = field(default_factory=list)
     outputs: list[int] = field(default_factory=list)
+    # Slots of persistent op state (SVDF's, ...): planned in the arena's persistent part,
+    # kept across invocations (runtime/README.md); slot -> reset byte.
+    state: dict[int, int] = field(default_factory=dict)
 
 
 def _shape(ty) -> tuple[int, ...]:
@@ -89,6 +92,22 @@ def _shape(ty) -> tuple[int, ...]:
         return tuple(int(d) for d in ty.shape)
     except (TypeError, ValueError):  # symbolic dims do not convert to int
         raise LwaiError("model", "dynamic shapes are not supported; give the model fixed shapes")
+
+
+def _check_value_shape(path: Path, name: str, shape: tuple[int, ...], dtype: str) -> None:
+    """A value the model computes must have a positive size that lwai's 32-bit sizes hold
+    (a pool whose filter exceeds its input would otherwise compute shape [1, -4, -4, 2])."""
+    from lwai.frontend.validate_tflite import MAX_TENSOR_BYTES
+
+    if any(d <= 0 for d in shape):
+        raise LwaiError(path, f"value '{name}' gets shape {list(shape)}; sizes must be positive")
+    nbytes = int(np.prod(shape, dtype=object)) * np.dtype(dtype).itemsize
+    if nbytes > MAX_TENSOR_BYTES:
+        raise LwaiError(
+            path,
+            f"value '{name}' of shape {list(shape)} {dtype} is {nbytes} bytes, over lwai's "
+            f"limit of {MAX_TENSOR_BYTES} bytes per tensor",
+        )
 
 
 def _check_io_dtype(path: Path, role: str, slot: TensorSlot) -> None:
@@ -113,6 +132,7 @@ def _schedule(mod: tvm.IRModule, offloaded: list[OffloadedOp], path: Path) -> Sc
                 "(e.g. Split) are not supported yet",
             )
         shape, dtype = _shape(var.ty), str(var.ty.dtype)
+        _check_value_shape(path, str(var.name), shape, dtype)
         if alias_of is None:
             s.buffers.append([len(s.steps), len(s.steps)])
             buf = len(s.buffers) - 1
@@ -152,6 +172,16 @@ def _schedule(mod: tvm.IRModule, offloaded: list[OffloadedOp], path: Path) -> Sc
                 if off.op.kind == "reshape" and isinstance(args[0], int):
                     new_slot(b.var, alias_of=args[0])  # same bytes, new shape: no copy
                     continue
+                for j, t in enumerate(off.op.inputs):
+                    if t.state:  # persistent state: its own slot, an argument of the step
+                        from lwai.codegen.kernels import state_fill
+
+                        s.buffers.append([0, 0])
+                        name = f"op{len(s.steps)}_state{j}"
+                        s.slots.append(TensorSlot(name, t.shape, t.dtype, len(s.buffers) - 1))
+                        s.state[len(s.slots) - 1] = state_fill(t)
+                        off.arg_index[j] = len(args)
+                        args.append(len(s.slots) - 1)
                 out = new_slot(b.var)
                 s.steps.append(Step("lwai", out, args, op=off))
             else:
@@ -174,6 +204,8 @@ def _schedule(mod: tvm.IRModule, offloaded: list[OffloadedOp], path: Path) -> Sc
         s.buffers[s.slots[o].buffer][1] = end
     for i in s.inputs:
         s.buffers[s.slots[i].buffer][0] = 0
+    for i in s.state:  # live over every step (and, persistent, between invocations)
+        s.buffers[s.slots[i].buffer] = [0, end]
     s.buffer_bytes = [0] * len(s.buffers)
     for slot in s.slots:
         s.buffer_bytes[slot.buffer] = max(s.buffer_bytes[slot.buffer], slot.nbytes)
@@ -226,8 +258,16 @@ class ModelEmitter:
         self.kernel_functions.add(call.kernel)
         step.symbol = call.kernel
         self.body.append(f"    /* {i}: {step.op.op.kind} -> {call.kernel} */")
+        self.body.append(self.hook("BEGIN", i, call.kernel))
         self.body.append(f"    st = {call.call};")
+        self.body.append(self.hook("END", i, call.kernel))
         self.body.append("    if (st != LWAI_OK) {\n        return st;\n    }")
+
+    def hook(self, where: str, i: int, kernel: str) -> str:
+        """The per-node hook line (runtime/include/lwai/node_hook.h): nothing unless the
+        image's config turns a hook feature on (profiling, ...)."""
+        args = f"&lwai_model_{self.name}, arena, {i}u, {c_string(kernel)}"
+        return f"    LWAI_NODE_{where}({args}{', st' if where == 'END' else ''});"
 
     def emit_tvm(self, i: int, step: Step) -> None:
         symbol, ws_bytes = self.tvm_info[step.tvm_name]
@@ -253,9 +293,11 @@ class ModelEmitter:
         self.body.append(f"    /* {i}: TVM {step.tvm_name} */")
         self.body.append("    {")
         self.body.append(f"        DLTensor t[{len(tensors)}] = {{\n" + ",\n".join(tensors) + "};")
+        self.body.append("    " + self.hook("BEGIN", i, symbol))
         self.body.append(
             f"        st = lwai_tvm_call({symbol}, t, {len(tensors)}, {ws_expr}, {ws_bytes}u);"
         )
+        self.body.append("    " + self.hook("END", i, symbol))
         self.body.append("        if (st != LWAI_OK) {\n            return st;\n        }")
         self.body.append("    }")
 
@@ -279,8 +321,11 @@ class ModelEmitter:
         return [HEADERS[b] for b in HEADERS if b in used]
 
     def source(self, arena_bytes: int, quant: dict) -> str:
+        self.op_weights: dict[int, int] = {}  # step -> bytes of constants it emitted
         for i, step in enumerate(self.s.steps):
+            before = self.weights_bytes
             (self.emit_lwai if step.kind == "lwai" else self.emit_tvm)(i, step)
+            self.op_weights[i] = self.weights_bytes - before
         return render_template(
             "model.c.j2",
             version=__version__,
@@ -293,6 +338,10 @@ class ModelEmitter:
             outputs=self.tensor_infos(self.s.outputs, quant),
             c_name=c_string(self.name),
             arena_bytes=arena_bytes,
+            state=[
+                (self.offsets["buffer"][self.s.slots[i].buffer], self.s.slots[i].nbytes, fill)
+                for i, fill in self.s.state.items()
+            ],
             num_inputs=len(self.s.inputs),
             num_outputs=len(self.s.outputs),
         )
@@ -343,7 +392,8 @@ def compile_model(
     path = Path(model_path)
     out = Path(out_dir)
     cfg = _config(config, defconfig)
-    imported = import_model(path)
+    with progress.step(f"import {path.name}"):
+        imported = import_model(path)
     name = imported.name
 
     from lwai.backends import buffer_size, choose
@@ -358,7 +408,15 @@ def compile_model(
 
     mod, rejected = partition_for_lwai(imported.mod, accept)
     mod, offloaded = offload_to_lwai(mod)
-    mod = lower_for_tvm(mod)
+    for off in offloaded:  # ops the frontend converted itself (SVDF) have no TVM fallback
+        if off.op.attrs.get("direct") and accept(off.op) is not None:
+            raise LwaiError(path, f"{off.op.name} ({off.op.dtype}): {accept(off.op)}")
+    if imported.fmt == "tflite":  # no quantized op reaches TVM's float legalization
+        from lwai.passes.exactness import check_exact
+
+        check_exact(mod, path, imported.origins, rejected, offloaded)
+    # TVM's failures (and its C++ log lines) become one error line (lwai.errors.call_tvm).
+    mod = call_tvm(path, "TVM could not lower the model", lower_for_tvm, mod)
     sched = _schedule(mod, offloaded, path)
 
     prims = tir_functions(mod)
@@ -366,13 +424,17 @@ def compile_model(
     if prims:
         from lwai.codegen.tvm_c import build_c_source
 
-        tvm_src, tvm_info = build_c_source(prims, f"lwai_{name}_")
+        with progress.step(f"TVM build ({len(prims)} functions)"):
+            tvm_src, tvm_info = call_tvm(
+                path, "TVM could not build the model", build_c_source, prims, f"lwai_{name}_"
+            )
 
     # Each lwai op goes to the first backend of the config's order that has its kernel; its
     # scratch (the backend's buffer size function) is planned in the arena like a workspace.
     for step in sched.steps:
         if step.kind == "lwai":
             plan = plan_kernel(step.op.op)
+            _check_state_size(sched, step, plan)
             step.backend = choose(plan.kernel, target)
             step.workspace = buffer_size(
                 step.backend, plan.kernel, target.arch, plan.fields, size_dims(plan)
@@ -381,8 +443,9 @@ def compile_model(
             step.workspace = tvm_info[step.tvm_name][1]
 
     planner = MemoryPlanner()
+    state_bufs = {sched.slots[i].buffer for i in sched.state}
     bufs = [
-        planner.add(f"t{i}", size, first, last)
+        planner.add(f"t{i}", size, first, last, persistent=i in state_bufs)
         for i, (size, (first, last)) in enumerate(zip(sched.buffer_bytes, sched.buffers))
     ]
     ws_bufs = {
@@ -435,10 +498,19 @@ def compile_model(
                     "backend": st.backend,
                     "kernel": st.symbol,
                     "scratch_bytes": st.workspace,
+                    **_op_layout(sched, emitter, i, st),
                 }
             )
         else:
-            ops.append({"name": f"op{i}", "kind": st.tvm_name, "backend": "tvm"})
+            ops.append(
+                {
+                    "name": f"op{i}",
+                    "kind": st.tvm_name,
+                    "backend": "tvm",
+                    "kernel": tvm_info[st.tvm_name][0],
+                    **_op_layout(sched, emitter, i, st),
+                }
+            )
 
     def io(slots):
         return [
@@ -460,6 +532,9 @@ def compile_model(
         "target": str(cfg.get("LWAI_BOARD", "host")) if cfg else "host",
         "arena_bytes": arena,
         "arena_lower_bound": planner.lower_bound(),
+        "state_bytes": planner.state_bytes,
+        "state_offset": planner.state_offset,
+        "state": _state_report(sched, offsets),
         "weights_bytes": emitter.weights_bytes,
         "c_symbol": f"lwai_model_{name}",
         "ops": ops,
@@ -476,7 +551,14 @@ def compile_model(
         "inputs": io(sched.inputs),
         "outputs": io(sched.outputs),
         "memory_plan": [
-            {"name": b.name, "offset": b.offset, "bytes": b.size, "first": b.first, "last": b.last}
+            {
+                "name": b.name,
+                "offset": b.offset,
+                "bytes": b.size,
+                "first": b.first,
+                "last": b.last,
+                **_plan_owner(sched, b),
+            }
             for b in planner.buffers
         ],
         "compile_seconds": round(time.perf_counter() - t0, 3),
@@ -484,6 +566,64 @@ def compile_model(
     }
     (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
     return report
+
+
+def _check_state_size(sched: Schedule, step: Step, plan) -> None:
+    """The state slots were sized from TFLite's variable tensors; the kernel's own size
+    function (its Python twin) must agree, or the kernel would run past its state."""
+    from lwai.codegen.kernels import state_size
+
+    which = 0  # the kernel's state operands in input order (LSTM: hidden, cell)
+    for j, t in enumerate(step.op.op.inputs):
+        if t.state:
+            slot = sched.slots[step.args[step.op.arg_index[j]]]
+            need = state_size(plan, which)
+            which += 1
+            if need != slot.nbytes:
+                raise LwaiError(
+                    "model",
+                    f"{step.op.op.name}: state tensor of {slot.nbytes} bytes, the "
+                    f"{plan.kernel} kernel needs {need}",
+                )
+
+
+def _state_report(sched: Schedule, offsets: dict) -> list[dict]:
+    return [
+        {
+            "name": sched.slots[i].name,
+            "offset": offsets["buffer"][sched.slots[i].buffer],
+            "bytes": sched.slots[i].nbytes,
+            "dtype": sched.slots[i].dtype,
+            "fill": fill,
+        }
+        for i, fill in sched.state.items()
+    ]
+
+
+def _op_layout(sched: Schedule, emitter: ModelEmitter, i: int, st: Step) -> dict:
+    """report.json's layout fields of op i (for `lwai report`): the arena buffers it reads
+    and writes (memory_plan names), its output's shape and dtype, its workspace buffer and
+    the bytes of constants (weights, biases, params) its call emitted."""
+    out = sched.slots[st.out]
+    ins = [f"t{sched.slots[a].buffer}" for a in st.args if isinstance(a, int)]
+    return {
+        "inputs": list(dict.fromkeys(ins)),
+        "output": f"t{out.buffer}",
+        "output_shape": list(out.shape),
+        "dtype": out.dtype,
+        "workspace": f"ws{i}" if st.workspace else None,
+        "weights_bytes": emitter.op_weights.get(i, 0),
+    }
+
+
+def _plan_owner(sched: Schedule, b) -> dict:
+    """What a memory_plan buffer holds: an op's workspace ("ws<step>"), or tensors ("t<i>":
+    graph value names), activations or persistent op state."""
+    if b.name.startswith("ws"):
+        return {"kind": "workspace", "op": f"op{b.name[2:]}"}
+    buf = int(b.name[1:])
+    kind = "state" if getattr(b, "persistent", False) else "activation"
+    return {"kind": kind, "tensors": [s.name for s in sched.slots if s.buffer == buf]}
 
 
 def _profile(cfg: dict) -> str:

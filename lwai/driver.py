@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import fcntl
 import hashlib
 import json
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lwai import progress
 from lwai.errors import LwaiError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -138,7 +138,8 @@ def _compile_into(out: Path, model: Path, target, config, defconfig, cfg: dict) 
     tmp = out / "gen.tmp"
     if not config and cfg:
         defconfig = defconfig or TARGET_DEFCONFIG.get(target)
-    report = compile_model(model, tmp, config=config, defconfig=None if config else defconfig)
+    with progress.step(f"compile {model.name}"):
+        report = compile_model(model, tmp, config=config, defconfig=None if config else defconfig)
     if (out / "gen").exists():
         import shutil
 
@@ -153,7 +154,8 @@ def build_cached(out: Path, target: str, cfg: dict, executor: str = "aot", fmt: 
     from lwai.build import build_image
 
     tag = target if executor == "aot" else f"{target}-graph-{fmt}"
-    with _locked(out / f"build-{tag}.lock"):
+    what = "" if executor == "aot" else f" ({executor} executor, {fmt})"
+    with _locked(out / f"build-{tag}.lock"), progress.step(f"build the {target} image{what}"):
         return build_image(
             out / "gen", target, out / f"build-{tag}", config=cfg or None, executor=executor
         )
@@ -216,9 +218,14 @@ def run_model(
     executor: str = "aot",
     fmt: str = "lwfb",
     kernels: str | None = None,
+    invocations: int | None = None,
+    reset_every: int = 0,
 ) -> tuple[list[np.ndarray], dict]:
     """Runs the model on target; returns (outputs, info with report, ticks, image path).
-    ``executor="graph"`` runs OUT/model.<fmt> (lwfb or json) on a graph-executor image."""
+    ``executor="graph"`` runs OUT/model.<fmt> (lwfb or json) on a graph-executor image.
+    ``invocations=N`` runs N invocations in one process (a stateful model's state carried):
+    each input has N slices along a new leading axis, each output comes back stacked so;
+    ``reset_every=K`` calls lwai_model_reset_state before invocations K, 2K, ..."""
     from lwai.targets import TARGETS, run_image
 
     if target not in TARGETS:
@@ -228,7 +235,14 @@ def run_model(
     model = Path(model)
     config = with_kernels(kernels, target, config, defconfig)
     out, report, cfg = compile_cached(model, target, config, defconfig)
-    inputs = _check_inputs(report, inputs, model)
+    if invocations is not None:
+        if invocations < 1:
+            raise LwaiError("--invocations", f"must be at least 1, got {invocations}")
+        slices = _split_invocations(report, inputs, model, invocations)
+        checked = [_check_inputs(report, inv, model) for inv in slices]
+        inputs = [np.stack([inv[i] for inv in checked]) for i in range(len(checked[0]))]
+    else:
+        inputs = _check_inputs(report, inputs, model)
     model_file = None
     if executor == "graph":
         if fmt not in ("lwfb", "json"):
@@ -250,40 +264,44 @@ def run_model(
         in_files.append(p)
     for i in range(len(report["outputs"])):
         out_files.append(work / f"output_{i}.bin")
-    result = run_image(target, exe, in_files, out_files, repeat=repeat, model_file=model_file)
+    runs = f", {repeat} inferences" if repeat > 1 else ""
+    with progress.step(f"run {model.name} on {target}{runs}"):
+        result = run_image(
+            target,
+            exe,
+            in_files,
+            out_files,
+            repeat=repeat,
+            model_file=model_file,
+            reset_every=reset_every,
+            invocations=invocations or 1,
+        )
     outputs = []
+    lead = [] if invocations is None else [invocations]  # stacked along a new leading axis
     for p, spec in zip(out_files, report["outputs"]):
         data = np.fromfile(p, dtype=spec["dtype"])
-        outputs.append(data.reshape(spec["shape"]))
+        outputs.append(data.reshape(lead + list(spec["shape"])))
     return outputs, {"report": report, "ticks": result.ticks, "image": exe, "result": result}
+
+
+def _split_invocations(
+    report: dict, inputs: list[np.ndarray], model: Path, n: int
+) -> list[list[np.ndarray]]:
+    """Per invocation, the model's inputs: slice k of each input's leading axis."""
+    specs = report["inputs"]
+    if len(inputs) != len(specs):
+        raise LwaiError(model, f"the model takes {len(specs)} input(s), {len(inputs)} given")
+    for i, x in enumerate(inputs):
+        if np.ndim(x) < 1 or np.shape(x)[0] != n:
+            raise LwaiError(
+                model,
+                f"input {i} ('{specs[i]['name']}') must hold {n} invocations along a new "
+                f"leading axis: shape ({n}, {', '.join(map(str, specs[i]['shape']))}), "
+                f"got {np.shape(x)}",
+            )
+    return [[np.asarray(x)[k] for x in inputs] for k in range(n)]
 
 
 def run_host(model_path: Path, inputs: list[np.ndarray], workdir: Path) -> list[np.ndarray]:
     """Compile, build with the host compiler and run: the product path tests compare."""
     return run_model(model_path, inputs, workdir, target="host")[0]
-
-
-def run_cli(args: argparse.Namespace) -> int:
-    inputs = []
-    for p in args.input:
-        try:
-            inputs.append(np.load(p, allow_pickle=False))
-        except (OSError, ValueError, EOFError) as err:
-            raise LwaiError(p, f"cannot read input .npy ({err or 'empty file'})") from None
-    out_dir = Path(args.output)
-    outputs, _ = run_model(
-        args.model,
-        inputs,
-        out_dir / ".work",
-        target=args.target,
-        config=args.config,
-        defconfig=args.defconfig,
-        executor=args.executor,
-        fmt=args.format,
-        kernels=args.kernels,
-    )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for i, y in enumerate(outputs):
-        np.save(out_dir / f"output_{i}.npy", y)
-        print(f"output_{i}: shape {tuple(y.shape)} {y.dtype} -> {out_dir / f'output_{i}.npy'}")
-    return 0

@@ -44,6 +44,7 @@ class TensorDesc:
     quant_axis: int = 0  # axis of per-channel scales, in the layout given above
     data: np.ndarray | None = None  # constant contents (weights, bias), else None
     name: str = ""
+    state: bool = False  # persistent state of a stateful op (e.g. SVDF), kept between runs
 
     @property
     def is_const(self) -> bool:

@@ -30,6 +30,7 @@ class Operand:
     name: str
     dtype: str  # "int8", ..., or "any"
     optional: bool = False
+    state: bool = False  # read and written: persistent state kept between invocations
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,11 @@ class Kernel:
     @property
     def optional_mask(self) -> int:
         return sum(1 << i for i, o in enumerate(self.inputs) if o.optional)
+
+    @property
+    def state_mask(self) -> int:
+        """Bit i set: input i is persistent state (runtime/README.md: state)."""
+        return sum(1 << i for i, o in enumerate(self.inputs) if o.state)
 
 
 @dataclass(frozen=True)
@@ -98,9 +104,10 @@ def _flat(items) -> list[str]:
 
 def _operand(text: str) -> Operand:
     words = text.split()
-    if len(words) not in (2, 3) or (len(words) == 3 and words[2] != "optional"):
-        raise ValueError(f"ops.yaml: operand {text!r}: expected 'name dtype [optional]'")
-    return Operand(words[0], words[1], len(words) == 3)
+    if len(words) not in (2, 3) or (len(words) == 3 and words[2] not in ("optional", "state")):
+        raise ValueError(f"ops.yaml: operand {text!r}: expected 'name dtype [optional|state]'")
+    flag = words[2] if len(words) == 3 else ""
+    return Operand(words[0], words[1], flag == "optional", flag == "state")
 
 
 @cache

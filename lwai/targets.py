@@ -39,6 +39,7 @@ _OK_LINE = re.compile(
 )
 _ERR_LINE = re.compile(r"^lwai: error: .*$", re.MULTILINE)
 _NODE_LINE = re.compile(r"^lwai: node (\d+) (\S+) ticks=(\d+)\s*$", re.MULTILINE)
+_EXECUTOR_LINE = re.compile(r"^lwai: executor ticks=(\d+)\s*$", re.MULTILINE)
 
 
 @dataclass
@@ -60,6 +61,8 @@ class RunResult:
     arena_needed: int | None = None  # graph executor: arena bytes the loaded model used
     # graph executor with LWAI_PROFILING: (node, kernel, ticks over all runs) per node
     profile: list[tuple[int, str, int]] | None = None
+    # ...and the executor's own ticks outside every node (lwai_model_run's entry and exit)
+    executor_ticks: int | None = None
 
 
 def board_of(target: str) -> str:
@@ -116,12 +119,21 @@ def run_image(
     repeat: int = 1,
     timeout: float = 120,
     model_file: Path | None = None,
+    reset_every: int = 0,
+    invocations: int = 1,
 ) -> RunResult:
     """Runs the image once (REPEAT inferences), leaving the raw outputs in output_files.
-    ``model_file`` is the .lwfb/.json a graph-executor image loads."""
+    ``model_file`` is the .lwfb/.json a graph-executor image loads. ``invocations=N``: each
+    input file holds N inputs back to back, run in turn with the model's state carried,
+    each output file receives the N outputs; ``reset_every=K`` resets the model's state
+    before invocations K, 2K, ..."""
     if repeat < 1:
         raise LwaiError("--repeat", f"repeat must be at least 1, got {repeat}")
     app_args = ["-n", str(repeat)]
+    if invocations != 1:
+        app_args += ["-k", str(invocations)]
+    if reset_every:
+        app_args += ["-r", str(reset_every)]
     if model_file is not None:
         app_args += ["-m", str(Path(model_file).resolve())]
     for p in input_files:
@@ -160,11 +172,15 @@ def run_image(
     hz = int(m.group(3)) if m.group(3) else 1_000_000_000
     arena = int(m.group(4)) if m.group(4) else None
     profile = [(int(n), k, int(t)) for n, k, t in _NODE_LINE.findall(text)] or None
+    m_exec = _EXECUTOR_LINE.search(text)
+    executor = int(m_exec.group(1)) if m_exec else None
     if is_qemu_board(target):
         per_run_ns = total * 1_000_000_000 // hz // runs  # icount shift=0: 1 ns = 1 instruction
-        return RunResult(per_run_ns, text, runs, "instructions", total, hz, arena, profile)
+        return RunResult(
+            per_run_ns, text, runs, "instructions", total, hz, arena, profile, executor
+        )
     return RunResult(
-        total * 1_000_000_000 // hz // runs, text, runs, "ns", total, hz, arena, profile
+        total * 1_000_000_000 // hz // runs, text, runs, "ns", total, hz, arena, profile, executor
     )
 
 

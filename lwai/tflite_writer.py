@@ -45,6 +45,7 @@ import tflite
     SoftmaxOptions,
     SubGraph,
     Tensor,
+    UnidirectionalSequenceLSTMOptions,
 ) = (
     importlib.import_module(f"tflite.{n}")
     for n in (
@@ -63,6 +64,7 @@ import tflite
         "SoftmaxOptions",
         "SubGraph",
         "Tensor",
+        "UnidirectionalSequenceLSTMOptions",
     )
 )
 
@@ -75,6 +77,7 @@ TENSOR_TYPES = {
     "int64": tflite.TensorType.INT64,
     "int16": tflite.TensorType.INT16,
     "int8": tflite.TensorType.INT8,
+    "bool": tflite.TensorType.BOOL,
 }
 
 ACTIVATIONS = {
@@ -118,6 +121,7 @@ class _Tensor:
     scale: list[float] | None
     zero_point: list[int] | None
     quantized_dimension: int
+    is_variable: bool = False
 
 
 @dataclass
@@ -151,7 +155,10 @@ class ModelBuilder:
         scale: float | Sequence[float] | None = None,
         zero_point: int | Sequence[int] | None = None,
         quantized_dimension: int = 0,
+        is_variable: bool = False,
     ) -> int:
+        """``is_variable``: a state tensor ops read and write across invocations (SVDF,
+        UNIDIRECTIONAL_SEQUENCE_LSTM), reset by the interpreter."""
         if dtype not in TENSOR_TYPES:
             raise ValueError(f"unsupported tensor dtype {dtype!r}")
         raw = None
@@ -175,6 +182,7 @@ class ModelBuilder:
                 None if scale is None else [float(s) for s in scale],
                 None if zero_point is None else [int(z) for z in zero_point],
                 int(quantized_dimension),
+                bool(is_variable),
             )
         )
         return len(self.tensors) - 1
@@ -292,6 +300,8 @@ class ModelBuilder:
         Tensor.TensorAddName(b, name)
         if quant is not None:
             Tensor.TensorAddQuantization(b, quant)
+        if t.is_variable:
+            Tensor.TensorAddIsVariable(b, True)
         return Tensor.TensorEnd(b)
 
     @staticmethod
@@ -369,6 +379,8 @@ def _options(b: flatbuffers.Builder, name: str, o: dict[str, Any]) -> tuple[int,
         M.FullyConnectedOptionsStart(b)
         M.FullyConnectedOptionsAddFusedActivationFunction(b, act)
         M.FullyConnectedOptionsAddKeepNumDims(b, bool(o.get("keep_num_dims", False)))
+        if o.get("asymmetric_quantize_inputs"):  # hybrid FC: float input quantized on the fly
+            M.FullyConnectedOptionsAddAsymmetricQuantizeInputs(b, True)
         return bo.FullyConnectedOptions, M.FullyConnectedOptionsEnd(b)
     if name in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
         fh, fw = _pair(o.get("filter"))
@@ -385,6 +397,22 @@ def _options(b: flatbuffers.Builder, name: str, o: dict[str, Any]) -> tuple[int,
         AddOptions.AddOptionsStart(b)
         AddOptions.AddOptionsAddFusedActivationFunction(b, act)
         return bo.AddOptions, AddOptions.AddOptionsEnd(b)
+    if name == "LEAKY_RELU":
+        M = importlib.import_module("tflite.LeakyReluOptions")
+        M.LeakyReluOptionsStart(b)
+        M.LeakyReluOptionsAddAlpha(b, float(o.get("alpha", 0.2)))
+        return bo.LeakyReluOptions, M.LeakyReluOptionsEnd(b)
+    if name == "GATHER":  # axis, batch_dims
+        M = importlib.import_module("tflite.GatherOptions")
+        M.GatherOptionsStart(b)
+        M.GatherOptionsAddAxis(b, int(o.get("axis", 0)))
+        M.GatherOptionsAddBatchDims(b, int(o.get("batch_dims", 0)))
+        return bo.GatherOptions, M.GatherOptionsEnd(b)
+    if name == "SUB":
+        M = importlib.import_module("tflite.SubOptions")
+        M.SubOptionsStart(b)
+        M.SubOptionsAddFusedActivationFunction(b, act)
+        return bo.SubOptions, M.SubOptionsEnd(b)
     if name == "MUL":
         MulOptions.MulOptionsStart(b)
         MulOptions.MulOptionsAddFusedActivationFunction(b, act)
@@ -393,6 +421,21 @@ def _options(b: flatbuffers.Builder, name: str, o: dict[str, Any]) -> tuple[int,
         SoftmaxOptions.SoftmaxOptionsStart(b)
         SoftmaxOptions.SoftmaxOptionsAddBeta(b, float(o.get("beta", 1.0)))
         return bo.SoftmaxOptions, SoftmaxOptions.SoftmaxOptionsEnd(b)
+    if name == "UNIDIRECTIONAL_SEQUENCE_LSTM":
+        # activation: the cell gate's (TANH unless given); cell_clip 0 = none.
+        cell_act = getattr(tflite.ActivationFunctionType, str(o.get("activation", "TANH")).upper())
+        M = UnidirectionalSequenceLSTMOptions
+        M.UnidirectionalSequenceLSTMOptionsStart(b)
+        M.UnidirectionalSequenceLSTMOptionsAddFusedActivationFunction(b, cell_act)
+        M.UnidirectionalSequenceLSTMOptionsAddCellClip(b, float(o.get("cell_clip", 0.0)))
+        M.UnidirectionalSequenceLSTMOptionsAddTimeMajor(b, bool(o.get("time_major", False)))
+        return bo.UnidirectionalSequenceLSTMOptions, M.UnidirectionalSequenceLSTMOptionsEnd(b)
+    if name == "SVDF":  # rank; activation (TFLM's integer SVDF ignores it)
+        M = importlib.import_module("tflite.SVDFOptions")
+        M.SVDFOptionsStart(b)
+        M.SVDFOptionsAddRank(b, int(o.get("rank", 1)))
+        M.SVDFOptionsAddFusedActivationFunction(b, act)
+        return bo.SVDFOptions, M.SVDFOptionsEnd(b)
     if name == "RESHAPE" and "new_shape" in o:
         shape = list(o["new_shape"])
         ReshapeOptions.ReshapeOptionsStartNewShapeVector(b, len(shape))

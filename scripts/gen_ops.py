@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import zlib
 from pathlib import Path
 
 import jinja2
@@ -33,6 +34,7 @@ C_DTYPE = {
     "int8": "LWAI_DTYPE_INT8",
     "int16": "LWAI_DTYPE_INT16",
     "int32": "LWAI_DTYPE_INT32",
+    "int64": "LWAI_DTYPE_INT64",
     "float32": "LWAI_DTYPE_FLOAT32",
     "any": "0",
 }
@@ -87,11 +89,15 @@ def render_header(spec: opspec.Spec) -> str:
                 "name": k.name,
                 "macro": "LWAI_" + k.name.upper(),
                 "inputs_text": ", ".join(
-                    f"{o.name} {o.dtype}" + (" (optional)" if o.optional else "") for o in k.inputs
+                    f"{o.name} {o.dtype}"
+                    + (" (optional)" if o.optional else "")
+                    + (" (state)" if o.state else "")
+                    for o in k.inputs
                 ),
                 "output": k.output,
                 "num_inputs": len(k.inputs),
                 "optional": f"0x{k.optional_mask:x}",
+                "state": f"0x{k.state_mask:x}",
                 "num_ints": len(k.ints),
                 "num_floats": len(k.floats),
                 "dtypes": ", ".join(dtypes),
@@ -102,8 +108,15 @@ def render_header(spec: opspec.Spec) -> str:
                 "unpack": _unpack(spec, k),
             }
         )
+    # The params layouts' fingerprint: a compiled model records it (LWAI_MODEL_ABI).
+    layout = ";".join(
+        f"{c}:" + ",".join(f"{f['ctype']} {f['name']}" for f in fs) for c, fs in params
+    )
+    abi = f"{zlib.crc32(layout.encode()):08x}"
     template = env.get_template("kernel_params.h.j2")
-    return template.render(geometry_max=spec.geometry_max, params=params, kernels=kernels)
+    return template.render(
+        geometry_max=spec.geometry_max, params=params, kernels=kernels, params_abi=abi
+    )
 
 
 BACKEND_HEADERS = {
@@ -148,7 +161,8 @@ def kernel_prototypes(k: opspec.Kernel, backend: str) -> str:
     if any(o.name == "mult" for o in k.inputs):
         args.append("const lwai_channel_quant *quant")
     for o in operands:
-        args += [f"const lwai_dims *{o.name}_dims", f"const {C_ELEM[o.dtype]} *{o.name}"]
+        const = "" if o.state else "const "  # state: read and written by the kernel
+        args += [f"const lwai_dims *{o.name}_dims", f"{const}{C_ELEM[o.dtype]} *{o.name}"]
     args += ["const lwai_dims *output_dims", f"{C_ELEM[k.output]} *output"]
     return out + _c_decl("lwai_status", sym, args)
 

@@ -17,13 +17,12 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from lwai import config as lwcfg
+    from lwai.cli import args as shared  # the options `lwai genconfig` takes
     from lwai.errors import LwaiError
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--config", help="a Kconfig .config file")
-    group.add_argument("--defconfig", help="a defconfig name from configs/ or a path")
-    parser.add_argument("-o", "--output", required=True, help="output directory")
+    shared.add_config(parser)
+    shared.add_output(parser, "output directory")
     parser.add_argument("--depfile", help="write a depfile for ninja/make here")
     args = parser.parse_args(argv)
     try:

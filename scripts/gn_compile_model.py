@@ -34,14 +34,15 @@ TVM_STUB = (
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
+    sys.path.insert(0, str(REPO))
+    from lwai.cli import args as shared  # the options `lwai compile` takes (argparse only)
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", required=True, help="the .tflite/.onnx model")
     parser.add_argument("--name", required=True, help="the model's C name (file stem)")
-    parser.add_argument("-o", "--output", required=True, help="output directory")
+    shared.add_output(parser, "output directory")
     parser.add_argument("--depfile", required=True, help="depfile to write")
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--config", help="a Kconfig .config file")
-    group.add_argument("--defconfig", help="a defconfig name from configs/ or a path")
+    shared.add_config(parser)
     parser.add_argument("--python", help="run under this interpreter")
     parser.add_argument(
         "--entry",

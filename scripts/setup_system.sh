@@ -7,7 +7,8 @@ PKGS="make gcc libc6-dev python3-venv tmux curl
       gcc-arm-none-eabi libnewlib-arm-none-eabi
       gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
       qemu-system-arm qemu-user
-      generate-ninja ninja-build libcjson-dev flatbuffers-compiler"
+      generate-ninja ninja-build libcjson-dev flatbuffers-compiler
+      clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

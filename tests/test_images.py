@@ -107,7 +107,7 @@ def test_bit_exact_with_tflite_micro(model, target, tmp_path):
 @needs_compiler
 @needs_tools("qemu-cortex-m4")
 def test_bench_instruction_count_is_deterministic(tmp_path, monkeypatch):
-    from lwai.image_cli import bench
+    from lwai.bench import bench
 
     monkeypatch.setenv("LWAI_CACHE_DIR", str(tmp_path / "cache"))
     model = MODELS / "hello_world_int8.tflite"

@@ -11,6 +11,10 @@
  *   lwai: ok ticks=<total over all runs> runs=<REPEAT> tick_hz=<counter rate>
  *
  * (the graph build adds ` arena_needed=<bytes>`: activations plus the loader's records).
+ * -k N runs N invocations in one process, a stateful model's state carried from each to the
+ * next (`lwai run --invocations N`): each input file holds N inputs back to back (invocation
+ * k reads the k-th), each output file receives the N outputs likewise; runs= counts all.
+ * -r K calls lwai_model_reset_state() before invocations K, 2K, ... (tests of the reset).
  * Any failure prints `lwai: error: ...` and returns 1. An AOT build has
  * `-DLWAI_APP_MODEL=lwai_model_<name> -DLWAI_APP_ARENA_BYTES=<arena_bytes>` and
  * `-include lwai_model_<name>.h`; a graph build has `-DLWAI_APP_GRAPH`, the arena size, the
@@ -41,13 +45,16 @@
 #define LWAI_APP_MAX_FILES 16
 
 /* The one arena (activations + TVM workspaces). Its own section so that the size tools can
- * count it apart from the rest of .bss. At least 16 bytes so an empty plan still links. */
-#define LWAI_APP_ARENA_ALLOC (LWAI_APP_ARENA_BYTES > 0 ? LWAI_APP_ARENA_BYTES : 16)
+ * count it apart from the rest of .bss. At least 16 bytes so an empty plan still links;
+ * plus the canary guard after the plan when CONFIG_LWAI_ARENA_CANARIES is on (else 0). */
+#define LWAI_APP_ARENA_ALLOC \
+    ((LWAI_APP_ARENA_BYTES > 0 ? LWAI_APP_ARENA_BYTES : 16) + LWAI_ARENA_GUARD_BYTES)
 static uint8_t lwai_app_arena[LWAI_APP_ARENA_ALLOC]
     __attribute__((aligned(LWAI_ARENA_ALIGN), section(".bss.lwai_arena")));
 
-#if defined(LWAI_APP_GRAPH) && defined(LWAI_HAVE_CONFIG_H)
-#include "lwai_config.h"
+#include "lwai/node_hook.h" /* lwai_config.h when the build has one */
+#ifdef CONFIG_LWAI_PROFILING
+#include "lwai/profile.h"
 #endif
 
 #ifdef LWAI_APP_GRAPH
@@ -123,41 +130,27 @@ static int parse_u32(const char *s, uint32_t *out)
     return 0;
 }
 
-#if defined(LWAI_APP_GRAPH) && defined(CONFIG_LWAI_PROFILING)
-/* Per-node profiling (LWAI_PROFILING): counter ticks summed over all runs, per node. */
-#define LWAI_APP_MAX_PROFILED_NODES 512u
-static uint64_t node_ticks[LWAI_APP_MAX_PROFILED_NODES];
-static const char *node_kernel[LWAI_APP_MAX_PROFILED_NODES];
-static uint64_t node_start;
-static uint32_t nodes_seen;
-
-static void on_node(void *user, uint32_t node, const char *kernel, int phase, lwai_status st)
-{
-    (void)user;
-    (void)st;
-    if (phase == 0) {
-        node_start = lwai_board_ticks();
-    } else if (node < LWAI_APP_MAX_PROFILED_NODES) {
-        node_ticks[node] += lwai_board_ticks() - node_start;
-        node_kernel[node] = kernel;
-        nodes_seen = node + 1u > nodes_seen ? node + 1u : nodes_seen;
-    }
-}
-
-/* One line per node: "lwai: node <i> <kernel> ticks=<total over all runs>". */
+#ifdef CONFIG_LWAI_PROFILING
+/* One line per node of the per-node profile (lwai/profile.h, both executors):
+ * "lwai: node <i> <kernel> ticks=<total over all runs>", then the executor's own entry and
+ * exit: "lwai: executor ticks=<total over all runs>". */
 static void print_profile(void)
 {
     char num[24];
     uint32_t i;
-    for (i = 0; i < nodes_seen; ++i) {
+    for (i = 0; i < lwai_profile_count(); ++i) {
+        const char *kernel = lwai_profile_kernel(i);
         lwai_board_puts("lwai: node ");
         lwai_board_puts(format_u64(i, num));
         lwai_board_puts(" ");
-        lwai_board_puts(node_kernel[i] != NULL ? node_kernel[i] : "?");
+        lwai_board_puts(kernel != NULL && kernel[0] != '\0' ? kernel : "?");
         lwai_board_puts(" ticks=");
-        lwai_board_puts(format_u64(node_ticks[i], num));
+        lwai_board_puts(format_u64(lwai_profile_ticks(i), num));
         lwai_board_puts("\n");
     }
+    lwai_board_puts("lwai: executor ticks=");
+    lwai_board_puts(format_u64(lwai_profile_executor_ticks(), num));
+    lwai_board_puts("\n");
 }
 #endif
 
@@ -290,6 +283,9 @@ int main(int argc, char **argv)
     size_t n_out = 0;
     uint32_t repeat = 1;
     uint32_t r;
+    uint32_t invocations = 1; /* -k N: stateful models, N inputs per file, run in turn */
+    uint32_t inv;
+    uint32_t reset_every = 0; /* -r K: lwai_model_reset_state before invocations K, 2K, ... */
     uint64_t total = 0;
     lwai_model model;
     lwai_status st;
@@ -317,6 +313,14 @@ int main(int argc, char **argv)
             out_paths[n_out++] = val;
         } else if (opt[1] == 'm') {
             model_path = val;
+        } else if (opt[1] == 'k') {
+            if (parse_u32(val, &invocations) != 0 || invocations == 0u) {
+                return fail("-k wants a positive count of invocations: '", val, "'", NULL);
+            }
+        } else if (opt[1] == 'r') {
+            if (parse_u32(val, &reset_every) != 0) {
+                return fail("-r wants a count of invocations: '", val, "'", NULL);
+            }
         } else {
             return fail("unknown option or too many files: '", opt, "'", NULL);
         }
@@ -330,9 +334,6 @@ int main(int argc, char **argv)
     if (load_graph(model_path, &model) != 0) {
         return 1;
     }
-#ifdef CONFIG_LWAI_PROFILING
-    (void)lwai_model_set_callback(&model, on_node, NULL);
-#endif
 #else
     if (model_path != NULL) {
         return fail("this image holds its compiled model; -m is for graph-executor images: '",
@@ -359,60 +360,85 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    for (r = 0; r < repeat; ++r) {
-        uint64_t t0;
-        /* The plan reuses input bytes once they are consumed (as TFLite Micro's does), so
-         * each run starts from freshly read inputs, outside the timed region. */
-        for (k = 0; k < n_in; ++k) {
+    for (inv = 0; inv < invocations; ++inv) {
+        if (reset_every != 0u && inv != 0u && inv % reset_every == 0u) {
+            st = lwai_model_reset_state(&model);
+            if (st != LWAI_OK) {
+                return fail("lwai_model_reset_state failed with status ", format_i64(st, num_a),
+                            NULL, NULL);
+            }
+        }
+        for (r = 0; r < repeat; ++r) {
+            uint64_t t0;
+            /* The plan reuses input bytes once they are consumed (as TFLite Micro's does), so
+             * each run starts from freshly read inputs, outside the timed region. */
+            for (k = 0; k < n_in; ++k) {
+                const char *in_path = in_paths[k];
+                lwai_tensor t;
+                size_t actual = 0;
+                int rc;
+                if (lwai_model_input(&model, k, &t) != LWAI_OK) {
+                    return fail("cannot view input ", format_u64(k, num_a), NULL, NULL);
+                }
+                rc = lwai_board_read_file_at(in_path, t.data, t.info->bytes,
+                                             (size_t)inv * t.info->bytes, &actual);
+                if (rc == 0 && actual != (size_t)invocations * t.info->bytes) {
+                    rc = -2; /* exactly N inputs, as -k says */
+                }
+                if (rc == -2) {
+                    lwai_board_eputs("lwai: error: input '");
+                    lwai_board_eputs(tensor_label(t.info, k, num_c));
+                    lwai_board_eputs("' wants ");
+                    lwai_board_eputs(format_u64((uint64_t)invocations * t.info->bytes, num_a));
+                    lwai_board_eputs(" bytes but '");
+                    lwai_board_eputs(in_path);
+                    lwai_board_eputs("' has ");
+                    lwai_board_eputs(format_u64(actual, num_b));
+                    lwai_board_eputs("\n");
+                    return 1;
+                }
+                if (rc != 0) {
+                    return fail("cannot read input file '", in_path, "'", NULL);
+                }
+            }
+
+            t0 = lwai_board_ticks();
+            st = lwai_model_run(&model);
+            total += lwai_board_ticks() - t0;
+            if (st != LWAI_OK) {
+#ifdef CONFIG_LWAI_ARENA_CANARIES
+                /* a canary failure names the kernel of the node that overran the arena */
+                if (st == LWAI_ERR_CANARY) {
+                    return fail("lwai_model_run failed with status ", format_i64(st, num_a),
+                                ": arena overrun by ", model.detail);
+                }
+#endif
+                return fail("lwai_model_run failed with status ", format_i64(st, num_a), NULL,
+                            NULL);
+            }
+        }
+
+        for (k = 0; k < n_out; ++k) {
             lwai_tensor t;
-            size_t actual = 0;
             int rc;
-            if (lwai_model_input(&model, k, &t) != LWAI_OK) {
-                return fail("cannot view input ", format_u64(k, num_a), NULL, NULL);
+            if (lwai_model_output(&model, k, &t) != LWAI_OK) {
+                return fail("cannot view output ", format_u64(k, num_a), NULL, NULL);
             }
-            rc = lwai_board_read_file(in_paths[k], t.data, t.info->bytes, &actual);
-            if (rc == -2) {
-                lwai_board_eputs("lwai: error: input '");
-                lwai_board_eputs(tensor_label(t.info, k, num_c));
-                lwai_board_eputs("' wants ");
-                lwai_board_eputs(format_u64(t.info->bytes, num_a));
-                lwai_board_eputs(" bytes but '");
-                lwai_board_eputs(in_paths[k]);
-                lwai_board_eputs("' has ");
-                lwai_board_eputs(format_u64(actual, num_b));
-                lwai_board_eputs("\n");
-                return 1;
-            }
+            rc = lwai_board_write_file_at(out_paths[k], t.data, t.info->bytes,
+                                          (size_t)inv * t.info->bytes);
             if (rc != 0) {
-                return fail("cannot read input file '", in_paths[k], "'", NULL);
+                return fail("cannot write output file '", out_paths[k], "'", NULL);
             }
         }
-
-        t0 = lwai_board_ticks();
-        st = lwai_model_run(&model);
-        total += lwai_board_ticks() - t0;
-        if (st != LWAI_OK) {
-            return fail("lwai_model_run failed with status ", format_i64(st, num_a), NULL, NULL);
-        }
     }
 
-    for (k = 0; k < n_out; ++k) {
-        lwai_tensor t;
-        if (lwai_model_output(&model, k, &t) != LWAI_OK) {
-            return fail("cannot view output ", format_u64(k, num_a), NULL, NULL);
-        }
-        if (lwai_board_write_file(out_paths[k], t.data, t.info->bytes) != 0) {
-            return fail("cannot write output file '", out_paths[k], "'", NULL);
-        }
-    }
-
-#if defined(LWAI_APP_GRAPH) && defined(CONFIG_LWAI_PROFILING)
+#ifdef CONFIG_LWAI_PROFILING
     print_profile();
 #endif
     lwai_board_puts("lwai: ok ticks=");
     lwai_board_puts(format_u64(total, num_a));
     lwai_board_puts(" runs=");
-    lwai_board_puts(format_u64(repeat, num_b));
+    lwai_board_puts(format_u64((uint64_t)repeat * invocations, num_b));
     lwai_board_puts(" tick_hz=");
     lwai_board_puts(format_u64(lwai_board_tick_hz(), num_c));
 #ifdef LWAI_APP_GRAPH

@@ -121,13 +121,59 @@ int lwai_board_read_file_upto(const char *path, void *buf, size_t capacity, size
     return read_file(path, buf, capacity, actual, 0);
 }
 
-int lwai_board_write_file(const char *path, const void *buf, size_t bytes)
+int lwai_board_read_file_at(const char *path, void *buf, size_t bytes, size_t offset,
+                            size_t *actual)
+{
+    uint32_t block[3];
+    int32_t size;
+    int rc = 0;
+    int32_t h = lwai_sh_open(path, LWAI_SH_MODE_RB);
+    if (h < 0) {
+        return -1;
+    }
+    block[0] = (uint32_t)h;
+    size = lwai_semihost(LWAI_SH_SYS_FLEN, block);
+    if (size < 0) {
+        lwai_sh_close(h);
+        return -1;
+    }
+    *actual = (size_t)size;
+    if ((size_t)size < offset || (size_t)size - offset < bytes) {
+        rc = -2;
+    } else if (bytes != 0u) {
+        block[0] = (uint32_t)h;
+        block[1] = (uint32_t)offset;
+        /* SYS_SEEK returns 0 on success; SYS_READ the number of bytes NOT read. */
+        if (lwai_semihost(LWAI_SH_SYS_SEEK, block) != 0) {
+            rc = -1;
+        } else {
+            block[0] = (uint32_t)h;
+            block[1] = (uint32_t)(uintptr_t)buf;
+            block[2] = (uint32_t)bytes;
+            if (lwai_semihost(LWAI_SH_SYS_READ, block) != 0) {
+                rc = -1;
+            }
+        }
+    }
+    lwai_sh_close(h);
+    return rc;
+}
+
+static int write_at(const char *path, const void *buf, size_t bytes, size_t offset)
 {
     uint32_t block[3];
     int rc = 0;
-    int32_t h = lwai_sh_open(path, LWAI_SH_MODE_WB);
+    int32_t h = lwai_sh_open(path, offset == 0u ? LWAI_SH_MODE_WB : LWAI_SH_MODE_RPB);
     if (h < 0) {
         return -1;
+    }
+    if (offset != 0u) {
+        block[0] = (uint32_t)h;
+        block[1] = (uint32_t)offset;
+        if (lwai_semihost(LWAI_SH_SYS_SEEK, block) != 0) {
+            lwai_sh_close(h);
+            return -1;
+        }
     }
     if (bytes != 0u) {
         block[0] = (uint32_t)h;
@@ -140,4 +186,14 @@ int lwai_board_write_file(const char *path, const void *buf, size_t bytes)
     }
     lwai_sh_close(h);
     return rc;
+}
+
+int lwai_board_write_file(const char *path, const void *buf, size_t bytes)
+{
+    return write_at(path, buf, bytes, 0u);
+}
+
+int lwai_board_write_file_at(const char *path, const void *buf, size_t bytes, size_t offset)
+{
+    return write_at(path, buf, bytes, offset);
 }

@@ -10,12 +10,14 @@
 #define LWAI_SH_SYS_WRITE0 0x04
 #define LWAI_SH_SYS_WRITE 0x05
 #define LWAI_SH_SYS_READ 0x06
+#define LWAI_SH_SYS_SEEK 0x0A
 #define LWAI_SH_SYS_FLEN 0x0C
 #define LWAI_SH_SYS_GET_CMDLINE 0x15
 #define LWAI_SH_SYS_EXIT 0x18
 
-/* SYS_OPEN modes (ISO C fopen modes by index): "rb" and "wb". */
+/* SYS_OPEN modes (ISO C fopen modes by index): "rb", "r+b" and "wb". */
 #define LWAI_SH_MODE_RB 1
+#define LWAI_SH_MODE_RPB 3
 #define LWAI_SH_MODE_WB 5
 
 /* SYS_EXIT reasons; QEMU maps ApplicationExit to exit status 0 and anything else to 1. */

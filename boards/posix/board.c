@@ -72,6 +72,48 @@ int lwai_board_write_file(const char *path, const void *buf, size_t bytes)
     return rc;
 }
 
+int lwai_board_read_file_at(const char *path, void *buf, size_t bytes, size_t offset,
+                            size_t *actual)
+{
+    FILE *f = fopen(path, "rb");
+    long size;
+    int rc = 0;
+    if (f == NULL) {
+        return -1;
+    }
+    if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0) {
+        fclose(f);
+        return -1;
+    }
+    *actual = (size_t)size;
+    if ((size_t)size < offset || (size_t)size - offset < bytes) {
+        rc = -2;
+    } else if (fseek(f, (long)offset, SEEK_SET) != 0 ||
+               (bytes != 0u && fread(buf, 1, bytes, f) != bytes)) {
+        rc = -1;
+    }
+    fclose(f);
+    return rc;
+}
+
+int lwai_board_write_file_at(const char *path, const void *buf, size_t bytes, size_t offset)
+{
+    FILE *f = fopen(path, offset == 0u ? "wb" : "r+b");
+    int rc = 0;
+    if (f == NULL) {
+        return -1;
+    }
+    if (offset != 0u && fseek(f, (long)offset, SEEK_SET) != 0) {
+        rc = -1;
+    } else if (bytes != 0u && fwrite(buf, 1, bytes, f) != bytes) {
+        rc = -1;
+    }
+    if (fclose(f) != 0) {
+        rc = -1;
+    }
+    return rc;
+}
+
 uint64_t lwai_board_ticks(void)
 {
     struct timespec ts;

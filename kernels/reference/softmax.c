@@ -102,12 +102,19 @@ static int32_t count_leading_zeros(uint32_t x)
     return n;
 }
 
-lwai_status lwai_softmax_s8(const lwai_softmax_params *params, const lwai_dims *input_dims,
-                            const int8_t *input, const lwai_dims *output_dims, int8_t *output)
+/* The int8-input algorithm for int8 (out8) or int16 (out16) output: TFLite's templated
+ * reference Softmax, whose only output-type dependence is the final bit count and range. */
+static lwai_status softmax_s8_any(const lwai_softmax_params *params, const lwai_dims *input_dims,
+                                  const int8_t *input, const lwai_dims *output_dims,
+                                  int8_t *out8, int16_t *out16)
 {
+    const int32_t out_bits = out16 != 0 ? 16 : 8;
+    const int32_t out_min = out16 != 0 ? LWAI_INT16_MIN : LWAI_INT8_MIN;
+    const int32_t out_max = out16 != 0 ? LWAI_INT16_MAX : LWAI_INT8_MAX;
     int32_t row, rows, depth, c;
-    if (params == 0 || input == 0 || output == 0 || !lwai_dims_valid(input_dims) ||
-        !lwai_dims_valid(output_dims) || lwai_dims_count(input_dims) != lwai_dims_count(output_dims) ||
+    if (params == 0 || input == 0 || (out8 == 0 && out16 == 0) ||
+        !lwai_dims_valid(input_dims) || !lwai_dims_valid(output_dims) ||
+        lwai_dims_count(input_dims) != lwai_dims_count(output_dims) ||
         input_dims->c != output_dims->c || input_dims->c <= 0 || params->input_left_shift < 0 ||
         params->input_left_shift > 31) {
         return LWAI_ERR_INVALID_ARG;
@@ -116,7 +123,6 @@ lwai_status lwai_softmax_s8(const lwai_softmax_params *params, const lwai_dims *
     rows = lwai_dims_count(input_dims) / depth;
     for (row = 0; row < rows; ++row) {
         const int8_t *in = input + row * depth;
-        int8_t *out = output + row * depth;
         int32_t max_in_row = LWAI_INT8_MIN;
         int32_t sum_of_exps = 0; /* Q12.19 */
         int32_t headroom_plus_one, num_bits_over_unit, shifted_scale;
@@ -141,20 +147,42 @@ lwai_status lwai_softmax_s8(const lwai_softmax_params *params, const lwai_dims *
             (int32_t)(((uint32_t)sum_of_exps << headroom_plus_one) - ((uint32_t)1 << 31)));
         for (c = 0; c < depth; ++c) {
             const int32_t diff = (int32_t)in[c] - max_in_row;
+            int32_t v = out_min;
             if (diff >= params->diff_min) {
                 const int32_t scaled = lwai_sat_round_doubling_high_mul(
                     (int32_t)((uint32_t)diff << params->input_left_shift), params->input_multiplier);
                 const int32_t e = exp_on_negative_values(scaled);
-                /* Probability in Q0.31 scaled to 8 bits: output scale 1/256, zero point -128. */
+                /* Probability in Q0.31 scaled to 8 (16) bits: output scale 1/256 (1/65536),
+                 * zero point -128 (-32768). */
                 const int32_t unsat = lwai_rounding_divide_by_pot(
-                    lwai_sat_round_doubling_high_mul(shifted_scale, e), num_bits_over_unit + 31 - 8);
-                out[c] = (int8_t)lwai_clamp_i32(unsat + LWAI_INT8_MIN, LWAI_INT8_MIN, LWAI_INT8_MAX);
+                    lwai_sat_round_doubling_high_mul(shifted_scale, e),
+                    num_bits_over_unit + 31 - out_bits);
+                v = lwai_clamp_i32(unsat + out_min, out_min, out_max);
+            }
+            if (out16 != 0) {
+                out16[row * depth + c] = (int16_t)v;
             } else {
-                out[c] = (int8_t)LWAI_INT8_MIN;
+                out8[row * depth + c] = (int8_t)v;
             }
         }
     }
     return LWAI_OK;
+}
+
+lwai_status lwai_softmax_s8(const lwai_softmax_params *params, const lwai_dims *input_dims,
+                            const int8_t *input, const lwai_dims *output_dims, int8_t *output)
+{
+    return softmax_s8_any(params, input_dims, input, output_dims, output, 0);
+}
+
+lwai_status lwai_softmax_s8_s16(const lwai_softmax_params *params, const lwai_dims *input_dims,
+                                const int8_t *input, const lwai_dims *output_dims,
+                                int16_t *output)
+{
+    if (output == 0) {
+        return LWAI_ERR_INVALID_ARG;
+    }
+    return softmax_s8_any(params, input_dims, input, output_dims, 0, output);
 }
 
 lwai_status lwai_softmax_f32(const lwai_softmax_params *params, const lwai_dims *input_dims,

@@ -262,6 +262,23 @@ _SIZES = {
     "fully_connected_s8": (_fully_connected, 3),
     "avg_pool2d_s8": (_avg_pool2d, 2),
 }
+
+
+def _svdf(mve: bool, f: dict, d: list[Dims]) -> int:
+    """svdf.c: arm_svdf_state_s16_s8's two int32 buffers (time dot products [batch,
+    filters], unit sums [batch, units]), each rounded to 16; none for a state zero point
+    != 0 or a rank beyond int16 (the reference runs). dims: input, weights_feature,
+    weights_time, state, output."""
+    (b, ih, iw, _), (fn, fh, fw, _), (_, th, tw, mem) = d[0], d[1], d[2]
+    rank = int(f.get("rank", 1))
+    ok = f.get("state_zero_point", 0) == 0 and 1 <= rank <= 32767 and b >= 1 and mem >= 1
+    if not ok or (ih, iw, fh, fw, th, tw) != (1,) * 6 or fn < 1:
+        return 0
+    return _align16(4 * b * fn) + _align16(4 * b * (fn // rank))
+
+
+_SIZES["svdf_s8"] = (_svdf, 5)
+
 NO_SCRATCH = ("max_pool2d_s8", "add_s8", "mul_s8", "softmax_s8")
 
 

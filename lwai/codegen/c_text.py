@@ -13,6 +13,7 @@ C_TYPES = {
     "int32": "int32_t",
     "int64": "int64_t",
     "float32": "float",
+    "float64": "double",
     "bool": "uint8_t",
 }
 DTYPE_CODES = {  # DLPack (code, bits)
@@ -23,6 +24,7 @@ DTYPE_CODES = {  # DLPack (code, bits)
     "uint8": (1, 8),
     "bool": (1, 8),
     "float32": (2, 32),
+    "float64": (2, 64),  # TVM intermediates (e.g. the hybrid ops' zero-point arithmetic)
 }
 LWAI_DTYPES = {
     "int8": "LWAI_DTYPE_INT8",
@@ -30,6 +32,8 @@ LWAI_DTYPES = {
     "int16": "LWAI_DTYPE_INT16",
     "int32": "LWAI_DTYPE_INT32",
     "float32": "LWAI_DTYPE_FLOAT32",
+    "int64": "LWAI_DTYPE_INT64",
+    "bool": "LWAI_DTYPE_BOOL",
 }
 
 
@@ -49,7 +53,10 @@ def c_string(s: str) -> str:
 
 def c_array_body(data: np.ndarray, per_line: int = 24) -> str:
     flat = np.ascontiguousarray(data).reshape(-1)
-    if flat.dtype == np.float32 or flat.dtype == np.float64:
+    if flat.dtype == np.float64:  # TVM's double intermediates: every bit kept
+        items = [c_float(v) if not np.isfinite(v) else f"{float(v)!r}" for v in flat]
+        items = [v[:-1] if v.endswith("f") else v for v in items]
+    elif flat.dtype == np.float32:
         items = [c_float(v) for v in flat]
     elif flat.dtype == np.bool_:
         items = [str(int(v)) for v in flat]

@@ -11,6 +11,7 @@ All quantization constants are derived here, in Python, with TFLite's arithmetic
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +29,13 @@ class KernelCall:
     scratch_bytes: int = 0  # scratch the call needs (0 for reference kernels)
 
 
-C_TYPES = {"int8": "int8_t", "int16": "int16_t", "int32": "int32_t", "float32": "float"}
+C_TYPES = {
+    "int8": "int8_t",
+    "int16": "int16_t",
+    "int32": "int32_t",
+    "int64": "int64_t",  # 16x8 LSTM biases
+    "float32": "float",
+}
 SUFFIX = {"int8": "s8", "int16": "s16", "float32": "f32"}
 
 # Softmax sums up to depth terms of 1.0 in Q12.19; TFLite's final shift stays <= 31 only
@@ -87,6 +94,11 @@ def _reason(op: OpDesc) -> str | None:
     if not ins:
         return "no inputs"
     dt = ins[0].dtype
+    if dt == "int16":  # 16x8 kernels (kernels/reference/s16.c): lwai/int16.py
+        from lwai import int16
+
+        if kind in int16.KINDS:
+            return int16.int16_reason(op)
 
     if kind in ("conv2d", "depthwise_conv2d", "fully_connected"):
         if len(ins) not in (2, 3):
@@ -171,7 +183,7 @@ def _reason(op: OpDesc) -> str | None:
             return "padding as large as the pool window (windows entirely in padding)"
         return None
 
-    if kind in ("add", "mul"):
+    if kind in ("add", "mul", "sub"):
         if len(ins) != 2:
             return f"{len(ins)} inputs"
         if any(t.dtype != dt for t in ins) or out.dtype != dt or dt not in ("int8", "float32"):
@@ -189,17 +201,50 @@ def _reason(op: OpDesc) -> str | None:
                 return f"shape {t.shape} does not broadcast to {out.shape}"
         return None
 
+    if kind in ("logistic", "tanh"):
+        x = ins[0]
+        if dt != "int8" or out.dtype != "int8":
+            return f"{dt} -> {out.dtype} {kind}"
+        if not (_has_quant(x) and _per_tensor(x) and _has_quant(out) and _per_tensor(out)):
+            return f"{kind} without per-tensor quantization"
+        want = (1.0 / 256, -128) if kind == "logistic" else (1.0 / 128, 0)
+        if quant.f32(out.scale[0]) != quant.f32(want[0]) or out.zero_point[0] != want[1]:
+            return (
+                f"int8 {kind} output must have scale 1/{round(1 / want[0])}, zero point {want[1]}"
+            )
+        m, shift, _ = _sigmoid_input(x)
+        if m >= 1 << 31 or not 0 <= shift <= 31:
+            return f"int8 {kind} input scale out of TFLite's range"
+        return None
+
+    if kind == "relu":
+        x, mode = ins[0], op.attrs.get("mode")
+        if dt != "int8" or out.dtype != "int8":
+            return f"{dt} -> {out.dtype} {mode}"
+        if not (_has_quant(x) and _per_tensor(x) and _has_quant(out) and _per_tensor(out)):
+            return f"{mode} without per-tensor quantization"
+        if mode not in ("relu", "relu6", "leaky_relu"):
+            return f"activation {mode}"
+        if mode == "leaky_relu" and not float(op.attrs.get("alpha", 0.0)) >= 0.0:
+            return "LEAKY_RELU with a negative alpha"
+        return None
+
     if kind == "softmax":
         x = ins[0]
         if not x.shape or x.shape[-1] < 1:
             return "empty softmax axis"
         if dt == "float32":
             return None if out.dtype == "float32" else f"float32 -> {out.dtype} softmax"
-        if dt != "int8" or out.dtype != "int8":
+        if dt != "int8" or out.dtype not in ("int8", "int16"):
             return f"{dt} -> {out.dtype} softmax"
         if not _has_quant(x) or not _has_quant(out):
             return "softmax without quantization parameters"
-        if quant.f32(out.scale[0]) != quant.f32(1.0 / 256) or out.zero_point[0] != -128:
+        if out.dtype == "int16":
+            # TFLM: zero point -32768, scale within 0.1% of 1/65536 (1/65535 passes)
+            near = abs(quant.f32(out.scale[0]) - 1.0 / 65536) <= 0.001 / 65536
+            if not near or out.zero_point[0] != -32768:
+                return "int8 -> int16 softmax output must have scale 1/65536, zero point -32768"
+        elif quant.f32(out.scale[0]) != quant.f32(1.0 / 256) or out.zero_point[0] != -128:
             return "int8 softmax output must have scale 1/256 and zero point -128"
         if x.shape[-1] > SOFTMAX_MAX_DEPTH_S8:
             return f"int8 softmax over more than {SOFTMAX_MAX_DEPTH_S8} elements"
@@ -217,12 +262,22 @@ def _reason(op: OpDesc) -> str | None:
     if kind == "quantize":
         if dt == "float32" and out.dtype in ("int8", "int16"):
             return None if _has_quant(out) and _per_tensor(out) else "output without quantization"
-        if dt == "int8" and out.dtype == "int8":
+        if (dt, out.dtype) in (("int8", "int8"), ("int16", "int8"), ("int16", "int32")):
             x = ins[0]
             if not (_has_quant(x) and _per_tensor(x) and _has_quant(out) and _per_tensor(out)):
                 return "requantize without input and output scales"
+            if not -32768 <= out.zero_point[0] <= 32767:  # lwai_quantize_params' range
+                return f"{out.dtype} output zero point {out.zero_point[0]} beyond int16"
             return None
         return f"quantize {dt} -> {out.dtype}"
+
+    if kind == "svdf":
+        return _svdf_reason(op)
+
+    if kind == "lstm":
+        from lwai.lstm import lstm_reason
+
+        return lstm_reason(op)
 
     if kind == "dequantize":
         if dt in ("int8", "int16") and out.dtype == "float32":
@@ -230,6 +285,91 @@ def _reason(op: OpDesc) -> str | None:
             return None if _has_quant(x) and _per_tensor(x) else "input without quantization"
         return f"dequantize {dt} -> {out.dtype}"
     return f"no lwai kernel for {kind}"
+
+
+SVDF_KERNELS = {  # (input, weights_time, state) dtypes -> kernel
+    ("int8", "int16", "int16"): "svdf_s8",
+    ("int8", "int8", "int8"): "svdf_state8_s8",
+    ("float32", "float32", "float32"): "svdf_f32",
+}
+
+
+def _svdf_parts(op: OpDesc):
+    """(input, weights_feature, weights_time, bias or None, state) of an SVDF OpDesc."""
+    ins = op.inputs
+    bias = ins[3] if len(ins) == 5 else None
+    return ins[0], ins[1], ins[2], bias, ins[-1]
+
+
+def _svdf_reason(op: OpDesc) -> str | None:
+    if len(op.inputs) not in (4, 5) or not op.inputs[-1].state:
+        return "SVDF without its state input"
+    x, wf, wt, bias, st = _svdf_parts(op)
+    out = op.output
+    key = (x.dtype, wt.dtype, st.dtype)
+    if key not in SVDF_KERNELS:
+        return f"SVDF with {x.dtype} input, {wt.dtype} time weights and {st.dtype} state"
+    if len(x.shape) != 2 or len(wf.shape) != 2 or len(wt.shape) != 2 or len(out.shape) != 2:
+        return "SVDF on tensors of rank other than 2"
+    batch, depth = x.shape
+    filters, memory = wt.shape
+    rank = int(op.attrs.get("rank", 1))
+    if rank < 1 or filters % rank != 0 or wf.shape != (filters, depth):
+        return "SVDF weights do not match the input and rank"
+    if out.shape != (batch, filters // rank) or int(np.prod(st.shape)) != batch * filters * memory:
+        return "SVDF output or state shape does not match the weights"
+    if not wf.is_const or not wt.is_const or (bias is not None and not bias.is_const):
+        return "SVDF weights or bias not constant"
+    if bias is not None and int(np.prod(bias.shape)) != filters // rank:
+        return "SVDF bias size differs from the units"
+    act = str(op.attrs.get("activation", "NONE"))
+    if x.dtype == "float32":
+        if wf.dtype != "float32" or out.dtype != "float32" or (bias and bias.dtype != "float32"):
+            return "mixed float/integer SVDF"
+        if act not in ("NONE", "RELU", "RELU6", "RELU_N1_TO_1"):
+            return f"float SVDF with activation {act}"
+        return None
+    if wf.dtype != "int8" or out.dtype != "int8" or (bias is not None and bias.dtype != "int32"):
+        return "SVDF needs int8 feature weights, int8 output and int32 bias"
+    if not all(_has_quant(t) and _per_tensor(t) for t in (x, wf, wt, st, out)):
+        return "SVDF operands without per-tensor quantization"
+    if wf.zero_point[0] != 0 or wt.zero_point[0] != 0:
+        return "SVDF weights with non-zero zero points"
+    return None
+
+
+def svdf_multipliers(op: OpDesc) -> tuple[int, int, int, int]:
+    """TFLM's PrepareSvdf: effective scales computed in float32, then QuantizeMultiplier."""
+    x, wf, wt, _, st = _svdf_parts(op)
+    f = np.float32
+    s1 = f(f(x.scale[0]) * f(wf.scale[0])) / f(st.scale[0])
+    s2 = f(f(st.scale[0]) * f(wt.scale[0])) / f(op.output.scale[0])
+    m1, sh1 = quant.quantize_multiplier(float(f(s1)))
+    m2, sh2 = quant.quantize_multiplier(float(f(s2)))
+    return m1, sh1, m2, sh2
+
+
+def state_size(plan: KernelPlan, which: int = 0) -> int:
+    """Bytes of the state operand: the Python twin of the C lwai_<kernel>_get_state_size
+    (tested equal), called with the input, weights_feature and weights_time dims. ``which``:
+    the state operand of a kernel with several (LSTM: 0 hidden, 1 cell), in input order."""
+    if plan.kernel.startswith("lstm"):
+        from lwai.lstm import state_size as lstm_state_size
+
+        return lstm_state_size(plan, which)
+    if plan.kernel.startswith("svdf"):
+        d_in, d_wf, d_wt = (o.dims for o in plan.operands[:3])
+        elem = {"svdf_s8": 2, "svdf_state8_s8": 1, "svdf_f32": 4}[plan.kernel]
+        return d_in[0] * d_in[1] * d_in[2] * d_wf[0] * d_wf[1] * d_wf[2] * d_wt[3] * elem
+    raise ValueError(f"{plan.kernel} has no state")
+
+
+def state_fill(t: TensorDesc) -> int:
+    """The byte a state tensor is reset to: TFLM's ResetVariableTensors writes the zero point
+    into int8 variable tensors, 0 into all others."""
+    if t.dtype == "int8" and t.zero_point:
+        return int(t.zero_point[0]) & 0xFF
+    return 0
 
 
 # ---- C text helpers ----------------------------------------------------------------------
@@ -252,6 +392,8 @@ def c_array(name: str, data: np.ndarray, dtype: str) -> str:
     elif dtype == "int32":
         # INT32_MIN cannot be written as a literal; spell it as an expression.
         items = ["(-2147483647 - 1)" if int(v) == -(2**31) else str(int(v)) for v in flat]
+    elif dtype == "int64":
+        items = [f"INT64_C({int(v)})" if int(v) != -(2**63) else "INT64_MIN" for v in flat]
     else:
         items = [str(int(v)) for v in flat]
     lines = []
@@ -340,6 +482,17 @@ def plan_kernel(op: OpDesc) -> KernelPlan:
     a = op.attrs
     ctd = {"int8": "int8", "float32": "float32", "int16": "int16"}
 
+    if kind == "lstm":
+        from lwai.lstm import plan_lstm
+
+        return plan_lstm(op)
+
+    if dt == "int16":
+        from lwai import int16
+
+        if kind in int16.KINDS:
+            return int16.plan_int16(op)
+
     if kind in ("conv2d", "depthwise_conv2d", "fully_connected"):
         w = op.inputs[1]
         fields: dict[str, int | float] = {}
@@ -410,7 +563,7 @@ def plan_kernel(op: OpDesc) -> KernelPlan:
         ]
         return KernelPlan(f"{kind}_{sfx}", "lwai_pool2d_params", fields, operands)
 
-    if kind in ("add", "mul"):
+    if kind in ("add", "mul", "sub"):
         x2 = op.inputs[1]
         fields = {}
         if dt == "int8":
@@ -419,7 +572,7 @@ def plan_kernel(op: OpDesc) -> KernelPlan:
                 input2_offset=-int(x2.zero_point[0]),
                 output_offset=int(out.zero_point[0]),
             )
-            if kind == "add":
+            if kind in ("add", "sub"):  # SUB shares ADD's scheme (kernels/reference/sub.c)
                 fields.update(quant.add_params(x.scale[0], x2.scale[0], out.scale[0]))
             else:
                 m, s = quant.mul_params(x.scale[0], x2.scale[0], out.scale[0])
@@ -430,7 +583,23 @@ def plan_kernel(op: OpDesc) -> KernelPlan:
             Operand("in", 1, ctd[dt], _align4(x2.shape), "in1"),
             Operand("out", -1, ctd[dt], _align4(out.shape)),
         ]
-        return KernelPlan(f"{kind}_{sfx}", f"lwai_{kind}_params", fields, operands)
+        ctype = "lwai_add_params" if kind == "sub" else f"lwai_{kind}_params"
+        return KernelPlan(f"{kind}_{sfx}", ctype, fields, operands)
+
+    if kind == "relu":
+        return _relu_plan(op)
+
+    if kind in ("logistic", "tanh"):
+        m, shift, radius = _sigmoid_input(x)
+        fields = {
+            "input_zero_point": int(x.zero_point[0]),
+            "input_range_radius": radius,
+            "input_multiplier": m,
+            "input_left_shift": shift,
+        }
+        d = (1, 1, 1, int(np.prod(x.shape)))
+        operands = [Operand("in", 0, "int8", d, "in0"), Operand("out", -1, "int8", d)]
+        return KernelPlan(f"{kind}_s8", "lwai_sigmoid_params", fields, operands)
 
     if kind == "softmax":
         depth = int(x.shape[-1])
@@ -440,8 +609,44 @@ def plan_kernel(op: OpDesc) -> KernelPlan:
         if dt == "int8":
             fields.update(quant.softmax_params(beta, x.scale[0]))
         d = (rows, 1, 1, depth)
-        operands = [Operand("in", 0, ctd[dt], d, "in0"), Operand("out", -1, ctd[dt], d)]
-        return KernelPlan(f"softmax_{sfx}", "lwai_softmax_params", fields, operands)
+        name = f"softmax_{sfx}" + ("_s16" if out.dtype == "int16" else "")
+        operands = [Operand("in", 0, ctd[dt], d, "in0"), Operand("out", -1, out.dtype, d)]
+        return KernelPlan(name, "lwai_softmax_params", fields, operands)
+
+    if kind == "svdf":
+        xx, wf, wt, bias, st = _svdf_parts(op)
+        name = SVDF_KERNELS[(xx.dtype, wt.dtype, st.dtype)]
+        batch, depth = xx.shape
+        filters, memory = wt.shape
+        units = filters // int(a.get("rank", 1))
+        fields = {"rank": int(a.get("rank", 1))}
+        if dt == "float32":
+            lo, hi = quant.activation_range_float(str(a.get("activation", "NONE")))
+            fields.update(act_min_f=_finite(lo), act_max_f=_finite(hi))
+        else:
+            m1, sh1, m2, sh2 = svdf_multipliers(op)
+            fields.update(
+                input_offset=-int(xx.zero_point[0]),
+                state_zero_point=int(st.zero_point[0]),
+                output_offset=int(out.zero_point[0]),
+                multiplier1=m1,
+                shift1=sh1,
+                multiplier2=m2,
+                shift2=sh2,
+            )
+        nb = len(op.inputs)
+        bias_dt = "float32" if dt == "float32" else "int32"
+        operands = [
+            Operand("in", 0, dt, (batch, 1, 1, depth), "in0"),
+            Operand("in", 1, wf.dtype, (filters, 1, 1, depth), "wf"),
+            Operand("in", 2, wt.dtype, (filters, 1, 1, memory), "wt"),
+            Operand("in", 3, bias_dt, (1, 1, 1, units), "bias")
+            if bias is not None
+            else Operand("absent", -1, bias_dt, (1, 1, 1, units), "bias"),
+            Operand("in", nb - 1, st.dtype, (batch, 1, 1, filters * memory), "state"),
+            Operand("out", -1, dt, (batch, 1, 1, units)),
+        ]
+        return KernelPlan(name, "lwai_svdf_params", fields, operands)
 
     if kind == "reshape":
         operands = [Operand("in", 0, x.dtype, None, "in0"), Operand("out", -1, x.dtype, None)]
@@ -461,7 +666,7 @@ def plan_kernel(op: OpDesc) -> KernelPlan:
                 "multiplier": m,
                 "shift": s,
             }
-            name = "quantize_s8_s8"
+            name = f"quantize_{SUFFIX[dt]}_{SUFFIX.get(out.dtype, 's32')}"
         operands = [Operand("in", 0, x.dtype, d, "in0"), Operand("out", -1, out.dtype, d)]
         return KernelPlan(name, "lwai_quantize_params", fields, operands)
 
@@ -471,6 +676,48 @@ def plan_kernel(op: OpDesc) -> KernelPlan:
         return KernelPlan(f"dequantize_{sfx}_f32", "lwai_dequantize_params", fields, operands)
 
     raise ValueError(f"no kernel plan for {kind}")
+
+
+def _sigmoid_input(x: TensorDesc) -> tuple[int, int, int]:
+    """TFLite's int8 LOGISTIC/TANH input rescaling to Q4.27: (multiplier, left shift,
+    radius). The significand is rounded without renormalising, as TFLite does."""
+    q, shift = math.frexp(float(quant.f32(x.scale[0])) * float(1 << 27))
+    m = quant.round_half_away(q * (1 << 31))
+    radius = quant.calculate_input_radius(4, shift) if 0 <= shift <= 31 else 0
+    return m, shift, radius
+
+
+def _relu_plan(op: OpDesc) -> KernelPlan:
+    """TFLite Micro's int8 RELU / RELU6 / LEAKY_RELU numbers (kernels/reference/relu.c)."""
+    x, out, a = op.inputs[0], op.output, op.attrs
+    zi, zo = int(x.zero_point[0]), int(out.zero_point[0])
+    si, so = quant.f32(x.scale[0]), quant.f32(out.scale[0])
+    if a["mode"] == "relu6":
+        # No requantization: clamp in the input's domain to [zp, zp + round(6 / scale)].
+        six = min(127, max(-128, quant.quantize_value(6.0, si, zi)))
+        m, s = 1 << 30, 1  # exactly 1.0
+        lo, hi, am, ash, zo = zi, six, m, s, zi
+    else:
+        m, s = quant.quantize_multiplier(float(si) / float(so))
+        if a["mode"] == "relu":
+            am, ash, lo = m, s, max(-128, zo)  # TFLite clamps at the output's zero point
+        else:
+            am, ash = quant.quantize_multiplier(float(si) * float(quant.f32(a["alpha"])) / so)
+            lo = -128
+        hi = 127
+    fields: dict[str, int | float] = {
+        "input_zero_point": zi,
+        "output_zero_point": zo,
+        "multiplier": m,
+        "shift": s,
+        "alpha_multiplier": am,
+        "alpha_shift": ash,
+        "act_min": lo,
+        "act_max": hi,
+    }
+    d = (1, 1, 1, int(np.prod(x.shape)))
+    operands = [Operand("in", 0, "int8", d, "in0"), Operand("out", -1, "int8", d)]
+    return KernelPlan("relu_s8", "lwai_relu_params", fields, operands)
 
 
 def _c_value(v: float, is_float: bool) -> str:
@@ -536,6 +783,8 @@ def emit_kernel_call(
                 defs.append(c_array(name, t.data, o.dtype))
                 weights += int(np.asarray(t.data).size) * np.dtype(o.dtype).itemsize
                 args.append(name if o.dims is not None else f"(const void *){name}")
+            elif t.state:  # read and written by the kernel (persistent state)
+                args.append(f"({C_TYPES[o.dtype]} *)({expr})")
             else:
                 ptr = f"(const {C_TYPES[o.dtype]} *)({expr})"
                 args.append(ptr if o.dims is not None else f"(const void *)({expr})")

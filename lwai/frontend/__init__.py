@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import tvm
@@ -16,6 +16,8 @@ class ImportedModel:
     path: Path
     mod: tvm.IRModule  # Relax module with a `main`, constants bound
     fmt: str  # "tflite" or "onnx"
+    # TFLite: each Relax binding's source operator, by variable name (frontend.tflite.OpOrigin)
+    origins: dict = field(default_factory=dict)
 
 
 def model_name(path: Path) -> str:
@@ -32,7 +34,9 @@ def import_model(path: str | Path) -> ImportedModel:
     if suffix == ".tflite" or data[4:8] == b"TFL3":
         from lwai.frontend.tflite import import_tflite
 
-        return ImportedModel(model_name(path), path, import_tflite(path, data), "tflite")
+        origins: dict = {}
+        mod = import_tflite(path, data, origins)
+        return ImportedModel(model_name(path), path, mod, "tflite", origins)
     if suffix == ".onnx":
         from lwai.frontend.onnx import import_onnx
 

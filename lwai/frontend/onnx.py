@@ -20,7 +20,7 @@ import onnx
 import onnx.numpy_helper
 import tvm
 
-from lwai.errors import LwaiError
+from lwai.errors import LwaiError, call_tvm
 
 _DEFAULT_DOMAINS = ("", "ai.onnx")
 
@@ -254,6 +254,9 @@ def import_onnx(path: Path, data: bytes) -> tvm.IRModule:
 
     path = Path(path)
     model = _parse(path, data)
+    from lwai.frontend.validate_onnx import validate_onnx
+
+    validate_onnx(path, model)  # opset, weights, inputs, data flow, quantization, windows
     bad = unsupported_ops(model)
     if bad:
         raise LwaiError(
@@ -266,19 +269,17 @@ def import_onnx(path: Path, data: bytes) -> tvm.IRModule:
     inputs = graph_inputs(model, path)
     _normalize_constants(model.graph)
     _resolve_conv_transpose_output_shape(model, path)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            mod = from_onnx(
-                model,
-                shape_dict={k: v[0] for k, v in inputs.items()},
-                dtype_dict={k: v[1] for k, v in inputs.items()},
-                keep_params_in_input=False,
-            )
-    except Exception as err:  # noqa: BLE001 - TVM's converters raise any error type
-        text = str(err).strip()
-        first = text.splitlines()[-1].strip() if text else type(err).__name__
-        raise LwaiError(path, f"TVM could not import the model: {first}") from None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mod = call_tvm(  # TVM's failures (any exception type) become one LwaiError line
+            path,
+            "TVM could not import the model",
+            from_onnx,
+            model,
+            shape_dict={k: v[0] for k, v in inputs.items()},
+            dtype_dict={k: v[1] for k, v in inputs.items()},
+            keep_params_in_input=False,
+        )
     main = mod["main"]
     if len(main.params) != len(inputs):
         raise LwaiError(

@@ -12,16 +12,18 @@ subclass its ``OperatorConverter``:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import tflite
 import tvm
 from tflite.BuiltinOperator import BuiltinOperator
+from tflite.TensorType import TensorType
 from tvm import relax
 from tvm.relax.frontend.tflite import tflite_frontend as tvm_tflite
 
-from lwai.errors import LwaiError
+from lwai.errors import LwaiError, call_tvm
 
 _BUILTIN_NAMES = {v: k for k, v in vars(BuiltinOperator).items() if not k.startswith("_")}
 
@@ -30,6 +32,106 @@ class LwaiOperatorConverter(tvm_tflite.OperatorConverter):
     """TVM's converter with the fixes described in the module docstring."""
 
     _flatten_input: tuple[int, int] | None = None  # (tensor index, K) while converting an FC
+    # Stateful ops TVM refuses, converted by lwai (lwai.frontend.stateful).
+    _SUPPORTED_QUANTIZED_OPS = tvm_tflite.OperatorConverter._SUPPORTED_QUANTIZED_OPS | {
+        "SVDF",
+        "UNIDIRECTIONAL_SEQUENCE_LSTM",
+    }
+    # Pure data movement TVM converts without touching the values (int8 in, int8 out, same
+    # quantization): importable quantized too. lwai.passes.exactness still checks each.
+    _SUPPORTED_QUANTIZED_OPS = _SUPPORTED_QUANTIZED_OPS | {
+        "PAD",
+        "PADV2",
+        "TRANSPOSE",
+        "SLICE",
+        "EXPAND_DIMS",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.convert_map["SVDF"] = self.convert_svdf
+        self.convert_map["UNIDIRECTIONAL_SEQUENCE_LSTM"] = self.convert_lstm
+        # int16 (16x8) ops go to lwai's kernels directly (lwai/int16.py); others to TVM.
+        from lwai import int16
+
+        for builtin in int16.BUILTINS:
+            if builtin in self.convert_map:
+                self.convert_map[builtin] = self._int16_or(builtin, self.convert_map[builtin])
+
+    def _int16_or(self, builtin, tvm_convert):
+        from lwai import int16
+
+        def convert(op):
+            out = int16.convert(self, op, builtin)
+            return out if out is not None else tvm_convert(op)
+
+        return convert
+
+    def convert_svdf(self, op):
+        from lwai.frontend.stateful import convert_svdf
+
+        return convert_svdf(self, op)
+
+    def convert_lstm(self, op):
+        from lwai.lstm import convert_lstm
+
+        return convert_lstm(self, op)
+
+    def convert_quantize(self, op):
+        # Relax's quantize has no int32 output: lwai converts that requantize itself.
+        from lwai.frontend.stateful import convert_quantize_int32
+
+        out = convert_quantize_int32(self, op)
+        return out if out is not None else super().convert_quantize(op)
+
+    # Dynamic-range (hybrid) FC/conv: float activations, int8 weights (lwai.frontend.hybrid).
+    _hiding_hybrid = False
+
+    def check_unsupported_ops(self):
+        # TVM refuses hybrid ops here ("dynamic range quantization"): lwai converts them.
+        self._hiding_hybrid = True
+        try:
+            super().check_unsupported_ops()
+        finally:
+            self._hiding_hybrid = False
+
+    def get_input_tensors(self, op):
+        wrappers = super().get_input_tensors(op)
+        if self._hiding_hybrid:
+            from lwai.frontend.hybrid import is_hybrid
+
+            if is_hybrid(self, op):
+                for w in wrappers[1:]:
+                    w.qnn_params = None
+        return wrappers
+
+    def convert_conv(self, op, conv_type):
+        from lwai.frontend import hybrid
+
+        if hybrid.is_hybrid(self, op):
+            return hybrid.convert_conv(self, op, depthwise=conv_type == "depthwise")
+        return super().convert_conv(op, conv_type)
+
+    def convert_gather(self, op):
+        # TVM takes runtime indices (a graph input) in mode "fast", reading out of bounds on
+        # a bad index; lwai clamps them into range (TFLM reports an error instead). TVM also
+        # ignores batch_dims, so lwai refuses batch_dims != 0.
+        from tflite.GatherOptions import GatherOptions
+
+        raw = op.BuiltinOptions()
+        opts = GatherOptions()
+        if raw is not None:
+            opts.Init(raw.Bytes, raw.Pos)
+            if opts.BatchDims() != 0:
+                raise LwaiError("model", f"GATHER with batch_dims={opts.BatchDims()}")
+        data_t, idx_t = self.get_input_tensors(op)
+        if raw is None or not self.has_expr(idx_t.tensor_idx):
+            return super().convert_gather(op)
+        rank = int(data_t.tensor.ShapeLength())
+        axis = int(opts.Axis())
+        axis = axis + rank if axis < 0 else axis
+        indices = relax.op.astype(self.get_expr(idx_t.tensor_idx), "int32")
+        return relax.op.take(self.get_tensor_expr(data_t), indices, axis=axis, mode="clip")
 
     def get_tensors(self, tensors_idx_list):
         wrappers = super().get_tensors(tensors_idx_list)
@@ -41,6 +143,10 @@ class LwaiOperatorConverter(tvm_tflite.OperatorConverter):
     def convert_fully_connected(self, op):
         from tflite.FullyConnectedOptions import FullyConnectedOptions
 
+        from lwai.frontend import hybrid
+
+        if hybrid.is_hybrid(self, op):
+            return hybrid.convert_fully_connected(self, op)
         inputs = self.get_input_tensors(op)
         options = FullyConnectedOptions()
         raw = op.BuiltinOptions()
@@ -76,6 +182,34 @@ class LwaiOperatorConverter(tvm_tflite.OperatorConverter):
         expr = relax.op.nn.softmax(expr, axis=-1)
         return self.quantize(expr, out_t) if out_t.qnn_params else expr
 
+    def convert_op_to_relax(self):
+        """TVM's loop, plus a record of which TFLite op each Relax binding comes from, so a
+        quantized op left for TVM can be named (``lwai.passes.exactness``). Each op's result
+        is bound right after its conversion (TVM would bind it at its first use anyway)."""
+        from tflite.Operator import Operator
+
+        origins: dict[str, OpOrigin] = {}
+        self.lwai_origins = origins
+        for op_idx in range(self.subgraph.OperatorsLength()):
+            op = self.subgraph.Operators(op_idx)
+            assert isinstance(op, Operator)
+            outputs = self.get_output_tensors(op)
+            ret = self.convert_map[self.get_op_code_str(op)](op=op)
+            if ret is None:
+                continue
+            ret = self.bb.normalize(ret)
+            if isinstance(ret, (relax.Call, relax.Tuple, relax.TupleGetItem)):
+                ret = self.bb.emit(ret)
+            origin = _origin(self.model, self.subgraph, op, op_idx)
+            _attribute(self.bb, ret, origin, origins)
+            if len(outputs) == 1:
+                name = tvm_tflite.get_tensor_name(self.subgraph, outputs[0].tensor_idx)
+                self.exp_tab.set_expr(name, ret)
+            else:
+                for idx, out_t in enumerate(outputs):
+                    name = tvm_tflite.get_tensor_name(self.subgraph, out_t.tensor_idx)
+                    self.exp_tab.set_expr(name, ret[idx])
+
     def get_tensor_expr(self, tensor, is_sparse=False):
         expr = super().get_tensor_expr(tensor, is_sparse)
         if self._flatten_input is not None and tensor.tensor_idx == self._flatten_input[0]:
@@ -83,9 +217,70 @@ class LwaiOperatorConverter(tvm_tflite.OperatorConverter):
         return expr
 
 
+@dataclass(frozen=True)
+class OpOrigin:
+    """The TFLite operator a Relax binding was converted from."""
+
+    index: int  # operator index in subgraph 0
+    name: str  # builtin name, e.g. "PAD"
+    tensor: str  # its first output tensor's name
+    dtype: str  # its quantized activations' dtype (e.g. "int8"), else its first input's
+    quantized: bool  # a non-constant input or output is a quantized int8/uint8/int16 tensor
+
+
+_TFLITE_DTYPES = {v: k.lower() for k, v in vars(TensorType).items() if not k.startswith("_")}
+
+
+def _origin(model, subgraph, op, op_idx: int) -> OpOrigin:
+    def dtype(i: int) -> str:
+        return _TFLITE_DTYPES.get(subgraph.Tensors(i).Type(), "?")
+
+    def constant(i: int) -> bool:
+        b = subgraph.Tensors(i).Buffer()
+        return 0 < b < model.BuffersLength() and model.Buffers(b).DataLength() > 0
+
+    def quantized(i: int) -> bool:
+        q = subgraph.Tensors(i).Quantization()
+        return q is not None and q.ScaleLength() > 0 and dtype(i) in ("int8", "uint8", "int16")
+
+    ins = [int(i) for i in op.InputsAsNumpy() if i >= 0]
+    outs = [int(i) for i in op.OutputsAsNumpy() if i >= 0]
+    acts = [i for i in ins + outs if quantized(i) and not constant(i)]
+    first = acts or ins or outs
+    tensor = ""
+    if outs:
+        tensor = (subgraph.Tensors(outs[0]).Name() or b"").decode(errors="replace")
+        tensor = tensor or f"#{outs[0]}"  # unnamed: its index in the subgraph
+    dt = dtype(first[0]) if first else "?"
+    return OpOrigin(op_idx, _op_name(model, op), tensor, dt, bool(acts))
+
+
+def _attribute(bb, ret, origin: OpOrigin, origins: dict) -> None:
+    """Records ``origin`` for every binding reachable from ``ret`` not yet attributed
+    (earlier ops' results are attributed already, so the walk stops there)."""
+    stack = [ret]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, relax.Var):
+            if str(e.name) in origins:
+                continue
+            value = bb.lookup_binding(e)
+            if value is None:
+                continue
+            origins[str(e.name)] = origin
+            stack.append(value)
+        elif isinstance(e, relax.Call):
+            stack.extend(e.args)
+        elif isinstance(e, relax.Tuple):
+            stack.extend(e.fields)
+        elif isinstance(e, relax.TupleGetItem):
+            stack.append(e.tuple_value)
+
+
 def _parse(path: Path, data: bytes) -> tflite.Model:
-    if len(data) < 8 or data[4:8] != b"TFL3":
-        raise LwaiError(path, "not a TFLite flatbuffer (missing the 'TFL3' identifier)")
+    from lwai.frontend.validate_tflite import validate_tflite
+
+    validate_tflite(path, data)  # bounds, indices, shapes, quantization, data flow
     try:
         model = tflite.Model.GetRootAsModel(data, 0)
         if model.SubgraphsLength() < 1:
@@ -143,11 +338,14 @@ def unsupported_ops(model) -> list[str]:
             for idx in list(op.InputsAsNumpy()) + list(op.OutputsAsNumpy())
         )
         if quantized and name not in quantized_ok:
-            bad[name] = None
+            dt = _origin(model, sg, op, i).dtype
+            bad[f"{name} ({dt})"] = None
     return list(bad)
 
 
-def import_tflite(path: Path, data: bytes) -> tvm.IRModule:
+def import_tflite(path: Path, data: bytes, origins: dict | None = None) -> tvm.IRModule:
+    """The Relax module; ``origins``, when given, receives each binding's :class:`OpOrigin`
+    by variable name."""
     model = _parse(path, data)
     bad = unsupported_ops(model)
     if bad:
@@ -157,7 +355,25 @@ def import_tflite(path: Path, data: bytes) -> tvm.IRModule:
             "Replace it in the model or add a kernel for it (see docs/operators.md)",
         )
     try:
-        mod = tvm_tflite.from_tflite(model, op_converter=LwaiOperatorConverter)
+        converters: list[LwaiOperatorConverter] = []
+
+        class _Converter(LwaiOperatorConverter):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                converters.append(self)
+
+        mod = call_tvm(
+            path,
+            "TVM could not import the model",
+            tvm_tflite.from_tflite,
+            model,
+            op_converter=_Converter,
+            on_failure=converters.clear,
+        )
+        if origins is not None and converters:
+            origins.update(getattr(converters[0], "lwai_origins", {}))
+    except LwaiError:
+        raise
     except Exception as err:
         first = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
         raise LwaiError(path, f"TVM could not import the model: {first}") from err

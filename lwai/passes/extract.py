@@ -237,11 +237,28 @@ def extract(name: str, ann: Mapping[str, relax.Expr], r: Resolve) -> OpDesc:
         inputs = [x, w] + ([bias] if bias is not None else [])
         return OpDesc(kind, inputs, out, attrs)
 
-    if kind in ("add", "mul"):
+    if kind in ("add", "mul", "sub"):
         lhs = _tensor(ann["lhs"], r, _call(core.args[0], r, "relax.dequantize"))
         rhs = _tensor(ann["rhs"], r, _call(core.args[1], r, "relax.dequantize"))
         _fold_float_activation(r(_call(ann["quant"], r).args[0]), out, attrs)
         return OpDesc(kind, [lhs, rhs], out, attrs)
+
+    if kind in ("logistic", "tanh"):
+        x = _tensor(ann["input"], r, _call(core.args[0], r, "relax.dequantize"))
+        return OpDesc(kind, [x], out, attrs)
+
+    if kind == "relu":
+        x = _tensor(ann["input"], r, _call(core.args[0], r, "relax.dequantize"))
+        name = _op_name(core)
+        if name == "relax.nn.leakyrelu":
+            attrs.update(mode="leaky_relu", alpha=float(core.attrs.alpha))
+        elif name == "relax.nn.relu":
+            attrs["mode"] = "relu"
+        elif (_prim(core.args[1]), _prim(core.args[2])) == (0.0, 6.0):
+            attrs["mode"] = "relu6"
+        else:
+            raise Unsupported("clip other than RELU6's [0, 6]")
+        return OpDesc(kind, [x], out, attrs)
 
     if kind == "softmax":
         arg = r(core.args[0])

@@ -70,6 +70,41 @@ def _extract_from_function(inner: relax.Function, patterns: dict) -> OpDesc:
     return op
 
 
+def _direct(call: Call) -> OffloadedOp | None:
+    """The OffloadedOp of an ``lwai_direct_<n>`` extern call (lwai.frontend.stateful): its
+    non-constant, non-state inputs are the call's arguments in order; state inputs get their
+    argument in the schedule (compiler._schedule), constants none."""
+    from lwai.codegen.kernels import unsupported_reason
+    from lwai.errors import LwaiError
+    from lwai.frontend.stateful import DIRECT_PREFIX, direct_op
+
+    if not isinstance(call.op, tvm.ir.Op) or call.op.name != "relax.call_dps_packed":
+        return None
+    callee = call.args[0]
+    name = str(getattr(callee, "global_symbol", ""))
+    if not name.startswith(DIRECT_PREFIX):
+        return None
+    op = direct_op(name)
+    if op is None:
+        raise RuntimeError(f"{name}: no operator recorded by the frontend")
+    reason = unsupported_reason(op)
+    if reason is not None:
+        raise LwaiError(
+            "model",
+            f"{op.name or op.kind} ({op.dtype}) has no lwai kernel: {reason}",
+            "TVM cannot compute this operator either; change the model or add the kernel",
+        )
+    arg_index: list[int | None] = []
+    n = 0
+    for t in op.inputs:
+        if t.is_const or t.state:
+            arg_index.append(None)
+        else:
+            arg_index.append(n)
+            n += 1
+    return OffloadedOp(op, f"lwai.{op.kind}", arg_index)
+
+
 def offload_to_lwai(mod: tvm.IRModule) -> tuple[tvm.IRModule, list[OffloadedOp]]:
     patterns = {p.name: p for p in pattern_table(lambda name: None)}
     offloaded: list[OffloadedOp] = []
@@ -83,6 +118,13 @@ def offload_to_lwai(mod: tvm.IRModule) -> tuple[tvm.IRModule, list[OffloadedOp]]
     class Rewriter(relax.PyExprMutator):
         def visit_call_(self, call: Call):
             call = super().visit_call_(call)
+            direct = _direct(call)
+            if direct is not None:  # an op the frontend converted itself (stateful.py)
+                index = len(offloaded)
+                offloaded.append(direct)
+                return relax.call_dps_packed(
+                    f"{EXTERN_PREFIX}{index}", call.args[1], out_ty=call.ty
+                )
             if not isinstance(call.op, tvm.ir.GlobalVar) or call.op not in lwai_funcs:
                 return call
             func = mod[call.op]

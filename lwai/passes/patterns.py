@@ -68,6 +68,15 @@ def _softmax() -> tuple[DFPattern, dict]:
     return q, {"input": x, "core": core, "quant": q}
 
 
+def _rectifier() -> tuple[DFPattern, dict]:
+    """TFLite RELU, RELU6, LEAKY_RELU on quantized data: one float op between QDQ."""
+    x = ANY()
+    deq = _deq(x)
+    core = is_op("relax.nn.relu")(deq) | is_op("relax.nn.leakyrelu")(deq) | _clip(deq)
+    q = _quant(core)
+    return q, {"input": x, "core": core, "quant": q}
+
+
 def _avg_pool_int() -> tuple[DFPattern, dict]:
     x = ANY()
     core = is_op("relax.nn.avg_pool2d")(is_op("relax.astype")(x))
@@ -95,9 +104,17 @@ def pattern_table(make_check: Callable[[str], Callable]) -> list[FusionPattern]:
     x = ANY()
     mp = is_op("relax.nn.max_pool2d")(x)
     add("lwai.max_pool2d", mp, {"input": x, "core": mp})
-    for name in ("add", "mul"):
-        pat, ann = _binary("relax.add" if name == "add" else "relax.multiply")
+    binary_ops = {"add": "relax.add", "mul": "relax.multiply", "sub": "relax.subtract"}
+    for name, relax_op in binary_ops.items():
+        pat, ann = _binary(relax_op)
         add(f"lwai.{name}", pat, ann)
+    pat, ann = _rectifier()
+    add("lwai.relu", pat, ann, clip=False)
+    for name, relax_op in (("logistic", "relax.sigmoid"), ("tanh", "relax.tanh")):
+        x = ANY()
+        core = is_op(relax_op)(_deq(x))
+        q = _quant(core)
+        add(f"lwai.{name}", q, {"input": x, "core": core, "quant": q}, clip=False)
     pat, ann = _softmax()
     add("lwai.softmax", pat, ann, clip=False)
     x = ANY()

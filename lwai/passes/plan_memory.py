@@ -24,21 +24,35 @@ class Buffer:
     first: int  # first step that writes or reads it
     last: int  # last step that reads it
     offset: int = -1
+    persistent: bool = False  # op state: kept across invocations, never shared
 
 
 class MemoryPlanner:
     def __init__(self) -> None:
         self.buffers: list[Buffer] = []
 
-    def add(self, name: str, size: int, first: int, last: int) -> Buffer:
-        buf = Buffer(name, align_up(max(size, 1)), first, last)
+    def add(self, name: str, size: int, first: int, last: int, persistent: bool = False) -> Buffer:
+        buf = Buffer(name, align_up(max(size, 1)), first, last, persistent=persistent)
         self.buffers.append(buf)
         return buf
 
+    @property
+    def state_bytes(self) -> int:
+        """Bytes of the persistent part (op state), at the end of the arena."""
+        return sum(b.size for b in self.buffers if b.persistent)
+
+    @property
+    def state_offset(self) -> int:
+        offsets = [b.offset for b in self.buffers if b.persistent]
+        return min(offsets) if offsets else 0
+
     def plan(self) -> int:
-        """Places every buffer; returns the arena size (the peak)."""
+        """Places every buffer; returns the arena size (the peak). Persistent buffers go
+        back to back after the peak of the others: a region no other buffer ever shares, so
+        the state survives between invocations and one contiguous range holds all of it."""
         placed: list[Buffer] = []
-        order = sorted(self.buffers, key=lambda b: (-b.size, b.first, b.name))
+        transient = [b for b in self.buffers if not b.persistent]
+        order = sorted(transient, key=lambda b: (-b.size, b.first, b.name))
         for buf in order:
             busy = sorted(
                 (p for p in placed if p.first <= buf.last and buf.first <= p.last),
@@ -51,7 +65,12 @@ class MemoryPlanner:
                 offset = max(offset, p.offset + p.size)
             buf.offset = offset
             placed.append(buf)
-        return max((b.offset + b.size for b in placed), default=0)
+        end = max((b.offset + b.size for b in placed), default=0)
+        for buf in self.buffers:
+            if buf.persistent:
+                buf.offset = end
+                end += buf.size
+        return end
 
     def lower_bound(self) -> int:
         """The largest sum of sizes live at one step: no plan can go below it."""

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "lwai/graph.h"
+#include "lwai/kernel_params.h" /* LWAI_MODEL_ABI */
 
 #define MAX_ARENA (16u * 1024u * 1024u) /* damaged files asking for more are not loaded */
 
@@ -427,10 +428,12 @@ static int cmd_api(void)
     lwai_model_release(NULL);
     memset(&desc, 0, sizeof desc);
     desc.name = "aot";
+    desc.abi = LWAI_MODEL_ABI;
     desc.run = aot_run;
     expect(lwai_model_init(&model, &desc, arena, 4096) == LWAI_OK, "AOT init");
+    expect(lwai_model_run(&model) == LWAI_OK, "AOT run");
     lwai_model_release(&model);
-    expect(model.desc == &desc && lwai_model_run(&model) == LWAI_OK, "release of an AOT model");
+    expect(lwai_model_run(&model) == LWAI_ERR_STATE, "run after release of an AOT model");
     printf(failures ? "api FAIL\n" : "api ok\n");
     return 0;
 }

@@ -30,6 +30,17 @@ int lwai_board_read_file_upto(const char *path, void *buf, size_t capacity, size
 /* Writes `bytes` bytes of buf to file `path` (created or truncated). Returns 0 or -1. */
 int lwai_board_write_file(const char *path, const void *buf, size_t bytes);
 
+/* Slices of files, for N invocations of a stateful model in one run (lwai_app -k N):
+ * reads `bytes` bytes at byte `offset` of file `path` into buf. [out] actual: the file's
+ * size (set whenever the file could be opened). Returns 0, -1 (cannot open or read) or -2
+ * (the file ends before offset + bytes). */
+int lwai_board_read_file_at(const char *path, void *buf, size_t bytes, size_t offset,
+                            size_t *actual);
+
+/* Writes `bytes` bytes of buf at byte `offset` of file `path`: offset 0 creates or truncates
+ * the file, a later offset overwrites (or extends) an existing one. Returns 0 or -1. */
+int lwai_board_write_file_at(const char *path, const void *buf, size_t bytes, size_t offset);
+
 /* A monotonic counter and its rate in ticks per second. On the QEMU boards run with
  * `-icount shift=0` one tick is 1e9 / lwai_board_tick_hz() executed instructions. */
 uint64_t lwai_board_ticks(void);

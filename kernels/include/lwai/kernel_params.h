@@ -14,6 +14,11 @@
  * model, small enough that no index computation can overflow int32. */
 #define LWAI_GEOMETRY_MAX 65535
 
+/* CRC-32 of the params structs' field types and names below: a compiled model records it
+ * (LWAI_MODEL_ABI, lwai/model.h) so that lwai_model_init refuses a model built against other
+ * params layouts (LWAI_ERR_ABI) instead of running it on misread params. */
+#define LWAI_KERNEL_PARAMS_ABI 0x3fdc9f5du
+
 typedef struct {
     int32_t stride_h; /* [1, 65535] */
     int32_t stride_w; /* [1, 65535] */
@@ -105,14 +110,32 @@ typedef struct {
 } lwai_softmax_params;
 
 typedef struct {
+    int32_t input_zero_point; /* s8; [-128, 127] */
+    int32_t output_zero_point; /* s8; [-128, 127] */
+    int32_t multiplier; /* x >= zero point: input scale / output scale (1.0 for RELU6, which does not requantize); [0, 2147483647] */
+    int32_t shift; /* [-31, 31] */
+    int32_t alpha_multiplier; /* x < zero point: alpha * input scale / output scale (LEAKY_RELU; else as multiplier); [0, 2147483647] */
+    int32_t alpha_shift; /* [-31, 31] */
+    int32_t act_min; /* [-128, 127] */
+    int32_t act_max; /* [-128, 127] */
+} lwai_relu_params;
+
+typedef struct {
+    int32_t input_zero_point; /* s8; [-128, 127] */
+    int32_t input_range_radius; /* |x - zero point| at or beyond which the output saturates; [0, 2147483647] */
+    int32_t input_multiplier; /* input scale * 2^27 (to Q4.27), Q0.31 significand; [0, 2147483647] */
+    int32_t input_left_shift; /* [0, 31] */
+} lwai_sigmoid_params;
+
+typedef struct {
     uint32_t bytes; /* tensor size in bytes; [0, 2147483647] */
 } lwai_reshape_params;
 
 typedef struct {
     float scale; /* f32 -> int: output scale (x / scale in float, as TFLM) */
     int32_t zero_point; /* output zero point; [-32768, 32767] */
-    int32_t input_offset; /* s8 -> s8: -input zero point; [-127, 128] */
-    int32_t multiplier; /* s8 -> s8: input scale / output scale; [0, 2147483647] */
+    int32_t input_offset; /* int -> int: -input zero point; [-32767, 32768] */
+    int32_t multiplier; /* int -> int: input scale / output scale; [0, 2147483647] */
     int32_t shift; /* [-31, 31] */
 } lwai_quantize_params;
 
@@ -121,11 +144,127 @@ typedef struct {
     int32_t zero_point; /* input zero point; [-32768, 32767] */
 } lwai_dequantize_params;
 
+typedef struct {
+    int32_t time_major; /* 1: input [time, batch, in]; 0: [batch, time, in]; [0, 1] */
+    int32_t input_offset; /* -input zero point; [-32768, 32768] */
+    int32_t hidden_offset; /* -hidden state zero point (recurrent FC input); [-32768, 32768] */
+    int32_t hidden_zero_point; /* hidden state zero point (tanh(cell) * o output); [-32768, 32767] */
+    int32_t input_gate_input_multiplier; /* i gate: input scale * weight scale / 2^-12; [0, 2147483647] */
+    int32_t input_gate_input_shift; /* lstm_s16 takes [-31, 7] (TFLite's 64-bit rescale); [-31, 30] */
+    int32_t input_gate_recurrent_multiplier; /* hidden scale * recurrent weight scale / 2^-12; [0, 2147483647] */
+    int32_t input_gate_recurrent_shift; /* [-31, 30] */
+    int32_t forget_gate_input_multiplier; /* f gate: input scale * weight scale / 2^-12; [0, 2147483647] */
+    int32_t forget_gate_input_shift; /* [-31, 30] */
+    int32_t forget_gate_recurrent_multiplier; /* hidden scale * recurrent weight scale / 2^-12; [0, 2147483647] */
+    int32_t forget_gate_recurrent_shift; /* [-31, 30] */
+    int32_t cell_gate_input_multiplier; /* c (g) gate: input scale * weight scale / 2^-12; [0, 2147483647] */
+    int32_t cell_gate_input_shift; /* [-31, 30] */
+    int32_t cell_gate_recurrent_multiplier; /* hidden scale * recurrent weight scale / 2^-12; [0, 2147483647] */
+    int32_t cell_gate_recurrent_shift; /* [-31, 30] */
+    int32_t output_gate_input_multiplier; /* o gate: input scale * weight scale / 2^-12; [0, 2147483647] */
+    int32_t output_gate_input_shift; /* [-31, 30] */
+    int32_t output_gate_recurrent_multiplier; /* hidden scale * recurrent weight scale / 2^-12; [0, 2147483647] */
+    int32_t output_gate_recurrent_shift; /* [-31, 30] */
+    int32_t forget_cell_multiplier; /* f * cell: 2^-15 (cell scale cancels); [0, 2147483647] */
+    int32_t forget_cell_shift; /* [-31, 31] */
+    int32_t input_cell_multiplier; /* i * g: 2^-30 / cell scale; [0, 2147483647] */
+    int32_t input_cell_shift; /* [-31, 31] */
+    int32_t hidden_multiplier; /* tanh(cell) * o: 2^-30 / hidden scale; [0, 2147483647] */
+    int32_t hidden_shift; /* [-31, 31] */
+    int32_t cell_clip; /* int: |cell| bound in cell units; -1 none; [-1, 32767] */
+    int32_t cell_scale_power; /* int: log2 of the cell state scale, rounded (tanh input shift); [-43, 2] */
+    float cell_clip_f; /* f32: |cell| bound; <= 0 none */
+} lwai_lstm_params;
+
+typedef struct {
+    int32_t rank; /* filters per output unit; [1, 65535] */
+    int32_t input_offset; /* s8: -input zero point; [-128, 128] */
+    int32_t state_zero_point; /* s8: zero point of the state (int8 state: its reset value); [-32768, 32767] */
+    int32_t output_offset; /* s8: output zero point; [-128, 127] */
+    int32_t multiplier1; /* s8: input scale * feature weight scale / state scale; [0, 2147483647] */
+    int32_t shift1; /* [-31, 31] */
+    int32_t multiplier2; /* s8: state scale * time weight scale / output scale; [0, 2147483647] */
+    int32_t shift2; /* [-31, 31] */
+    float act_min_f; /* f32: clamp (the integer kernels apply no activation, as TFLM) */
+    float act_max_f; /* f32: clamp */
+} lwai_svdf_params;
+
+typedef struct {
+    int32_t stride_h; /* [1, 65535] */
+    int32_t stride_w; /* [1, 65535] */
+    int32_t dilation_h; /* [1, 65535] */
+    int32_t dilation_w; /* [1, 65535] */
+    int32_t pad_top; /* [0, 65535] */
+    int32_t pad_left; /* [0, 65535] */
+    int32_t depth_multiplier; /* depthwise only; [1, 65535] */
+    int32_t act_min; /* clamp in the int16 output domain; [-32768, 32767] */
+    int32_t act_max; /* [-32768, 32767] */
+} lwai_conv_s16_params;
+
+typedef struct {
+    int32_t act_min; /* [-32768, 32767] */
+    int32_t act_max; /* [-32768, 32767] */
+} lwai_fully_connected_s16_params;
+
+typedef struct {
+    int32_t stride_h; /* [1, 65535] */
+    int32_t stride_w; /* [1, 65535] */
+    int32_t filter_h; /* [1, 65535] */
+    int32_t filter_w; /* [1, 65535] */
+    int32_t pad_top; /* [0, 65535] */
+    int32_t pad_left; /* [0, 65535] */
+    int32_t act_min; /* [-32768, 32767] */
+    int32_t act_max; /* [-32768, 32767] */
+} lwai_pool2d_s16_params;
+
+typedef struct {
+    int32_t left_shift; /* 15 for int16 (TFLM); [0, 15] */
+    int32_t input1_multiplier; /* [0, 2147483647] */
+    int32_t input1_shift; /* [-31, 0] */
+    int32_t input2_multiplier; /* [0, 2147483647] */
+    int32_t input2_shift; /* [-31, 0] */
+    int32_t output_multiplier; /* [0, 2147483647] */
+    int32_t output_shift; /* [-31, 31] */
+    int32_t act_min; /* [-32768, 32767] */
+    int32_t act_max; /* [-32768, 32767] */
+} lwai_add_s16_params;
+
+typedef struct {
+    int32_t output_multiplier; /* s1 * s2 / so; [0, 2147483647] */
+    int32_t output_shift; /* [-31, 31] */
+    int32_t act_min; /* [-32768, 32767] */
+    int32_t act_max; /* [-32768, 32767] */
+} lwai_mul_s16_params;
+
+typedef struct {
+    int32_t stride_h; /* [1, 65535] */
+    int32_t stride_w; /* [1, 65535] */
+    int32_t pad_top; /* output rows cut before the first (TFLite's padding of the forward conv); [0, 65535] */
+    int32_t pad_left; /* [0, 65535] */
+    int32_t input_offset; /* s8: -input zero point; [-128, 128] */
+    int32_t output_offset; /* s8: output zero point; [-128, 127] */
+    int32_t act_min; /* in the output dtype's range; [-32768, 32767] */
+    int32_t act_max; /* [-32768, 32767] */
+} lwai_transpose_conv_params;
+
+typedef struct {
+    int32_t adj_x; /* 1: the last two dims of x swapped; [0, 1] */
+    int32_t adj_y; /* 1: the last two dims of y swapped; [0, 1] */
+    int32_t input1_offset; /* s8: -x zero point; [-128, 128] */
+    int32_t input2_offset; /* s8: -y zero point; [-128, 128] */
+    int32_t output_offset; /* [-128, 127] */
+    int32_t output_multiplier; /* sx * sy / so; [0, 2147483647] */
+    int32_t output_shift; /* [-31, 31] */
+    int32_t act_min; /* the output dtype's range (no fused activation); [-32768, 32767] */
+    int32_t act_max; /* [-32768, 32767] */
+} lwai_batch_matmul_params;
+
 /* ---- graph-file layout per kernel -------------------------------------------------------- */
 
 /* conv2d_s8: inputs input int8, filter int8, bias int32 (optional), mult int32, shift int32; output int8 */
 #define LWAI_CONV2D_S8_INPUTS 5u
 #define LWAI_CONV2D_S8_OPTIONAL 0x4u
+#define LWAI_CONV2D_S8_STATE 0x0u /* bit i: input i is persistent state */
 #define LWAI_CONV2D_S8_PARAMS 10u
 #define LWAI_CONV2D_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -169,6 +308,7 @@ enum {
 /* conv2d_f32: inputs input float32, filter float32, bias float32 (optional); output float32 */
 #define LWAI_CONV2D_F32_INPUTS 3u
 #define LWAI_CONV2D_F32_OPTIONAL 0x4u
+#define LWAI_CONV2D_F32_STATE 0x0u /* bit i: input i is persistent state */
 #define LWAI_CONV2D_F32_PARAMS 6u
 #define LWAI_CONV2D_F32_FPARAMS 2u
 enum { /* operand indices: inputs, then the output */
@@ -200,9 +340,50 @@ enum {
         (c)->act_max_f = (f)[1]; \
     } while (0)
 
+/* conv2d_s16: inputs input int16, filter int8, bias int64 (optional), mult int32, shift int32; output int16 */
+#define LWAI_CONV2D_S16_INPUTS 5u
+#define LWAI_CONV2D_S16_OPTIONAL 0x4u
+#define LWAI_CONV2D_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_CONV2D_S16_PARAMS 8u
+#define LWAI_CONV2D_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_CONV2D_S16_T_INPUT = 0,
+    LWAI_CONV2D_S16_T_FILTER = 1,
+    LWAI_CONV2D_S16_T_BIAS = 2,
+    LWAI_CONV2D_S16_T_MULT = 3,
+    LWAI_CONV2D_S16_T_SHIFT = 4,
+    LWAI_CONV2D_S16_T_OUTPUT = 5
+};
+#define LWAI_CONV2D_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT8, LWAI_DTYPE_INT64, LWAI_DTYPE_INT32, LWAI_DTYPE_INT32, LWAI_DTYPE_INT16 }
+#define LWAI_CONV2D_S16_NAMES { "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_top", "pad_left", "act_min", "act_max" }
+enum {
+    LWAI_CONV2D_S16_P_STRIDE_H = 0,
+    LWAI_CONV2D_S16_P_STRIDE_W = 1,
+    LWAI_CONV2D_S16_P_DILATION_H = 2,
+    LWAI_CONV2D_S16_P_DILATION_W = 3,
+    LWAI_CONV2D_S16_P_PAD_TOP = 4,
+    LWAI_CONV2D_S16_P_PAD_LEFT = 5,
+    LWAI_CONV2D_S16_P_ACT_MIN = 6,
+    LWAI_CONV2D_S16_P_ACT_MAX = 7
+};
+#define LWAI_CONV2D_S16_IN_RANGE(p) ((p)[0] >= 1 && (p)[0] <= 65535 && (p)[1] >= 1 && (p)[1] <= 65535 && (p)[2] >= 1 && (p)[2] <= 65535 && (p)[3] >= 1 && (p)[3] <= 65535 && (p)[4] >= 0 && (p)[4] <= 65535 && (p)[5] >= 0 && (p)[5] <= 65535 && (p)[6] >= -32768 && (p)[6] <= 32767 && (p)[7] >= -32768 && (p)[7] <= 32767)
+#define LWAI_CONV2D_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->stride_h = (p)[0]; \
+        (c)->stride_w = (p)[1]; \
+        (c)->dilation_h = (p)[2]; \
+        (c)->dilation_w = (p)[3]; \
+        (c)->pad_top = (p)[4]; \
+        (c)->pad_left = (p)[5]; \
+        (c)->act_min = (p)[6]; \
+        (c)->act_max = (p)[7]; \
+        (void)(f); \
+    } while (0)
+
 /* depthwise_conv2d_s8: inputs input int8, filter int8, bias int32 (optional), mult int32, shift int32; output int8 */
 #define LWAI_DEPTHWISE_CONV2D_S8_INPUTS 5u
 #define LWAI_DEPTHWISE_CONV2D_S8_OPTIONAL 0x4u
+#define LWAI_DEPTHWISE_CONV2D_S8_STATE 0x0u /* bit i: input i is persistent state */
 #define LWAI_DEPTHWISE_CONV2D_S8_PARAMS 11u
 #define LWAI_DEPTHWISE_CONV2D_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -248,6 +429,7 @@ enum {
 /* depthwise_conv2d_f32: inputs input float32, filter float32, bias float32 (optional); output float32 */
 #define LWAI_DEPTHWISE_CONV2D_F32_INPUTS 3u
 #define LWAI_DEPTHWISE_CONV2D_F32_OPTIONAL 0x4u
+#define LWAI_DEPTHWISE_CONV2D_F32_STATE 0x0u /* bit i: input i is persistent state */
 #define LWAI_DEPTHWISE_CONV2D_F32_PARAMS 7u
 #define LWAI_DEPTHWISE_CONV2D_F32_FPARAMS 2u
 enum { /* operand indices: inputs, then the output */
@@ -281,9 +463,52 @@ enum {
         (c)->act_max_f = (f)[1]; \
     } while (0)
 
+/* depthwise_conv2d_s16: inputs input int16, filter int8, bias int64 (optional), mult int32, shift int32; output int16 */
+#define LWAI_DEPTHWISE_CONV2D_S16_INPUTS 5u
+#define LWAI_DEPTHWISE_CONV2D_S16_OPTIONAL 0x4u
+#define LWAI_DEPTHWISE_CONV2D_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_DEPTHWISE_CONV2D_S16_PARAMS 9u
+#define LWAI_DEPTHWISE_CONV2D_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_DEPTHWISE_CONV2D_S16_T_INPUT = 0,
+    LWAI_DEPTHWISE_CONV2D_S16_T_FILTER = 1,
+    LWAI_DEPTHWISE_CONV2D_S16_T_BIAS = 2,
+    LWAI_DEPTHWISE_CONV2D_S16_T_MULT = 3,
+    LWAI_DEPTHWISE_CONV2D_S16_T_SHIFT = 4,
+    LWAI_DEPTHWISE_CONV2D_S16_T_OUTPUT = 5
+};
+#define LWAI_DEPTHWISE_CONV2D_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT8, LWAI_DTYPE_INT64, LWAI_DTYPE_INT32, LWAI_DTYPE_INT32, LWAI_DTYPE_INT16 }
+#define LWAI_DEPTHWISE_CONV2D_S16_NAMES { "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_top", "pad_left", "depth_multiplier", "act_min", "act_max" }
+enum {
+    LWAI_DEPTHWISE_CONV2D_S16_P_STRIDE_H = 0,
+    LWAI_DEPTHWISE_CONV2D_S16_P_STRIDE_W = 1,
+    LWAI_DEPTHWISE_CONV2D_S16_P_DILATION_H = 2,
+    LWAI_DEPTHWISE_CONV2D_S16_P_DILATION_W = 3,
+    LWAI_DEPTHWISE_CONV2D_S16_P_PAD_TOP = 4,
+    LWAI_DEPTHWISE_CONV2D_S16_P_PAD_LEFT = 5,
+    LWAI_DEPTHWISE_CONV2D_S16_P_DEPTH_MULTIPLIER = 6,
+    LWAI_DEPTHWISE_CONV2D_S16_P_ACT_MIN = 7,
+    LWAI_DEPTHWISE_CONV2D_S16_P_ACT_MAX = 8
+};
+#define LWAI_DEPTHWISE_CONV2D_S16_IN_RANGE(p) ((p)[0] >= 1 && (p)[0] <= 65535 && (p)[1] >= 1 && (p)[1] <= 65535 && (p)[2] >= 1 && (p)[2] <= 65535 && (p)[3] >= 1 && (p)[3] <= 65535 && (p)[4] >= 0 && (p)[4] <= 65535 && (p)[5] >= 0 && (p)[5] <= 65535 && (p)[6] >= 1 && (p)[6] <= 65535 && (p)[7] >= -32768 && (p)[7] <= 32767 && (p)[8] >= -32768 && (p)[8] <= 32767)
+#define LWAI_DEPTHWISE_CONV2D_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->stride_h = (p)[0]; \
+        (c)->stride_w = (p)[1]; \
+        (c)->dilation_h = (p)[2]; \
+        (c)->dilation_w = (p)[3]; \
+        (c)->pad_top = (p)[4]; \
+        (c)->pad_left = (p)[5]; \
+        (c)->depth_multiplier = (p)[6]; \
+        (c)->act_min = (p)[7]; \
+        (c)->act_max = (p)[8]; \
+        (void)(f); \
+    } while (0)
+
 /* fully_connected_s8: inputs input int8, filter int8, bias int32 (optional), mult int32, shift int32; output int8 */
 #define LWAI_FULLY_CONNECTED_S8_INPUTS 5u
 #define LWAI_FULLY_CONNECTED_S8_OPTIONAL 0x4u
+#define LWAI_FULLY_CONNECTED_S8_STATE 0x0u /* bit i: input i is persistent state */
 #define LWAI_FULLY_CONNECTED_S8_PARAMS 5u
 #define LWAI_FULLY_CONNECTED_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -317,6 +542,7 @@ enum {
 /* fully_connected_f32: inputs input float32, filter float32, bias float32 (optional); output float32 */
 #define LWAI_FULLY_CONNECTED_F32_INPUTS 3u
 #define LWAI_FULLY_CONNECTED_F32_OPTIONAL 0x4u
+#define LWAI_FULLY_CONNECTED_F32_STATE 0x0u /* bit i: input i is persistent state */
 #define LWAI_FULLY_CONNECTED_F32_PARAMS 0u
 #define LWAI_FULLY_CONNECTED_F32_FPARAMS 2u
 enum { /* operand indices: inputs, then the output */
@@ -335,9 +561,38 @@ enum { /* operand indices: inputs, then the output */
         (void)(p); \
     } while (0)
 
+/* fully_connected_s16: inputs input int16, filter int8, bias int64 (optional), mult int32, shift int32; output int16 */
+#define LWAI_FULLY_CONNECTED_S16_INPUTS 5u
+#define LWAI_FULLY_CONNECTED_S16_OPTIONAL 0x4u
+#define LWAI_FULLY_CONNECTED_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_FULLY_CONNECTED_S16_PARAMS 2u
+#define LWAI_FULLY_CONNECTED_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_FULLY_CONNECTED_S16_T_INPUT = 0,
+    LWAI_FULLY_CONNECTED_S16_T_FILTER = 1,
+    LWAI_FULLY_CONNECTED_S16_T_BIAS = 2,
+    LWAI_FULLY_CONNECTED_S16_T_MULT = 3,
+    LWAI_FULLY_CONNECTED_S16_T_SHIFT = 4,
+    LWAI_FULLY_CONNECTED_S16_T_OUTPUT = 5
+};
+#define LWAI_FULLY_CONNECTED_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT8, LWAI_DTYPE_INT64, LWAI_DTYPE_INT32, LWAI_DTYPE_INT32, LWAI_DTYPE_INT16 }
+#define LWAI_FULLY_CONNECTED_S16_NAMES { "act_min", "act_max" }
+enum {
+    LWAI_FULLY_CONNECTED_S16_P_ACT_MIN = 0,
+    LWAI_FULLY_CONNECTED_S16_P_ACT_MAX = 1
+};
+#define LWAI_FULLY_CONNECTED_S16_IN_RANGE(p) ((p)[0] >= -32768 && (p)[0] <= 32767 && (p)[1] >= -32768 && (p)[1] <= 32767)
+#define LWAI_FULLY_CONNECTED_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->act_min = (p)[0]; \
+        (c)->act_max = (p)[1]; \
+        (void)(f); \
+    } while (0)
+
 /* avg_pool2d_s8: inputs input int8; output int8 */
 #define LWAI_AVG_POOL2D_S8_INPUTS 1u
 #define LWAI_AVG_POOL2D_S8_OPTIONAL 0x0u
+#define LWAI_AVG_POOL2D_S8_STATE 0x0u /* bit i: input i is persistent state */
 #define LWAI_AVG_POOL2D_S8_PARAMS 8u
 #define LWAI_AVG_POOL2D_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -373,6 +628,7 @@ enum {
 /* avg_pool2d_f32: inputs input float32; output float32 */
 #define LWAI_AVG_POOL2D_F32_INPUTS 1u
 #define LWAI_AVG_POOL2D_F32_OPTIONAL 0x0u
+#define LWAI_AVG_POOL2D_F32_STATE 0x0u /* bit i: input i is persistent state */
 #define LWAI_AVG_POOL2D_F32_PARAMS 6u
 #define LWAI_AVG_POOL2D_F32_FPARAMS 2u
 enum { /* operand indices: inputs, then the output */
@@ -402,9 +658,46 @@ enum {
         (c)->act_max_f = (f)[1]; \
     } while (0)
 
+/* avg_pool2d_s16: inputs input int16; output int16 */
+#define LWAI_AVG_POOL2D_S16_INPUTS 1u
+#define LWAI_AVG_POOL2D_S16_OPTIONAL 0x0u
+#define LWAI_AVG_POOL2D_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_AVG_POOL2D_S16_PARAMS 8u
+#define LWAI_AVG_POOL2D_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_AVG_POOL2D_S16_T_INPUT = 0,
+    LWAI_AVG_POOL2D_S16_T_OUTPUT = 1
+};
+#define LWAI_AVG_POOL2D_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT16 }
+#define LWAI_AVG_POOL2D_S16_NAMES { "stride_h", "stride_w", "filter_h", "filter_w", "pad_top", "pad_left", "act_min", "act_max" }
+enum {
+    LWAI_AVG_POOL2D_S16_P_STRIDE_H = 0,
+    LWAI_AVG_POOL2D_S16_P_STRIDE_W = 1,
+    LWAI_AVG_POOL2D_S16_P_FILTER_H = 2,
+    LWAI_AVG_POOL2D_S16_P_FILTER_W = 3,
+    LWAI_AVG_POOL2D_S16_P_PAD_TOP = 4,
+    LWAI_AVG_POOL2D_S16_P_PAD_LEFT = 5,
+    LWAI_AVG_POOL2D_S16_P_ACT_MIN = 6,
+    LWAI_AVG_POOL2D_S16_P_ACT_MAX = 7
+};
+#define LWAI_AVG_POOL2D_S16_IN_RANGE(p) ((p)[0] >= 1 && (p)[0] <= 65535 && (p)[1] >= 1 && (p)[1] <= 65535 && (p)[2] >= 1 && (p)[2] <= 65535 && (p)[3] >= 1 && (p)[3] <= 65535 && (p)[4] >= 0 && (p)[4] <= 65535 && (p)[5] >= 0 && (p)[5] <= 65535 && (p)[6] >= -32768 && (p)[6] <= 32767 && (p)[7] >= -32768 && (p)[7] <= 32767)
+#define LWAI_AVG_POOL2D_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->stride_h = (p)[0]; \
+        (c)->stride_w = (p)[1]; \
+        (c)->filter_h = (p)[2]; \
+        (c)->filter_w = (p)[3]; \
+        (c)->pad_top = (p)[4]; \
+        (c)->pad_left = (p)[5]; \
+        (c)->act_min = (p)[6]; \
+        (c)->act_max = (p)[7]; \
+        (void)(f); \
+    } while (0)
+
 /* max_pool2d_s8: inputs input int8; output int8 */
 #define LWAI_MAX_POOL2D_S8_INPUTS 1u
 #define LWAI_MAX_POOL2D_S8_OPTIONAL 0x0u
+#define LWAI_MAX_POOL2D_S8_STATE 0x0u /* bit i: input i is persistent state */
 #define LWAI_MAX_POOL2D_S8_PARAMS 8u
 #define LWAI_MAX_POOL2D_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -440,6 +733,7 @@ enum {
 /* max_pool2d_f32: inputs input float32; output float32 */
 #define LWAI_MAX_POOL2D_F32_INPUTS 1u
 #define LWAI_MAX_POOL2D_F32_OPTIONAL 0x0u
+#define LWAI_MAX_POOL2D_F32_STATE 0x0u /* bit i: input i is persistent state */
 #define LWAI_MAX_POOL2D_F32_PARAMS 6u
 #define LWAI_MAX_POOL2D_F32_FPARAMS 2u
 enum { /* operand indices: inputs, then the output */
@@ -469,9 +763,46 @@ enum {
         (c)->act_max_f = (f)[1]; \
     } while (0)
 
+/* max_pool2d_s16: inputs input int16; output int16 */
+#define LWAI_MAX_POOL2D_S16_INPUTS 1u
+#define LWAI_MAX_POOL2D_S16_OPTIONAL 0x0u
+#define LWAI_MAX_POOL2D_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_MAX_POOL2D_S16_PARAMS 8u
+#define LWAI_MAX_POOL2D_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_MAX_POOL2D_S16_T_INPUT = 0,
+    LWAI_MAX_POOL2D_S16_T_OUTPUT = 1
+};
+#define LWAI_MAX_POOL2D_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT16 }
+#define LWAI_MAX_POOL2D_S16_NAMES { "stride_h", "stride_w", "filter_h", "filter_w", "pad_top", "pad_left", "act_min", "act_max" }
+enum {
+    LWAI_MAX_POOL2D_S16_P_STRIDE_H = 0,
+    LWAI_MAX_POOL2D_S16_P_STRIDE_W = 1,
+    LWAI_MAX_POOL2D_S16_P_FILTER_H = 2,
+    LWAI_MAX_POOL2D_S16_P_FILTER_W = 3,
+    LWAI_MAX_POOL2D_S16_P_PAD_TOP = 4,
+    LWAI_MAX_POOL2D_S16_P_PAD_LEFT = 5,
+    LWAI_MAX_POOL2D_S16_P_ACT_MIN = 6,
+    LWAI_MAX_POOL2D_S16_P_ACT_MAX = 7
+};
+#define LWAI_MAX_POOL2D_S16_IN_RANGE(p) ((p)[0] >= 1 && (p)[0] <= 65535 && (p)[1] >= 1 && (p)[1] <= 65535 && (p)[2] >= 1 && (p)[2] <= 65535 && (p)[3] >= 1 && (p)[3] <= 65535 && (p)[4] >= 0 && (p)[4] <= 65535 && (p)[5] >= 0 && (p)[5] <= 65535 && (p)[6] >= -32768 && (p)[6] <= 32767 && (p)[7] >= -32768 && (p)[7] <= 32767)
+#define LWAI_MAX_POOL2D_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->stride_h = (p)[0]; \
+        (c)->stride_w = (p)[1]; \
+        (c)->filter_h = (p)[2]; \
+        (c)->filter_w = (p)[3]; \
+        (c)->pad_top = (p)[4]; \
+        (c)->pad_left = (p)[5]; \
+        (c)->act_min = (p)[6]; \
+        (c)->act_max = (p)[7]; \
+        (void)(f); \
+    } while (0)
+
 /* add_s8: inputs input1 int8, input2 int8; output int8 */
 #define LWAI_ADD_S8_INPUTS 2u
 #define LWAI_ADD_S8_OPTIONAL 0x0u
+#define LWAI_ADD_S8_STATE 0x0u /* bit i: input i is persistent state */
 #define LWAI_ADD_S8_PARAMS 12u
 #define LWAI_ADD_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -516,6 +847,7 @@ enum {
 /* add_f32: inputs input1 float32, input2 float32; output float32 */
 #define LWAI_ADD_F32_INPUTS 2u
 #define LWAI_ADD_F32_OPTIONAL 0x0u
+#define LWAI_ADD_F32_STATE 0x0u /* bit i: input i is persistent state */
 #define LWAI_ADD_F32_PARAMS 0u
 #define LWAI_ADD_F32_FPARAMS 2u
 enum { /* operand indices: inputs, then the output */
@@ -533,9 +865,49 @@ enum { /* operand indices: inputs, then the output */
         (void)(p); \
     } while (0)
 
+/* add_s16: inputs input1 int16, input2 int16; output int16 */
+#define LWAI_ADD_S16_INPUTS 2u
+#define LWAI_ADD_S16_OPTIONAL 0x0u
+#define LWAI_ADD_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_ADD_S16_PARAMS 9u
+#define LWAI_ADD_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_ADD_S16_T_INPUT1 = 0,
+    LWAI_ADD_S16_T_INPUT2 = 1,
+    LWAI_ADD_S16_T_OUTPUT = 2
+};
+#define LWAI_ADD_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT16, LWAI_DTYPE_INT16 }
+#define LWAI_ADD_S16_NAMES { "left_shift", "input1_multiplier", "input1_shift", "input2_multiplier", "input2_shift", "output_multiplier", "output_shift", "act_min", "act_max" }
+enum {
+    LWAI_ADD_S16_P_LEFT_SHIFT = 0,
+    LWAI_ADD_S16_P_INPUT1_MULTIPLIER = 1,
+    LWAI_ADD_S16_P_INPUT1_SHIFT = 2,
+    LWAI_ADD_S16_P_INPUT2_MULTIPLIER = 3,
+    LWAI_ADD_S16_P_INPUT2_SHIFT = 4,
+    LWAI_ADD_S16_P_OUTPUT_MULTIPLIER = 5,
+    LWAI_ADD_S16_P_OUTPUT_SHIFT = 6,
+    LWAI_ADD_S16_P_ACT_MIN = 7,
+    LWAI_ADD_S16_P_ACT_MAX = 8
+};
+#define LWAI_ADD_S16_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 15 && (p)[1] >= 0 && (p)[2] >= -31 && (p)[2] <= 0 && (p)[3] >= 0 && (p)[4] >= -31 && (p)[4] <= 0 && (p)[5] >= 0 && (p)[6] >= -31 && (p)[6] <= 31 && (p)[7] >= -32768 && (p)[7] <= 32767 && (p)[8] >= -32768 && (p)[8] <= 32767)
+#define LWAI_ADD_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->left_shift = (p)[0]; \
+        (c)->input1_multiplier = (p)[1]; \
+        (c)->input1_shift = (p)[2]; \
+        (c)->input2_multiplier = (p)[3]; \
+        (c)->input2_shift = (p)[4]; \
+        (c)->output_multiplier = (p)[5]; \
+        (c)->output_shift = (p)[6]; \
+        (c)->act_min = (p)[7]; \
+        (c)->act_max = (p)[8]; \
+        (void)(f); \
+    } while (0)
+
 /* mul_s8: inputs input1 int8, input2 int8; output int8 */
 #define LWAI_MUL_S8_INPUTS 2u
 #define LWAI_MUL_S8_OPTIONAL 0x0u
+#define LWAI_MUL_S8_STATE 0x0u /* bit i: input i is persistent state */
 #define LWAI_MUL_S8_PARAMS 7u
 #define LWAI_MUL_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -570,6 +942,7 @@ enum {
 /* mul_f32: inputs input1 float32, input2 float32; output float32 */
 #define LWAI_MUL_F32_INPUTS 2u
 #define LWAI_MUL_F32_OPTIONAL 0x0u
+#define LWAI_MUL_F32_STATE 0x0u /* bit i: input i is persistent state */
 #define LWAI_MUL_F32_PARAMS 0u
 #define LWAI_MUL_F32_FPARAMS 2u
 enum { /* operand indices: inputs, then the output */
@@ -587,9 +960,197 @@ enum { /* operand indices: inputs, then the output */
         (void)(p); \
     } while (0)
 
+/* mul_s16: inputs input1 int16, input2 int16; output int16 */
+#define LWAI_MUL_S16_INPUTS 2u
+#define LWAI_MUL_S16_OPTIONAL 0x0u
+#define LWAI_MUL_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_MUL_S16_PARAMS 4u
+#define LWAI_MUL_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_MUL_S16_T_INPUT1 = 0,
+    LWAI_MUL_S16_T_INPUT2 = 1,
+    LWAI_MUL_S16_T_OUTPUT = 2
+};
+#define LWAI_MUL_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT16, LWAI_DTYPE_INT16 }
+#define LWAI_MUL_S16_NAMES { "output_multiplier", "output_shift", "act_min", "act_max" }
+enum {
+    LWAI_MUL_S16_P_OUTPUT_MULTIPLIER = 0,
+    LWAI_MUL_S16_P_OUTPUT_SHIFT = 1,
+    LWAI_MUL_S16_P_ACT_MIN = 2,
+    LWAI_MUL_S16_P_ACT_MAX = 3
+};
+#define LWAI_MUL_S16_IN_RANGE(p) ((p)[0] >= 0 && (p)[1] >= -31 && (p)[1] <= 31 && (p)[2] >= -32768 && (p)[2] <= 32767 && (p)[3] >= -32768 && (p)[3] <= 32767)
+#define LWAI_MUL_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->output_multiplier = (p)[0]; \
+        (c)->output_shift = (p)[1]; \
+        (c)->act_min = (p)[2]; \
+        (c)->act_max = (p)[3]; \
+        (void)(f); \
+    } while (0)
+
+/* relu_s8: inputs input int8; output int8 */
+#define LWAI_RELU_S8_INPUTS 1u
+#define LWAI_RELU_S8_OPTIONAL 0x0u
+#define LWAI_RELU_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_RELU_S8_PARAMS 8u
+#define LWAI_RELU_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_RELU_S8_T_INPUT = 0,
+    LWAI_RELU_S8_T_OUTPUT = 1
+};
+#define LWAI_RELU_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
+#define LWAI_RELU_S8_NAMES { "input_zero_point", "output_zero_point", "multiplier", "shift", "alpha_multiplier", "alpha_shift", "act_min", "act_max" }
+enum {
+    LWAI_RELU_S8_P_INPUT_ZERO_POINT = 0,
+    LWAI_RELU_S8_P_OUTPUT_ZERO_POINT = 1,
+    LWAI_RELU_S8_P_MULTIPLIER = 2,
+    LWAI_RELU_S8_P_SHIFT = 3,
+    LWAI_RELU_S8_P_ALPHA_MULTIPLIER = 4,
+    LWAI_RELU_S8_P_ALPHA_SHIFT = 5,
+    LWAI_RELU_S8_P_ACT_MIN = 6,
+    LWAI_RELU_S8_P_ACT_MAX = 7
+};
+#define LWAI_RELU_S8_IN_RANGE(p) ((p)[0] >= -128 && (p)[0] <= 127 && (p)[1] >= -128 && (p)[1] <= 127 && (p)[2] >= 0 && (p)[3] >= -31 && (p)[3] <= 31 && (p)[4] >= 0 && (p)[5] >= -31 && (p)[5] <= 31 && (p)[6] >= -128 && (p)[6] <= 127 && (p)[7] >= -128 && (p)[7] <= 127)
+#define LWAI_RELU_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->input_zero_point = (p)[0]; \
+        (c)->output_zero_point = (p)[1]; \
+        (c)->multiplier = (p)[2]; \
+        (c)->shift = (p)[3]; \
+        (c)->alpha_multiplier = (p)[4]; \
+        (c)->alpha_shift = (p)[5]; \
+        (c)->act_min = (p)[6]; \
+        (c)->act_max = (p)[7]; \
+        (void)(f); \
+    } while (0)
+
+/* logistic_s8: inputs input int8; output int8 */
+#define LWAI_LOGISTIC_S8_INPUTS 1u
+#define LWAI_LOGISTIC_S8_OPTIONAL 0x0u
+#define LWAI_LOGISTIC_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_LOGISTIC_S8_PARAMS 4u
+#define LWAI_LOGISTIC_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_LOGISTIC_S8_T_INPUT = 0,
+    LWAI_LOGISTIC_S8_T_OUTPUT = 1
+};
+#define LWAI_LOGISTIC_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
+#define LWAI_LOGISTIC_S8_NAMES { "input_zero_point", "input_range_radius", "input_multiplier", "input_left_shift" }
+enum {
+    LWAI_LOGISTIC_S8_P_INPUT_ZERO_POINT = 0,
+    LWAI_LOGISTIC_S8_P_INPUT_RANGE_RADIUS = 1,
+    LWAI_LOGISTIC_S8_P_INPUT_MULTIPLIER = 2,
+    LWAI_LOGISTIC_S8_P_INPUT_LEFT_SHIFT = 3
+};
+#define LWAI_LOGISTIC_S8_IN_RANGE(p) ((p)[0] >= -128 && (p)[0] <= 127 && (p)[1] >= 0 && (p)[2] >= 0 && (p)[3] >= 0 && (p)[3] <= 31)
+#define LWAI_LOGISTIC_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->input_zero_point = (p)[0]; \
+        (c)->input_range_radius = (p)[1]; \
+        (c)->input_multiplier = (p)[2]; \
+        (c)->input_left_shift = (p)[3]; \
+        (void)(f); \
+    } while (0)
+
+/* tanh_s8: inputs input int8; output int8 */
+#define LWAI_TANH_S8_INPUTS 1u
+#define LWAI_TANH_S8_OPTIONAL 0x0u
+#define LWAI_TANH_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_TANH_S8_PARAMS 4u
+#define LWAI_TANH_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_TANH_S8_T_INPUT = 0,
+    LWAI_TANH_S8_T_OUTPUT = 1
+};
+#define LWAI_TANH_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
+#define LWAI_TANH_S8_NAMES { "input_zero_point", "input_range_radius", "input_multiplier", "input_left_shift" }
+enum {
+    LWAI_TANH_S8_P_INPUT_ZERO_POINT = 0,
+    LWAI_TANH_S8_P_INPUT_RANGE_RADIUS = 1,
+    LWAI_TANH_S8_P_INPUT_MULTIPLIER = 2,
+    LWAI_TANH_S8_P_INPUT_LEFT_SHIFT = 3
+};
+#define LWAI_TANH_S8_IN_RANGE(p) ((p)[0] >= -128 && (p)[0] <= 127 && (p)[1] >= 0 && (p)[2] >= 0 && (p)[3] >= 0 && (p)[3] <= 31)
+#define LWAI_TANH_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->input_zero_point = (p)[0]; \
+        (c)->input_range_radius = (p)[1]; \
+        (c)->input_multiplier = (p)[2]; \
+        (c)->input_left_shift = (p)[3]; \
+        (void)(f); \
+    } while (0)
+
+/* sub_s8: inputs input1 int8, input2 int8; output int8 */
+#define LWAI_SUB_S8_INPUTS 2u
+#define LWAI_SUB_S8_OPTIONAL 0x0u
+#define LWAI_SUB_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SUB_S8_PARAMS 12u
+#define LWAI_SUB_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SUB_S8_T_INPUT1 = 0,
+    LWAI_SUB_S8_T_INPUT2 = 1,
+    LWAI_SUB_S8_T_OUTPUT = 2
+};
+#define LWAI_SUB_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
+#define LWAI_SUB_S8_NAMES { "input1_offset", "input2_offset", "output_offset", "left_shift", "input1_multiplier", "input1_shift", "input2_multiplier", "input2_shift", "output_multiplier", "output_shift", "act_min", "act_max" }
+enum {
+    LWAI_SUB_S8_P_INPUT1_OFFSET = 0,
+    LWAI_SUB_S8_P_INPUT2_OFFSET = 1,
+    LWAI_SUB_S8_P_OUTPUT_OFFSET = 2,
+    LWAI_SUB_S8_P_LEFT_SHIFT = 3,
+    LWAI_SUB_S8_P_INPUT1_MULTIPLIER = 4,
+    LWAI_SUB_S8_P_INPUT1_SHIFT = 5,
+    LWAI_SUB_S8_P_INPUT2_MULTIPLIER = 6,
+    LWAI_SUB_S8_P_INPUT2_SHIFT = 7,
+    LWAI_SUB_S8_P_OUTPUT_MULTIPLIER = 8,
+    LWAI_SUB_S8_P_OUTPUT_SHIFT = 9,
+    LWAI_SUB_S8_P_ACT_MIN = 10,
+    LWAI_SUB_S8_P_ACT_MAX = 11
+};
+#define LWAI_SUB_S8_IN_RANGE(p) ((p)[0] >= -128 && (p)[0] <= 128 && (p)[1] >= -128 && (p)[1] <= 128 && (p)[2] >= -128 && (p)[2] <= 127 && (p)[3] >= 0 && (p)[3] <= 20 && (p)[4] >= 0 && (p)[5] >= -31 && (p)[5] <= 0 && (p)[6] >= 0 && (p)[7] >= -31 && (p)[7] <= 0 && (p)[8] >= 0 && (p)[9] >= -31 && (p)[9] <= 31 && (p)[10] >= -128 && (p)[10] <= 127 && (p)[11] >= -128 && (p)[11] <= 127)
+#define LWAI_SUB_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->input1_offset = (p)[0]; \
+        (c)->input2_offset = (p)[1]; \
+        (c)->output_offset = (p)[2]; \
+        (c)->left_shift = (p)[3]; \
+        (c)->input1_multiplier = (p)[4]; \
+        (c)->input1_shift = (p)[5]; \
+        (c)->input2_multiplier = (p)[6]; \
+        (c)->input2_shift = (p)[7]; \
+        (c)->output_multiplier = (p)[8]; \
+        (c)->output_shift = (p)[9]; \
+        (c)->act_min = (p)[10]; \
+        (c)->act_max = (p)[11]; \
+        (void)(f); \
+    } while (0)
+
+/* sub_f32: inputs input1 float32, input2 float32; output float32 */
+#define LWAI_SUB_F32_INPUTS 2u
+#define LWAI_SUB_F32_OPTIONAL 0x0u
+#define LWAI_SUB_F32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SUB_F32_PARAMS 0u
+#define LWAI_SUB_F32_FPARAMS 2u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SUB_F32_T_INPUT1 = 0,
+    LWAI_SUB_F32_T_INPUT2 = 1,
+    LWAI_SUB_F32_T_OUTPUT = 2
+};
+#define LWAI_SUB_F32_DTYPES { LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32 }
+#define LWAI_SUB_F32_NAMES { "act_min_f", "act_max_f" }
+#define LWAI_SUB_F32_IN_RANGE(p) (1)
+#define LWAI_SUB_F32_UNPACK(c, p, f) \
+    do { \
+        (c)->act_min_f = (f)[0]; \
+        (c)->act_max_f = (f)[1]; \
+        (void)(p); \
+    } while (0)
+
 /* softmax_s8: inputs input int8; output int8 */
 #define LWAI_SOFTMAX_S8_INPUTS 1u
 #define LWAI_SOFTMAX_S8_OPTIONAL 0x0u
+#define LWAI_SOFTMAX_S8_STATE 0x0u /* bit i: input i is persistent state */
 #define LWAI_SOFTMAX_S8_PARAMS 3u
 #define LWAI_SOFTMAX_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -615,6 +1176,7 @@ enum {
 /* softmax_f32: inputs input float32; output float32 */
 #define LWAI_SOFTMAX_F32_INPUTS 1u
 #define LWAI_SOFTMAX_F32_OPTIONAL 0x0u
+#define LWAI_SOFTMAX_F32_STATE 0x0u /* bit i: input i is persistent state */
 #define LWAI_SOFTMAX_F32_PARAMS 0u
 #define LWAI_SOFTMAX_F32_FPARAMS 1u
 enum { /* operand indices: inputs, then the output */
@@ -630,9 +1192,36 @@ enum { /* operand indices: inputs, then the output */
         (void)(p); \
     } while (0)
 
+/* softmax_s8_s16: inputs input int8; output int16 */
+#define LWAI_SOFTMAX_S8_S16_INPUTS 1u
+#define LWAI_SOFTMAX_S8_S16_OPTIONAL 0x0u
+#define LWAI_SOFTMAX_S8_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SOFTMAX_S8_S16_PARAMS 3u
+#define LWAI_SOFTMAX_S8_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SOFTMAX_S8_S16_T_INPUT = 0,
+    LWAI_SOFTMAX_S8_S16_T_OUTPUT = 1
+};
+#define LWAI_SOFTMAX_S8_S16_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT16 }
+#define LWAI_SOFTMAX_S8_S16_NAMES { "input_multiplier", "input_left_shift", "diff_min" }
+enum {
+    LWAI_SOFTMAX_S8_S16_P_INPUT_MULTIPLIER = 0,
+    LWAI_SOFTMAX_S8_S16_P_INPUT_LEFT_SHIFT = 1,
+    LWAI_SOFTMAX_S8_S16_P_DIFF_MIN = 2
+};
+#define LWAI_SOFTMAX_S8_S16_IN_RANGE(p) ((p)[0] >= 0 && (p)[1] >= 0 && (p)[1] <= 31 && (p)[2] >= -2147483647 && (p)[2] <= 0)
+#define LWAI_SOFTMAX_S8_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->input_multiplier = (p)[0]; \
+        (c)->input_left_shift = (p)[1]; \
+        (c)->diff_min = (p)[2]; \
+        (void)(f); \
+    } while (0)
+
 /* reshape: inputs input any; output any */
 #define LWAI_RESHAPE_INPUTS 1u
 #define LWAI_RESHAPE_OPTIONAL 0x0u
+#define LWAI_RESHAPE_STATE 0x0u /* bit i: input i is persistent state */
 #define LWAI_RESHAPE_PARAMS 1u
 #define LWAI_RESHAPE_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -654,6 +1243,7 @@ enum {
 /* quantize_f32_s8: inputs input float32; output int8 */
 #define LWAI_QUANTIZE_F32_S8_INPUTS 1u
 #define LWAI_QUANTIZE_F32_S8_OPTIONAL 0x0u
+#define LWAI_QUANTIZE_F32_S8_STATE 0x0u /* bit i: input i is persistent state */
 #define LWAI_QUANTIZE_F32_S8_PARAMS 1u
 #define LWAI_QUANTIZE_F32_S8_FPARAMS 1u
 enum { /* operand indices: inputs, then the output */
@@ -675,6 +1265,7 @@ enum {
 /* quantize_f32_s16: inputs input float32; output int16 */
 #define LWAI_QUANTIZE_F32_S16_INPUTS 1u
 #define LWAI_QUANTIZE_F32_S16_OPTIONAL 0x0u
+#define LWAI_QUANTIZE_F32_S16_STATE 0x0u /* bit i: input i is persistent state */
 #define LWAI_QUANTIZE_F32_S16_PARAMS 1u
 #define LWAI_QUANTIZE_F32_S16_FPARAMS 1u
 enum { /* operand indices: inputs, then the output */
@@ -696,6 +1287,7 @@ enum {
 /* quantize_s8_s8: inputs input int8; output int8 */
 #define LWAI_QUANTIZE_S8_S8_INPUTS 1u
 #define LWAI_QUANTIZE_S8_S8_OPTIONAL 0x0u
+#define LWAI_QUANTIZE_S8_S8_STATE 0x0u /* bit i: input i is persistent state */
 #define LWAI_QUANTIZE_S8_S8_PARAMS 4u
 #define LWAI_QUANTIZE_S8_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -710,8 +1302,64 @@ enum {
     LWAI_QUANTIZE_S8_S8_P_MULTIPLIER = 2,
     LWAI_QUANTIZE_S8_S8_P_SHIFT = 3
 };
-#define LWAI_QUANTIZE_S8_S8_IN_RANGE(p) ((p)[0] >= -32768 && (p)[0] <= 32767 && (p)[1] >= -127 && (p)[1] <= 128 && (p)[2] >= 0 && (p)[3] >= -31 && (p)[3] <= 31)
+#define LWAI_QUANTIZE_S8_S8_IN_RANGE(p) ((p)[0] >= -32768 && (p)[0] <= 32767 && (p)[1] >= -32767 && (p)[1] <= 32768 && (p)[2] >= 0 && (p)[3] >= -31 && (p)[3] <= 31)
 #define LWAI_QUANTIZE_S8_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->zero_point = (p)[0]; \
+        (c)->input_offset = (p)[1]; \
+        (c)->multiplier = (p)[2]; \
+        (c)->shift = (p)[3]; \
+        (void)(f); \
+    } while (0)
+
+/* quantize_s16_s8: inputs input int16; output int8 */
+#define LWAI_QUANTIZE_S16_S8_INPUTS 1u
+#define LWAI_QUANTIZE_S16_S8_OPTIONAL 0x0u
+#define LWAI_QUANTIZE_S16_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_QUANTIZE_S16_S8_PARAMS 4u
+#define LWAI_QUANTIZE_S16_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_QUANTIZE_S16_S8_T_INPUT = 0,
+    LWAI_QUANTIZE_S16_S8_T_OUTPUT = 1
+};
+#define LWAI_QUANTIZE_S16_S8_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT8 }
+#define LWAI_QUANTIZE_S16_S8_NAMES { "zero_point", "input_offset", "multiplier", "shift" }
+enum {
+    LWAI_QUANTIZE_S16_S8_P_ZERO_POINT = 0,
+    LWAI_QUANTIZE_S16_S8_P_INPUT_OFFSET = 1,
+    LWAI_QUANTIZE_S16_S8_P_MULTIPLIER = 2,
+    LWAI_QUANTIZE_S16_S8_P_SHIFT = 3
+};
+#define LWAI_QUANTIZE_S16_S8_IN_RANGE(p) ((p)[0] >= -32768 && (p)[0] <= 32767 && (p)[1] >= -32767 && (p)[1] <= 32768 && (p)[2] >= 0 && (p)[3] >= -31 && (p)[3] <= 31)
+#define LWAI_QUANTIZE_S16_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->zero_point = (p)[0]; \
+        (c)->input_offset = (p)[1]; \
+        (c)->multiplier = (p)[2]; \
+        (c)->shift = (p)[3]; \
+        (void)(f); \
+    } while (0)
+
+/* quantize_s16_s32: inputs input int16; output int32 */
+#define LWAI_QUANTIZE_S16_S32_INPUTS 1u
+#define LWAI_QUANTIZE_S16_S32_OPTIONAL 0x0u
+#define LWAI_QUANTIZE_S16_S32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_QUANTIZE_S16_S32_PARAMS 4u
+#define LWAI_QUANTIZE_S16_S32_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_QUANTIZE_S16_S32_T_INPUT = 0,
+    LWAI_QUANTIZE_S16_S32_T_OUTPUT = 1
+};
+#define LWAI_QUANTIZE_S16_S32_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT32 }
+#define LWAI_QUANTIZE_S16_S32_NAMES { "zero_point", "input_offset", "multiplier", "shift" }
+enum {
+    LWAI_QUANTIZE_S16_S32_P_ZERO_POINT = 0,
+    LWAI_QUANTIZE_S16_S32_P_INPUT_OFFSET = 1,
+    LWAI_QUANTIZE_S16_S32_P_MULTIPLIER = 2,
+    LWAI_QUANTIZE_S16_S32_P_SHIFT = 3
+};
+#define LWAI_QUANTIZE_S16_S32_IN_RANGE(p) ((p)[0] >= -32768 && (p)[0] <= 32767 && (p)[1] >= -32767 && (p)[1] <= 32768 && (p)[2] >= 0 && (p)[3] >= -31 && (p)[3] <= 31)
+#define LWAI_QUANTIZE_S16_S32_UNPACK(c, p, f) \
     do { \
         (c)->zero_point = (p)[0]; \
         (c)->input_offset = (p)[1]; \
@@ -723,6 +1371,7 @@ enum {
 /* dequantize_s8_f32: inputs input int8; output float32 */
 #define LWAI_DEQUANTIZE_S8_F32_INPUTS 1u
 #define LWAI_DEQUANTIZE_S8_F32_OPTIONAL 0x0u
+#define LWAI_DEQUANTIZE_S8_F32_STATE 0x0u /* bit i: input i is persistent state */
 #define LWAI_DEQUANTIZE_S8_F32_PARAMS 1u
 #define LWAI_DEQUANTIZE_S8_F32_FPARAMS 1u
 enum { /* operand indices: inputs, then the output */
@@ -744,6 +1393,7 @@ enum {
 /* dequantize_s16_f32: inputs input int16; output float32 */
 #define LWAI_DEQUANTIZE_S16_F32_INPUTS 1u
 #define LWAI_DEQUANTIZE_S16_F32_OPTIONAL 0x0u
+#define LWAI_DEQUANTIZE_S16_F32_STATE 0x0u /* bit i: input i is persistent state */
 #define LWAI_DEQUANTIZE_S16_F32_PARAMS 1u
 #define LWAI_DEQUANTIZE_S16_F32_FPARAMS 1u
 enum { /* operand indices: inputs, then the output */
@@ -760,6 +1410,477 @@ enum {
     do { \
         (c)->zero_point = (p)[0]; \
         (c)->scale = (f)[0]; \
+    } while (0)
+
+/* svdf_s8: inputs input int8, weights_feature int8, weights_time int16, bias int32 (optional), state int16 (state); output int8 */
+#define LWAI_SVDF_S8_INPUTS 5u
+#define LWAI_SVDF_S8_OPTIONAL 0x8u
+#define LWAI_SVDF_S8_STATE 0x10u /* bit i: input i is persistent state */
+#define LWAI_SVDF_S8_PARAMS 8u
+#define LWAI_SVDF_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SVDF_S8_T_INPUT = 0,
+    LWAI_SVDF_S8_T_WEIGHTS_FEATURE = 1,
+    LWAI_SVDF_S8_T_WEIGHTS_TIME = 2,
+    LWAI_SVDF_S8_T_BIAS = 3,
+    LWAI_SVDF_S8_T_STATE = 4,
+    LWAI_SVDF_S8_T_OUTPUT = 5
+};
+#define LWAI_SVDF_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT16, LWAI_DTYPE_INT32, LWAI_DTYPE_INT16, LWAI_DTYPE_INT8 }
+#define LWAI_SVDF_S8_NAMES { "rank", "input_offset", "state_zero_point", "output_offset", "multiplier1", "shift1", "multiplier2", "shift2" }
+enum {
+    LWAI_SVDF_S8_P_RANK = 0,
+    LWAI_SVDF_S8_P_INPUT_OFFSET = 1,
+    LWAI_SVDF_S8_P_STATE_ZERO_POINT = 2,
+    LWAI_SVDF_S8_P_OUTPUT_OFFSET = 3,
+    LWAI_SVDF_S8_P_MULTIPLIER1 = 4,
+    LWAI_SVDF_S8_P_SHIFT1 = 5,
+    LWAI_SVDF_S8_P_MULTIPLIER2 = 6,
+    LWAI_SVDF_S8_P_SHIFT2 = 7
+};
+#define LWAI_SVDF_S8_IN_RANGE(p) ((p)[0] >= 1 && (p)[0] <= 65535 && (p)[1] >= -128 && (p)[1] <= 128 && (p)[2] >= -32768 && (p)[2] <= 32767 && (p)[3] >= -128 && (p)[3] <= 127 && (p)[4] >= 0 && (p)[5] >= -31 && (p)[5] <= 31 && (p)[6] >= 0 && (p)[7] >= -31 && (p)[7] <= 31)
+#define LWAI_SVDF_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->rank = (p)[0]; \
+        (c)->input_offset = (p)[1]; \
+        (c)->state_zero_point = (p)[2]; \
+        (c)->output_offset = (p)[3]; \
+        (c)->multiplier1 = (p)[4]; \
+        (c)->shift1 = (p)[5]; \
+        (c)->multiplier2 = (p)[6]; \
+        (c)->shift2 = (p)[7]; \
+        (void)(f); \
+    } while (0)
+
+/* svdf_state8_s8: inputs input int8, weights_feature int8, weights_time int8, bias int32 (optional), state int8 (state); output int8 */
+#define LWAI_SVDF_STATE8_S8_INPUTS 5u
+#define LWAI_SVDF_STATE8_S8_OPTIONAL 0x8u
+#define LWAI_SVDF_STATE8_S8_STATE 0x10u /* bit i: input i is persistent state */
+#define LWAI_SVDF_STATE8_S8_PARAMS 8u
+#define LWAI_SVDF_STATE8_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SVDF_STATE8_S8_T_INPUT = 0,
+    LWAI_SVDF_STATE8_S8_T_WEIGHTS_FEATURE = 1,
+    LWAI_SVDF_STATE8_S8_T_WEIGHTS_TIME = 2,
+    LWAI_SVDF_STATE8_S8_T_BIAS = 3,
+    LWAI_SVDF_STATE8_S8_T_STATE = 4,
+    LWAI_SVDF_STATE8_S8_T_OUTPUT = 5
+};
+#define LWAI_SVDF_STATE8_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT32, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
+#define LWAI_SVDF_STATE8_S8_NAMES { "rank", "input_offset", "state_zero_point", "output_offset", "multiplier1", "shift1", "multiplier2", "shift2" }
+enum {
+    LWAI_SVDF_STATE8_S8_P_RANK = 0,
+    LWAI_SVDF_STATE8_S8_P_INPUT_OFFSET = 1,
+    LWAI_SVDF_STATE8_S8_P_STATE_ZERO_POINT = 2,
+    LWAI_SVDF_STATE8_S8_P_OUTPUT_OFFSET = 3,
+    LWAI_SVDF_STATE8_S8_P_MULTIPLIER1 = 4,
+    LWAI_SVDF_STATE8_S8_P_SHIFT1 = 5,
+    LWAI_SVDF_STATE8_S8_P_MULTIPLIER2 = 6,
+    LWAI_SVDF_STATE8_S8_P_SHIFT2 = 7
+};
+#define LWAI_SVDF_STATE8_S8_IN_RANGE(p) ((p)[0] >= 1 && (p)[0] <= 65535 && (p)[1] >= -128 && (p)[1] <= 128 && (p)[2] >= -32768 && (p)[2] <= 32767 && (p)[3] >= -128 && (p)[3] <= 127 && (p)[4] >= 0 && (p)[5] >= -31 && (p)[5] <= 31 && (p)[6] >= 0 && (p)[7] >= -31 && (p)[7] <= 31)
+#define LWAI_SVDF_STATE8_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->rank = (p)[0]; \
+        (c)->input_offset = (p)[1]; \
+        (c)->state_zero_point = (p)[2]; \
+        (c)->output_offset = (p)[3]; \
+        (c)->multiplier1 = (p)[4]; \
+        (c)->shift1 = (p)[5]; \
+        (c)->multiplier2 = (p)[6]; \
+        (c)->shift2 = (p)[7]; \
+        (void)(f); \
+    } while (0)
+
+/* svdf_f32: inputs input float32, weights_feature float32, weights_time float32, bias float32 (optional), state float32 (state); output float32 */
+#define LWAI_SVDF_F32_INPUTS 5u
+#define LWAI_SVDF_F32_OPTIONAL 0x8u
+#define LWAI_SVDF_F32_STATE 0x10u /* bit i: input i is persistent state */
+#define LWAI_SVDF_F32_PARAMS 1u
+#define LWAI_SVDF_F32_FPARAMS 2u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SVDF_F32_T_INPUT = 0,
+    LWAI_SVDF_F32_T_WEIGHTS_FEATURE = 1,
+    LWAI_SVDF_F32_T_WEIGHTS_TIME = 2,
+    LWAI_SVDF_F32_T_BIAS = 3,
+    LWAI_SVDF_F32_T_STATE = 4,
+    LWAI_SVDF_F32_T_OUTPUT = 5
+};
+#define LWAI_SVDF_F32_DTYPES { LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32 }
+#define LWAI_SVDF_F32_NAMES { "rank", "act_min_f", "act_max_f" }
+enum {
+    LWAI_SVDF_F32_P_RANK = 0
+};
+#define LWAI_SVDF_F32_IN_RANGE(p) ((p)[0] >= 1 && (p)[0] <= 65535)
+#define LWAI_SVDF_F32_UNPACK(c, p, f) \
+    do { \
+        (c)->rank = (p)[0]; \
+        (c)->act_min_f = (f)[0]; \
+        (c)->act_max_f = (f)[1]; \
+    } while (0)
+
+/* lstm_s8: inputs input int8, input_to_input_weights int8, input_to_forget_weights int8, input_to_cell_weights int8, input_to_output_weights int8, recurrent_to_input_weights int8, recurrent_to_forget_weights int8, recurrent_to_cell_weights int8, recurrent_to_output_weights int8, input_gate_bias int32, forget_gate_bias int32, cell_gate_bias int32, output_gate_bias int32, output_state int8 (state), cell_state int16 (state); output int8 */
+#define LWAI_LSTM_S8_INPUTS 15u
+#define LWAI_LSTM_S8_OPTIONAL 0x0u
+#define LWAI_LSTM_S8_STATE 0x6000u /* bit i: input i is persistent state */
+#define LWAI_LSTM_S8_PARAMS 28u
+#define LWAI_LSTM_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_LSTM_S8_T_INPUT = 0,
+    LWAI_LSTM_S8_T_INPUT_TO_INPUT_WEIGHTS = 1,
+    LWAI_LSTM_S8_T_INPUT_TO_FORGET_WEIGHTS = 2,
+    LWAI_LSTM_S8_T_INPUT_TO_CELL_WEIGHTS = 3,
+    LWAI_LSTM_S8_T_INPUT_TO_OUTPUT_WEIGHTS = 4,
+    LWAI_LSTM_S8_T_RECURRENT_TO_INPUT_WEIGHTS = 5,
+    LWAI_LSTM_S8_T_RECURRENT_TO_FORGET_WEIGHTS = 6,
+    LWAI_LSTM_S8_T_RECURRENT_TO_CELL_WEIGHTS = 7,
+    LWAI_LSTM_S8_T_RECURRENT_TO_OUTPUT_WEIGHTS = 8,
+    LWAI_LSTM_S8_T_INPUT_GATE_BIAS = 9,
+    LWAI_LSTM_S8_T_FORGET_GATE_BIAS = 10,
+    LWAI_LSTM_S8_T_CELL_GATE_BIAS = 11,
+    LWAI_LSTM_S8_T_OUTPUT_GATE_BIAS = 12,
+    LWAI_LSTM_S8_T_OUTPUT_STATE = 13,
+    LWAI_LSTM_S8_T_CELL_STATE = 14,
+    LWAI_LSTM_S8_T_OUTPUT = 15
+};
+#define LWAI_LSTM_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT32, LWAI_DTYPE_INT32, LWAI_DTYPE_INT32, LWAI_DTYPE_INT32, LWAI_DTYPE_INT8, LWAI_DTYPE_INT16, LWAI_DTYPE_INT8 }
+#define LWAI_LSTM_S8_NAMES { "time_major", "input_offset", "hidden_offset", "hidden_zero_point", "input_gate_input_multiplier", "input_gate_input_shift", "input_gate_recurrent_multiplier", "input_gate_recurrent_shift", "forget_gate_input_multiplier", "forget_gate_input_shift", "forget_gate_recurrent_multiplier", "forget_gate_recurrent_shift", "cell_gate_input_multiplier", "cell_gate_input_shift", "cell_gate_recurrent_multiplier", "cell_gate_recurrent_shift", "output_gate_input_multiplier", "output_gate_input_shift", "output_gate_recurrent_multiplier", "output_gate_recurrent_shift", "forget_cell_multiplier", "forget_cell_shift", "input_cell_multiplier", "input_cell_shift", "hidden_multiplier", "hidden_shift", "cell_clip", "cell_scale_power" }
+enum {
+    LWAI_LSTM_S8_P_TIME_MAJOR = 0,
+    LWAI_LSTM_S8_P_INPUT_OFFSET = 1,
+    LWAI_LSTM_S8_P_HIDDEN_OFFSET = 2,
+    LWAI_LSTM_S8_P_HIDDEN_ZERO_POINT = 3,
+    LWAI_LSTM_S8_P_INPUT_GATE_INPUT_MULTIPLIER = 4,
+    LWAI_LSTM_S8_P_INPUT_GATE_INPUT_SHIFT = 5,
+    LWAI_LSTM_S8_P_INPUT_GATE_RECURRENT_MULTIPLIER = 6,
+    LWAI_LSTM_S8_P_INPUT_GATE_RECURRENT_SHIFT = 7,
+    LWAI_LSTM_S8_P_FORGET_GATE_INPUT_MULTIPLIER = 8,
+    LWAI_LSTM_S8_P_FORGET_GATE_INPUT_SHIFT = 9,
+    LWAI_LSTM_S8_P_FORGET_GATE_RECURRENT_MULTIPLIER = 10,
+    LWAI_LSTM_S8_P_FORGET_GATE_RECURRENT_SHIFT = 11,
+    LWAI_LSTM_S8_P_CELL_GATE_INPUT_MULTIPLIER = 12,
+    LWAI_LSTM_S8_P_CELL_GATE_INPUT_SHIFT = 13,
+    LWAI_LSTM_S8_P_CELL_GATE_RECURRENT_MULTIPLIER = 14,
+    LWAI_LSTM_S8_P_CELL_GATE_RECURRENT_SHIFT = 15,
+    LWAI_LSTM_S8_P_OUTPUT_GATE_INPUT_MULTIPLIER = 16,
+    LWAI_LSTM_S8_P_OUTPUT_GATE_INPUT_SHIFT = 17,
+    LWAI_LSTM_S8_P_OUTPUT_GATE_RECURRENT_MULTIPLIER = 18,
+    LWAI_LSTM_S8_P_OUTPUT_GATE_RECURRENT_SHIFT = 19,
+    LWAI_LSTM_S8_P_FORGET_CELL_MULTIPLIER = 20,
+    LWAI_LSTM_S8_P_FORGET_CELL_SHIFT = 21,
+    LWAI_LSTM_S8_P_INPUT_CELL_MULTIPLIER = 22,
+    LWAI_LSTM_S8_P_INPUT_CELL_SHIFT = 23,
+    LWAI_LSTM_S8_P_HIDDEN_MULTIPLIER = 24,
+    LWAI_LSTM_S8_P_HIDDEN_SHIFT = 25,
+    LWAI_LSTM_S8_P_CELL_CLIP = 26,
+    LWAI_LSTM_S8_P_CELL_SCALE_POWER = 27
+};
+#define LWAI_LSTM_S8_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 1 && (p)[1] >= -32768 && (p)[1] <= 32768 && (p)[2] >= -32768 && (p)[2] <= 32768 && (p)[3] >= -32768 && (p)[3] <= 32767 && (p)[4] >= 0 && (p)[5] >= -31 && (p)[5] <= 30 && (p)[6] >= 0 && (p)[7] >= -31 && (p)[7] <= 30 && (p)[8] >= 0 && (p)[9] >= -31 && (p)[9] <= 30 && (p)[10] >= 0 && (p)[11] >= -31 && (p)[11] <= 30 && (p)[12] >= 0 && (p)[13] >= -31 && (p)[13] <= 30 && (p)[14] >= 0 && (p)[15] >= -31 && (p)[15] <= 30 && (p)[16] >= 0 && (p)[17] >= -31 && (p)[17] <= 30 && (p)[18] >= 0 && (p)[19] >= -31 && (p)[19] <= 30 && (p)[20] >= 0 && (p)[21] >= -31 && (p)[21] <= 31 && (p)[22] >= 0 && (p)[23] >= -31 && (p)[23] <= 31 && (p)[24] >= 0 && (p)[25] >= -31 && (p)[25] <= 31 && (p)[26] >= -1 && (p)[26] <= 32767 && (p)[27] >= -43 && (p)[27] <= 2)
+#define LWAI_LSTM_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->time_major = (p)[0]; \
+        (c)->input_offset = (p)[1]; \
+        (c)->hidden_offset = (p)[2]; \
+        (c)->hidden_zero_point = (p)[3]; \
+        (c)->input_gate_input_multiplier = (p)[4]; \
+        (c)->input_gate_input_shift = (p)[5]; \
+        (c)->input_gate_recurrent_multiplier = (p)[6]; \
+        (c)->input_gate_recurrent_shift = (p)[7]; \
+        (c)->forget_gate_input_multiplier = (p)[8]; \
+        (c)->forget_gate_input_shift = (p)[9]; \
+        (c)->forget_gate_recurrent_multiplier = (p)[10]; \
+        (c)->forget_gate_recurrent_shift = (p)[11]; \
+        (c)->cell_gate_input_multiplier = (p)[12]; \
+        (c)->cell_gate_input_shift = (p)[13]; \
+        (c)->cell_gate_recurrent_multiplier = (p)[14]; \
+        (c)->cell_gate_recurrent_shift = (p)[15]; \
+        (c)->output_gate_input_multiplier = (p)[16]; \
+        (c)->output_gate_input_shift = (p)[17]; \
+        (c)->output_gate_recurrent_multiplier = (p)[18]; \
+        (c)->output_gate_recurrent_shift = (p)[19]; \
+        (c)->forget_cell_multiplier = (p)[20]; \
+        (c)->forget_cell_shift = (p)[21]; \
+        (c)->input_cell_multiplier = (p)[22]; \
+        (c)->input_cell_shift = (p)[23]; \
+        (c)->hidden_multiplier = (p)[24]; \
+        (c)->hidden_shift = (p)[25]; \
+        (c)->cell_clip = (p)[26]; \
+        (c)->cell_scale_power = (p)[27]; \
+        (void)(f); \
+    } while (0)
+
+/* lstm_s16: inputs input int16, input_to_input_weights int8, input_to_forget_weights int8, input_to_cell_weights int8, input_to_output_weights int8, recurrent_to_input_weights int8, recurrent_to_forget_weights int8, recurrent_to_cell_weights int8, recurrent_to_output_weights int8, input_gate_bias int64, forget_gate_bias int64, cell_gate_bias int64, output_gate_bias int64, output_state int16 (state), cell_state int16 (state); output int16 */
+#define LWAI_LSTM_S16_INPUTS 15u
+#define LWAI_LSTM_S16_OPTIONAL 0x0u
+#define LWAI_LSTM_S16_STATE 0x6000u /* bit i: input i is persistent state */
+#define LWAI_LSTM_S16_PARAMS 28u
+#define LWAI_LSTM_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_LSTM_S16_T_INPUT = 0,
+    LWAI_LSTM_S16_T_INPUT_TO_INPUT_WEIGHTS = 1,
+    LWAI_LSTM_S16_T_INPUT_TO_FORGET_WEIGHTS = 2,
+    LWAI_LSTM_S16_T_INPUT_TO_CELL_WEIGHTS = 3,
+    LWAI_LSTM_S16_T_INPUT_TO_OUTPUT_WEIGHTS = 4,
+    LWAI_LSTM_S16_T_RECURRENT_TO_INPUT_WEIGHTS = 5,
+    LWAI_LSTM_S16_T_RECURRENT_TO_FORGET_WEIGHTS = 6,
+    LWAI_LSTM_S16_T_RECURRENT_TO_CELL_WEIGHTS = 7,
+    LWAI_LSTM_S16_T_RECURRENT_TO_OUTPUT_WEIGHTS = 8,
+    LWAI_LSTM_S16_T_INPUT_GATE_BIAS = 9,
+    LWAI_LSTM_S16_T_FORGET_GATE_BIAS = 10,
+    LWAI_LSTM_S16_T_CELL_GATE_BIAS = 11,
+    LWAI_LSTM_S16_T_OUTPUT_GATE_BIAS = 12,
+    LWAI_LSTM_S16_T_OUTPUT_STATE = 13,
+    LWAI_LSTM_S16_T_CELL_STATE = 14,
+    LWAI_LSTM_S16_T_OUTPUT = 15
+};
+#define LWAI_LSTM_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT64, LWAI_DTYPE_INT64, LWAI_DTYPE_INT64, LWAI_DTYPE_INT64, LWAI_DTYPE_INT16, LWAI_DTYPE_INT16, LWAI_DTYPE_INT16 }
+#define LWAI_LSTM_S16_NAMES { "time_major", "input_offset", "hidden_offset", "hidden_zero_point", "input_gate_input_multiplier", "input_gate_input_shift", "input_gate_recurrent_multiplier", "input_gate_recurrent_shift", "forget_gate_input_multiplier", "forget_gate_input_shift", "forget_gate_recurrent_multiplier", "forget_gate_recurrent_shift", "cell_gate_input_multiplier", "cell_gate_input_shift", "cell_gate_recurrent_multiplier", "cell_gate_recurrent_shift", "output_gate_input_multiplier", "output_gate_input_shift", "output_gate_recurrent_multiplier", "output_gate_recurrent_shift", "forget_cell_multiplier", "forget_cell_shift", "input_cell_multiplier", "input_cell_shift", "hidden_multiplier", "hidden_shift", "cell_clip", "cell_scale_power" }
+enum {
+    LWAI_LSTM_S16_P_TIME_MAJOR = 0,
+    LWAI_LSTM_S16_P_INPUT_OFFSET = 1,
+    LWAI_LSTM_S16_P_HIDDEN_OFFSET = 2,
+    LWAI_LSTM_S16_P_HIDDEN_ZERO_POINT = 3,
+    LWAI_LSTM_S16_P_INPUT_GATE_INPUT_MULTIPLIER = 4,
+    LWAI_LSTM_S16_P_INPUT_GATE_INPUT_SHIFT = 5,
+    LWAI_LSTM_S16_P_INPUT_GATE_RECURRENT_MULTIPLIER = 6,
+    LWAI_LSTM_S16_P_INPUT_GATE_RECURRENT_SHIFT = 7,
+    LWAI_LSTM_S16_P_FORGET_GATE_INPUT_MULTIPLIER = 8,
+    LWAI_LSTM_S16_P_FORGET_GATE_INPUT_SHIFT = 9,
+    LWAI_LSTM_S16_P_FORGET_GATE_RECURRENT_MULTIPLIER = 10,
+    LWAI_LSTM_S16_P_FORGET_GATE_RECURRENT_SHIFT = 11,
+    LWAI_LSTM_S16_P_CELL_GATE_INPUT_MULTIPLIER = 12,
+    LWAI_LSTM_S16_P_CELL_GATE_INPUT_SHIFT = 13,
+    LWAI_LSTM_S16_P_CELL_GATE_RECURRENT_MULTIPLIER = 14,
+    LWAI_LSTM_S16_P_CELL_GATE_RECURRENT_SHIFT = 15,
+    LWAI_LSTM_S16_P_OUTPUT_GATE_INPUT_MULTIPLIER = 16,
+    LWAI_LSTM_S16_P_OUTPUT_GATE_INPUT_SHIFT = 17,
+    LWAI_LSTM_S16_P_OUTPUT_GATE_RECURRENT_MULTIPLIER = 18,
+    LWAI_LSTM_S16_P_OUTPUT_GATE_RECURRENT_SHIFT = 19,
+    LWAI_LSTM_S16_P_FORGET_CELL_MULTIPLIER = 20,
+    LWAI_LSTM_S16_P_FORGET_CELL_SHIFT = 21,
+    LWAI_LSTM_S16_P_INPUT_CELL_MULTIPLIER = 22,
+    LWAI_LSTM_S16_P_INPUT_CELL_SHIFT = 23,
+    LWAI_LSTM_S16_P_HIDDEN_MULTIPLIER = 24,
+    LWAI_LSTM_S16_P_HIDDEN_SHIFT = 25,
+    LWAI_LSTM_S16_P_CELL_CLIP = 26,
+    LWAI_LSTM_S16_P_CELL_SCALE_POWER = 27
+};
+#define LWAI_LSTM_S16_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 1 && (p)[1] >= -32768 && (p)[1] <= 32768 && (p)[2] >= -32768 && (p)[2] <= 32768 && (p)[3] >= -32768 && (p)[3] <= 32767 && (p)[4] >= 0 && (p)[5] >= -31 && (p)[5] <= 30 && (p)[6] >= 0 && (p)[7] >= -31 && (p)[7] <= 30 && (p)[8] >= 0 && (p)[9] >= -31 && (p)[9] <= 30 && (p)[10] >= 0 && (p)[11] >= -31 && (p)[11] <= 30 && (p)[12] >= 0 && (p)[13] >= -31 && (p)[13] <= 30 && (p)[14] >= 0 && (p)[15] >= -31 && (p)[15] <= 30 && (p)[16] >= 0 && (p)[17] >= -31 && (p)[17] <= 30 && (p)[18] >= 0 && (p)[19] >= -31 && (p)[19] <= 30 && (p)[20] >= 0 && (p)[21] >= -31 && (p)[21] <= 31 && (p)[22] >= 0 && (p)[23] >= -31 && (p)[23] <= 31 && (p)[24] >= 0 && (p)[25] >= -31 && (p)[25] <= 31 && (p)[26] >= -1 && (p)[26] <= 32767 && (p)[27] >= -43 && (p)[27] <= 2)
+#define LWAI_LSTM_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->time_major = (p)[0]; \
+        (c)->input_offset = (p)[1]; \
+        (c)->hidden_offset = (p)[2]; \
+        (c)->hidden_zero_point = (p)[3]; \
+        (c)->input_gate_input_multiplier = (p)[4]; \
+        (c)->input_gate_input_shift = (p)[5]; \
+        (c)->input_gate_recurrent_multiplier = (p)[6]; \
+        (c)->input_gate_recurrent_shift = (p)[7]; \
+        (c)->forget_gate_input_multiplier = (p)[8]; \
+        (c)->forget_gate_input_shift = (p)[9]; \
+        (c)->forget_gate_recurrent_multiplier = (p)[10]; \
+        (c)->forget_gate_recurrent_shift = (p)[11]; \
+        (c)->cell_gate_input_multiplier = (p)[12]; \
+        (c)->cell_gate_input_shift = (p)[13]; \
+        (c)->cell_gate_recurrent_multiplier = (p)[14]; \
+        (c)->cell_gate_recurrent_shift = (p)[15]; \
+        (c)->output_gate_input_multiplier = (p)[16]; \
+        (c)->output_gate_input_shift = (p)[17]; \
+        (c)->output_gate_recurrent_multiplier = (p)[18]; \
+        (c)->output_gate_recurrent_shift = (p)[19]; \
+        (c)->forget_cell_multiplier = (p)[20]; \
+        (c)->forget_cell_shift = (p)[21]; \
+        (c)->input_cell_multiplier = (p)[22]; \
+        (c)->input_cell_shift = (p)[23]; \
+        (c)->hidden_multiplier = (p)[24]; \
+        (c)->hidden_shift = (p)[25]; \
+        (c)->cell_clip = (p)[26]; \
+        (c)->cell_scale_power = (p)[27]; \
+        (void)(f); \
+    } while (0)
+
+/* lstm_f32: inputs input float32, input_to_input_weights float32, input_to_forget_weights float32, input_to_cell_weights float32, input_to_output_weights float32, recurrent_to_input_weights float32, recurrent_to_forget_weights float32, recurrent_to_cell_weights float32, recurrent_to_output_weights float32, input_gate_bias float32, forget_gate_bias float32, cell_gate_bias float32, output_gate_bias float32, output_state float32 (state), cell_state float32 (state); output float32 */
+#define LWAI_LSTM_F32_INPUTS 15u
+#define LWAI_LSTM_F32_OPTIONAL 0x0u
+#define LWAI_LSTM_F32_STATE 0x6000u /* bit i: input i is persistent state */
+#define LWAI_LSTM_F32_PARAMS 1u
+#define LWAI_LSTM_F32_FPARAMS 1u
+enum { /* operand indices: inputs, then the output */
+    LWAI_LSTM_F32_T_INPUT = 0,
+    LWAI_LSTM_F32_T_INPUT_TO_INPUT_WEIGHTS = 1,
+    LWAI_LSTM_F32_T_INPUT_TO_FORGET_WEIGHTS = 2,
+    LWAI_LSTM_F32_T_INPUT_TO_CELL_WEIGHTS = 3,
+    LWAI_LSTM_F32_T_INPUT_TO_OUTPUT_WEIGHTS = 4,
+    LWAI_LSTM_F32_T_RECURRENT_TO_INPUT_WEIGHTS = 5,
+    LWAI_LSTM_F32_T_RECURRENT_TO_FORGET_WEIGHTS = 6,
+    LWAI_LSTM_F32_T_RECURRENT_TO_CELL_WEIGHTS = 7,
+    LWAI_LSTM_F32_T_RECURRENT_TO_OUTPUT_WEIGHTS = 8,
+    LWAI_LSTM_F32_T_INPUT_GATE_BIAS = 9,
+    LWAI_LSTM_F32_T_FORGET_GATE_BIAS = 10,
+    LWAI_LSTM_F32_T_CELL_GATE_BIAS = 11,
+    LWAI_LSTM_F32_T_OUTPUT_GATE_BIAS = 12,
+    LWAI_LSTM_F32_T_OUTPUT_STATE = 13,
+    LWAI_LSTM_F32_T_CELL_STATE = 14,
+    LWAI_LSTM_F32_T_OUTPUT = 15
+};
+#define LWAI_LSTM_F32_DTYPES { LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32 }
+#define LWAI_LSTM_F32_NAMES { "time_major", "cell_clip_f" }
+enum {
+    LWAI_LSTM_F32_P_TIME_MAJOR = 0
+};
+#define LWAI_LSTM_F32_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 1)
+#define LWAI_LSTM_F32_UNPACK(c, p, f) \
+    do { \
+        (c)->time_major = (p)[0]; \
+        (c)->cell_clip_f = (f)[0]; \
+    } while (0)
+
+/* transpose_conv_s8: inputs input int8, filter int8, bias int32 (optional), mult int32, shift int32; output int8 */
+#define LWAI_TRANSPOSE_CONV_S8_INPUTS 5u
+#define LWAI_TRANSPOSE_CONV_S8_OPTIONAL 0x4u
+#define LWAI_TRANSPOSE_CONV_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_TRANSPOSE_CONV_S8_PARAMS 8u
+#define LWAI_TRANSPOSE_CONV_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_TRANSPOSE_CONV_S8_T_INPUT = 0,
+    LWAI_TRANSPOSE_CONV_S8_T_FILTER = 1,
+    LWAI_TRANSPOSE_CONV_S8_T_BIAS = 2,
+    LWAI_TRANSPOSE_CONV_S8_T_MULT = 3,
+    LWAI_TRANSPOSE_CONV_S8_T_SHIFT = 4,
+    LWAI_TRANSPOSE_CONV_S8_T_OUTPUT = 5
+};
+#define LWAI_TRANSPOSE_CONV_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT32, LWAI_DTYPE_INT32, LWAI_DTYPE_INT32, LWAI_DTYPE_INT8 }
+#define LWAI_TRANSPOSE_CONV_S8_NAMES { "stride_h", "stride_w", "pad_top", "pad_left", "input_offset", "output_offset", "act_min", "act_max" }
+enum {
+    LWAI_TRANSPOSE_CONV_S8_P_STRIDE_H = 0,
+    LWAI_TRANSPOSE_CONV_S8_P_STRIDE_W = 1,
+    LWAI_TRANSPOSE_CONV_S8_P_PAD_TOP = 2,
+    LWAI_TRANSPOSE_CONV_S8_P_PAD_LEFT = 3,
+    LWAI_TRANSPOSE_CONV_S8_P_INPUT_OFFSET = 4,
+    LWAI_TRANSPOSE_CONV_S8_P_OUTPUT_OFFSET = 5,
+    LWAI_TRANSPOSE_CONV_S8_P_ACT_MIN = 6,
+    LWAI_TRANSPOSE_CONV_S8_P_ACT_MAX = 7
+};
+#define LWAI_TRANSPOSE_CONV_S8_IN_RANGE(p) ((p)[0] >= 1 && (p)[0] <= 65535 && (p)[1] >= 1 && (p)[1] <= 65535 && (p)[2] >= 0 && (p)[2] <= 65535 && (p)[3] >= 0 && (p)[3] <= 65535 && (p)[4] >= -128 && (p)[4] <= 128 && (p)[5] >= -128 && (p)[5] <= 127 && (p)[6] >= -32768 && (p)[6] <= 32767 && (p)[7] >= -32768 && (p)[7] <= 32767)
+#define LWAI_TRANSPOSE_CONV_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->stride_h = (p)[0]; \
+        (c)->stride_w = (p)[1]; \
+        (c)->pad_top = (p)[2]; \
+        (c)->pad_left = (p)[3]; \
+        (c)->input_offset = (p)[4]; \
+        (c)->output_offset = (p)[5]; \
+        (c)->act_min = (p)[6]; \
+        (c)->act_max = (p)[7]; \
+        (void)(f); \
+    } while (0)
+
+/* transpose_conv_s16: inputs input int16, filter int8, bias int64 (optional), mult int32, shift int32; output int16 */
+#define LWAI_TRANSPOSE_CONV_S16_INPUTS 5u
+#define LWAI_TRANSPOSE_CONV_S16_OPTIONAL 0x4u
+#define LWAI_TRANSPOSE_CONV_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_TRANSPOSE_CONV_S16_PARAMS 6u
+#define LWAI_TRANSPOSE_CONV_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_TRANSPOSE_CONV_S16_T_INPUT = 0,
+    LWAI_TRANSPOSE_CONV_S16_T_FILTER = 1,
+    LWAI_TRANSPOSE_CONV_S16_T_BIAS = 2,
+    LWAI_TRANSPOSE_CONV_S16_T_MULT = 3,
+    LWAI_TRANSPOSE_CONV_S16_T_SHIFT = 4,
+    LWAI_TRANSPOSE_CONV_S16_T_OUTPUT = 5
+};
+#define LWAI_TRANSPOSE_CONV_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT8, LWAI_DTYPE_INT64, LWAI_DTYPE_INT32, LWAI_DTYPE_INT32, LWAI_DTYPE_INT16 }
+#define LWAI_TRANSPOSE_CONV_S16_NAMES { "stride_h", "stride_w", "pad_top", "pad_left", "act_min", "act_max" }
+enum {
+    LWAI_TRANSPOSE_CONV_S16_P_STRIDE_H = 0,
+    LWAI_TRANSPOSE_CONV_S16_P_STRIDE_W = 1,
+    LWAI_TRANSPOSE_CONV_S16_P_PAD_TOP = 2,
+    LWAI_TRANSPOSE_CONV_S16_P_PAD_LEFT = 3,
+    LWAI_TRANSPOSE_CONV_S16_P_ACT_MIN = 4,
+    LWAI_TRANSPOSE_CONV_S16_P_ACT_MAX = 5
+};
+#define LWAI_TRANSPOSE_CONV_S16_IN_RANGE(p) ((p)[0] >= 1 && (p)[0] <= 65535 && (p)[1] >= 1 && (p)[1] <= 65535 && (p)[2] >= 0 && (p)[2] <= 65535 && (p)[3] >= 0 && (p)[3] <= 65535 && (p)[4] >= -32768 && (p)[4] <= 32767 && (p)[5] >= -32768 && (p)[5] <= 32767)
+#define LWAI_TRANSPOSE_CONV_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->stride_h = (p)[0]; \
+        (c)->stride_w = (p)[1]; \
+        (c)->pad_top = (p)[2]; \
+        (c)->pad_left = (p)[3]; \
+        (c)->act_min = (p)[4]; \
+        (c)->act_max = (p)[5]; \
+        (void)(f); \
+    } while (0)
+
+/* batch_matmul_s8: inputs input1 int8, input2 int8; output int8 */
+#define LWAI_BATCH_MATMUL_S8_INPUTS 2u
+#define LWAI_BATCH_MATMUL_S8_OPTIONAL 0x0u
+#define LWAI_BATCH_MATMUL_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_BATCH_MATMUL_S8_PARAMS 9u
+#define LWAI_BATCH_MATMUL_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_BATCH_MATMUL_S8_T_INPUT1 = 0,
+    LWAI_BATCH_MATMUL_S8_T_INPUT2 = 1,
+    LWAI_BATCH_MATMUL_S8_T_OUTPUT = 2
+};
+#define LWAI_BATCH_MATMUL_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
+#define LWAI_BATCH_MATMUL_S8_NAMES { "adj_x", "adj_y", "input1_offset", "input2_offset", "output_offset", "output_multiplier", "output_shift", "act_min", "act_max" }
+enum {
+    LWAI_BATCH_MATMUL_S8_P_ADJ_X = 0,
+    LWAI_BATCH_MATMUL_S8_P_ADJ_Y = 1,
+    LWAI_BATCH_MATMUL_S8_P_INPUT1_OFFSET = 2,
+    LWAI_BATCH_MATMUL_S8_P_INPUT2_OFFSET = 3,
+    LWAI_BATCH_MATMUL_S8_P_OUTPUT_OFFSET = 4,
+    LWAI_BATCH_MATMUL_S8_P_OUTPUT_MULTIPLIER = 5,
+    LWAI_BATCH_MATMUL_S8_P_OUTPUT_SHIFT = 6,
+    LWAI_BATCH_MATMUL_S8_P_ACT_MIN = 7,
+    LWAI_BATCH_MATMUL_S8_P_ACT_MAX = 8
+};
+#define LWAI_BATCH_MATMUL_S8_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 1 && (p)[1] >= 0 && (p)[1] <= 1 && (p)[2] >= -128 && (p)[2] <= 128 && (p)[3] >= -128 && (p)[3] <= 128 && (p)[4] >= -128 && (p)[4] <= 127 && (p)[5] >= 0 && (p)[6] >= -31 && (p)[6] <= 31 && (p)[7] >= -32768 && (p)[7] <= 32767 && (p)[8] >= -32768 && (p)[8] <= 32767)
+#define LWAI_BATCH_MATMUL_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->adj_x = (p)[0]; \
+        (c)->adj_y = (p)[1]; \
+        (c)->input1_offset = (p)[2]; \
+        (c)->input2_offset = (p)[3]; \
+        (c)->output_offset = (p)[4]; \
+        (c)->output_multiplier = (p)[5]; \
+        (c)->output_shift = (p)[6]; \
+        (c)->act_min = (p)[7]; \
+        (c)->act_max = (p)[8]; \
+        (void)(f); \
+    } while (0)
+
+/* batch_matmul_s16: inputs input1 int16, input2 int16; output int16 */
+#define LWAI_BATCH_MATMUL_S16_INPUTS 2u
+#define LWAI_BATCH_MATMUL_S16_OPTIONAL 0x0u
+#define LWAI_BATCH_MATMUL_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_BATCH_MATMUL_S16_PARAMS 6u
+#define LWAI_BATCH_MATMUL_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_BATCH_MATMUL_S16_T_INPUT1 = 0,
+    LWAI_BATCH_MATMUL_S16_T_INPUT2 = 1,
+    LWAI_BATCH_MATMUL_S16_T_OUTPUT = 2
+};
+#define LWAI_BATCH_MATMUL_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT16, LWAI_DTYPE_INT16 }
+#define LWAI_BATCH_MATMUL_S16_NAMES { "adj_x", "adj_y", "output_multiplier", "output_shift", "act_min", "act_max" }
+enum {
+    LWAI_BATCH_MATMUL_S16_P_ADJ_X = 0,
+    LWAI_BATCH_MATMUL_S16_P_ADJ_Y = 1,
+    LWAI_BATCH_MATMUL_S16_P_OUTPUT_MULTIPLIER = 2,
+    LWAI_BATCH_MATMUL_S16_P_OUTPUT_SHIFT = 3,
+    LWAI_BATCH_MATMUL_S16_P_ACT_MIN = 4,
+    LWAI_BATCH_MATMUL_S16_P_ACT_MAX = 5
+};
+#define LWAI_BATCH_MATMUL_S16_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 1 && (p)[1] >= 0 && (p)[1] <= 1 && (p)[2] >= 0 && (p)[3] >= -31 && (p)[3] <= 31 && (p)[4] >= -32768 && (p)[4] <= 32767 && (p)[5] >= -32768 && (p)[5] <= 32767)
+#define LWAI_BATCH_MATMUL_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->adj_x = (p)[0]; \
+        (c)->adj_y = (p)[1]; \
+        (c)->output_multiplier = (p)[2]; \
+        (c)->output_shift = (p)[3]; \
+        (c)->act_min = (p)[4]; \
+        (c)->act_max = (p)[5]; \
+        (void)(f); \
     } while (0)
 
 #endif /* LWAI_KERNEL_PARAMS_H */

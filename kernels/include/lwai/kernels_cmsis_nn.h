@@ -94,6 +94,21 @@ lwai_status lwai_mul_cmsis_s8(const lwai_mul_params *params, const lwai_dims *in
 lwai_status lwai_softmax_cmsis_s8(const lwai_softmax_params *params, const lwai_dims *input_dims,
                                   const int8_t *input, const lwai_dims *output_dims,
                                   int8_t *output);
+
+/* svdf_s8 (scratch) */
+int32_t lwai_svdf_cmsis_s8_get_buffer_size(const lwai_svdf_params *params,
+                                           const lwai_dims *input_dims,
+                                           const lwai_dims *weights_feature_dims,
+                                           const lwai_dims *weights_time_dims,
+                                           const lwai_dims *state_dims,
+                                           const lwai_dims *output_dims);
+lwai_status lwai_svdf_cmsis_s8(const lwai_context *ctx, const lwai_svdf_params *params,
+                               const lwai_dims *input_dims, const int8_t *input,
+                               const lwai_dims *weights_feature_dims, const int8_t *weights_feature,
+                               const lwai_dims *weights_time_dims, const int16_t *weights_time,
+                               const lwai_dims *bias_dims, const int32_t *bias,
+                               const lwai_dims *state_dims, int16_t *state,
+                               const lwai_dims *output_dims, int8_t *output);
 /* ---- end of generated kernels ---- */
 
 #ifdef __cplusplus

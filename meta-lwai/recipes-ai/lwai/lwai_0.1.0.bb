@@ -30,7 +30,9 @@ SRC_URI = "\
     file://lwai/__init__.py;subdir=${BP} \
     file://lwai/config.py;subdir=${BP} \
     file://lwai/errors.py;subdir=${BP} \
-    file://lwai/kconfig_cli.py;subdir=${BP} \
+    file://lwai/cli/__init__.py;subdir=${BP} \
+    file://lwai/cli/args.py;subdir=${BP} \
+    file://lwai/cli/kconfig.py;subdir=${BP} \
     file://lwai/opspec.py;subdir=${BP} \
 "
 

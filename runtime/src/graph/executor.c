@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "graph_internal.h"
+#include "lwai/node_hook.h"
+#include "../lwai_canary.h"
 
 #define RECORD_ALIGN 8u
 
@@ -139,8 +141,9 @@ static lwai_status check_library_node(const lwai_graph *g, const lwai_graph_node
         if (k->dtypes[j] != 0u && g->tensors[index].dtype != k->dtypes[j]) {
             return LWAI_ERR_BAD_MODEL;
         }
-        if (j >= s->num_inputs && g->tensors[index].is_const) {
-            return LWAI_ERR_BAD_MODEL; /* outputs are written: never into constants */
+        if ((j >= s->num_inputs || (k->state_inputs & (1u << j)) != 0u) &&
+            g->tensors[index].is_const) {
+            return LWAI_ERR_BAD_MODEL; /* outputs and state are written: never constants */
         }
         if (d[0] < 1 || d[1] < 1 || d[2] < 1 || d[3] < 1) {
             return LWAI_ERR_BAD_MODEL;
@@ -270,6 +273,23 @@ static lwai_status bind_io(const lwai_graph *g, const lwai_graph_source *src, co
 
 static lwai_status run_graph(lwai_model *model);
 
+/* Every stateful node's state back to its reset value (lwai_model_reset_state). */
+static lwai_status reset_graph(lwai_model *model)
+{
+    const lwai_graph *g = (const lwai_graph *)model->graph;
+    uint32_t i;
+    for (i = 0; i < g->num_nodes; ++i) {
+        const lwai_graph_node *n = &g->nodes[i];
+        if (n->kernel != NULL && n->kernel->reset != NULL) {
+            const lwai_status st = n->kernel->reset(g, n);
+            if (st != LWAI_OK) {
+                return st;
+            }
+        }
+    }
+    return LWAI_OK;
+}
+
 /* Places the kernels' shared scratch after the records `needed` bytes into the arena. */
 static lwai_status bind_scratch(lwai_graph *g, size_t arena_bytes, uint64_t needed,
                                 lwai_model *model)
@@ -324,7 +344,8 @@ lwai_status lwai_graph_bind(const lwai_graph_source *src, uint8_t *arena, size_t
         src->arena_bytes > LWAI_GRAPH_MAX_BYTES) {
         return bad(model, "graph header");
     }
-    at = align_up(src->arena_bytes, LWAI_ARENA_ALIGN);
+    /* the records start after the plan and its canary guard (0 bytes without canaries) */
+    at = align_up((uint64_t)src->arena_bytes + LWAI_ARENA_GUARD_BYTES, LWAI_ARENA_ALIGN);
     tensors_at = align_up(at + sizeof(lwai_graph), RECORD_ALIGN);
     nodes_at = align_up(tensors_at + (uint64_t)src->num_tensors * sizeof(lwai_graph_tensor),
                         RECORD_ALIGN);
@@ -386,6 +407,13 @@ lwai_status lwai_graph_bind(const lwai_graph_source *src, uint8_t *arena, size_t
     model->arena = arena;
     model->graph = g;
     model->run_graph = run_graph;
+    model->reset_graph = reset_graph;
+    (void)reset_graph(model); /* a fresh model starts from the reset state, as in TFLM */
+#ifdef CONFIG_LWAI_ARENA_CANARIES
+    lwai_canary_arm(arena, src->arena_bytes);
+#endif
+    model->failed_node = UINT32_MAX;
+    model->state = LWAI_MODEL_READY; /* lwai_model_run refuses a model without it */
     return LWAI_OK;
 }
 
@@ -432,7 +460,9 @@ static lwai_status run_graph(lwai_model *model)
         if (g->callback != NULL) {
             g->callback(g->user, i, n->name, 0, LWAI_OK);
         }
+        LWAI_NODE_BEGIN(&g->desc, g->arena, i, n->name);
         st = n->kernel != NULL ? n->kernel->run(g, n) : run_tvm_node(g, n);
+        LWAI_NODE_END(&g->desc, g->arena, i, n->name, st);
         if (g->callback != NULL) {
             g->callback(g->user, i, n->name, 1, st);
         }

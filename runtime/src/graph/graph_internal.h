@@ -112,6 +112,12 @@ typedef struct lwai_graph_kernel {
      * *_get_buffer_size, called once at bind), negative if it refuses the node; NULL when
      * the image's kernel needs none. Nodes share one scratch area (they run in turn). */
     int32_t (*scratch)(const lwai_graph *g, const lwai_graph_node *n);
+    /* Stateful kernels (SVDF, LSTM): bit i set when input i is persistent state (an arena
+     * tensor the kernel reads and writes, kept between runs), and the function restoring a
+     * node's state to its reset value (bind and lwai_model_reset_state call it); 0 / NULL
+     * for the others. 16 bits: LSTM's two states are inputs 13 and 14. */
+    uint16_t state_inputs;
+    lwai_status (*reset)(const lwai_graph *g, const lwai_graph_node *n);
 } lwai_graph_kernel;
 
 /* The library kernels this image holds (registry.c), and lookup by name. */

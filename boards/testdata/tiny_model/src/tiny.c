@@ -1,4 +1,5 @@
 /* See include/lwai_model_tiny.h. Arena: input at 0, output at 16 (4 bytes each). */
+#include "lwai/kernel_params.h" /* LWAI_MODEL_ABI */
 #include "lwai_model_tiny.h"
 
 #ifdef LWAI_TINY_MUST_NOT_BUILD
@@ -29,5 +30,5 @@ static lwai_status tiny_run(uint8_t *arena)
 }
 
 const lwai_model_desc lwai_model_tiny = {
-    "tiny", 32, 1, 1, tiny_inputs, tiny_outputs, tiny_run,
+    LWAI_MODEL_ABI, "tiny", 32, 1, 1, tiny_inputs, tiny_outputs, tiny_run, NULL,
 };

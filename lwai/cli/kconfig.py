@@ -2,7 +2,9 @@
 
 Like the Kconfig tools they follow, they read and write ``.config`` in the current
 directory, or the file named by ``KCONFIG_CONFIG``; the Kconfig tree itself is found next
-to the lwai package, so they work from any directory.
+to the lwai package, so they work from any directory. This module needs only kconfiglib and
+lwai's config code (lwai/__init__, config, errors, opspec, cli/__init__, cli/args): the
+Makefile's Kconfig targets and the Yocto recipe run it without the rest of lwai.
 
 - ``lwai menuconfig``: the terminal menu; starts from the existing .config, else the
   default profile (l0_mps2_an386).
@@ -23,6 +25,7 @@ from pathlib import Path
 import kconfiglib
 
 from lwai import config as lwcfg
+from lwai.cli import args as shared
 from lwai.errors import LwaiError
 
 
@@ -93,24 +96,32 @@ def _cmd_genconfig(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
-    """Adds the Kconfig commands to the `lwai` CLI's subparsers."""
-    p = sub.add_parser("menuconfig", help="edit .config in the terminal menu")
-    p.set_defaults(func=_cmd_menuconfig)
+    """Adds the Kconfig commands to the `lwai` CLI's subparsers (the Makefile's Kconfig
+    targets call this on a parser of their own)."""
+    shared.add_command(
+        sub, "menuconfig", "edit .config in the terminal menu", _cmd_menuconfig, quiet=False
+    )
 
-    p = sub.add_parser("defconfig", help="write .config from a defconfig in configs/")
+    p = shared.add_command(
+        sub, "defconfig", "write .config from a defconfig in configs/", _cmd_defconfig, quiet=False
+    )
     p.add_argument("name", help="l0_mps2_an386, l0_mps2_an386_defconfig or a path")
-    p.set_defaults(func=_cmd_defconfig)
 
-    p = sub.add_parser("savedefconfig", help="write the minimal config for .config")
-    p.add_argument("-o", "--output", default="defconfig", help="output file (defconfig)")
-    p.set_defaults(func=_cmd_savedefconfig)
+    p = shared.add_command(
+        sub,
+        "savedefconfig",
+        "write the minimal config for .config",
+        _cmd_savedefconfig,
+        quiet=False,
+    )
+    shared.add_output(p, "output file (defconfig)", required=False, default="defconfig")
 
-    p = sub.add_parser("olddefconfig", help="update .config to the Kconfig tree")
-    p.set_defaults(func=_cmd_olddefconfig)
+    shared.add_command(
+        sub, "olddefconfig", "update .config to the Kconfig tree", _cmd_olddefconfig, quiet=False
+    )
 
-    p = sub.add_parser("genconfig", help="write lwai_config.h/.gni/.json for builds")
-    g = p.add_mutually_exclusive_group()
-    g.add_argument("--config", help="a Kconfig .config file (default: .config if present)")
-    g.add_argument("--defconfig", help="a defconfig name from configs/ (e.g. l0_mps2_an386)")
-    p.add_argument("-o", "--output", required=True, help="output directory")
-    p.set_defaults(func=_cmd_genconfig)
+    p = shared.add_command(
+        sub, "genconfig", "write lwai_config.h/.gni/.json for builds", _cmd_genconfig, quiet=False
+    )
+    shared.add_config(p, config_help="a Kconfig .config file (default: .config if present)")
+    shared.add_output(p, "output directory")

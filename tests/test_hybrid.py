@@ -1,0 +1,114 @@
+"""Dynamic-range ("hybrid") models: float32 activations, int8 weights, which TFLite Micro
+refuses. lwai imports FULLY_CONNECTED, CONV_2D and DEPTHWISE_CONV_2D hybrids itself
+(lwai/frontend/hybrid.py: TFLite's on-the-fly input quantization, int32 dot products and
+float rescale, on TVM's C code) and must match LiteRT's reference kernels (BUILTIN_REF).
+
+Tolerance: |lwai - LiteRT| <= 1e-5 * |LiteRT| + 1e-6 * max|LiteRT| per case. The input
+quantization and the int32 accumulation are reproduced exactly; what remains is float
+rounding of the final ``acc * scale + bias`` (LiteRT's build may contract it into an FMA,
+~1 ulp of the terms, measured <= 5e-6 relative on outputs near 0). A single input value
+quantized one step differently changes an output by ~1e-3 relative, far above this.
+Cases: 21 generated models per op (tests/hybrid_cases.py), on host and qemu-cortex-m4.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import hybrid_cases as hc
+import numpy as np
+import pytest
+
+from lwai import driver
+
+N_CASES = 21
+SEEDS = {"FULLY_CONNECTED": 1401, "CONV_2D": 1402, "DEPTHWISE_CONV_2D": 1403}
+IO_PER_IMAGE = {"host": 11, "qemu-cortex-m4": 7}  # the Cortex-M semihosting command line
+
+
+def _cases(kind: str) -> list[hc.Case]:
+    return hc.generate(kind, N_CASES, SEEDS[kind])
+
+
+def _mismatch(case: hc.Case, got: np.ndarray, ref: np.ndarray) -> str | None:
+    if got.shape != ref.shape or got.dtype != np.float32:
+        return f"{case.name}: got {got.dtype}{got.shape}, expected float32{ref.shape}"
+    ref64, got64 = ref.astype(np.float64), got.astype(np.float64)
+    tol = 1e-5 * np.abs(ref64) + 1e-6 * max(float(np.abs(ref64).max()), 1e-30)
+    bad = np.abs(got64 - ref64) > tol
+    if bad.any():
+        i = int(np.argmax(bad.reshape(-1)))
+        return (
+            f"{case.name}: {int(bad.sum())}/{ref.size} differ, e.g. [{i}] "
+            f"{got.reshape(-1)[i]!r} vs {ref.reshape(-1)[i]!r}"
+        )
+    return None
+
+
+def test_generated_cases_reach_the_features():
+    fc = _cases("FULLY_CONNECTED")
+    assert {c.options["asymmetric_quantize_inputs"] for c in fc} == {True, False}
+    assert any(len(c.w_scale) > 1 for c in fc) and any(len(c.in_shape) == 3 for c in fc)
+    assert any(c.bias is None for c in fc) and any(c.in_shape[0] > 1 for c in fc)
+    conv = _cases("CONV_2D")
+    per_channel = [len(set(c.w_scale)) > 1 for c in conv]
+    assert any(per_channel) and not all(per_channel)
+    assert any(len(c.w_scale) > 1 and len(set(c.w_scale)) == 1 for c in conv)
+    for kind in hc.KINDS:
+        cases = _cases(kind)
+        assert len(cases) >= 20
+        assert {c.options["activation"] for c in cases} == set(hc.ACTS), kind
+        if kind != "FULLY_CONNECTED":
+            assert {c.options["padding"] for c in cases} == {"SAME", "VALID"}
+            assert any(max(c.options["stride"]) > 1 for c in cases)
+            assert any(max(c.options["dilation"]) > 1 for c in cases)
+    assert any(c.options["depth_multiplier"] > 1 for c in _cases("DEPTHWISE_CONV_2D"))
+    # Edge inputs: an all-zero batch, all-positive and all-negative inputs.
+    xs = [c.x for k in hc.KINDS for c in _cases(k)]
+    assert any(x.shape[0] > 1 and not x[0].any() for x in xs)
+    assert any(x.min() >= 0 for x in xs) and any(x.max() <= 0 for x in xs)
+
+
+@pytest.mark.parametrize("target", ["host", "qemu-cortex-m4"])
+@pytest.mark.parametrize("kind", hc.KINDS)
+def test_matches_litert_reference(kind, target, tmp_path, monkeypatch):
+    if target != "host" and (
+        shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None
+    ):
+        pytest.skip("qemu-system-arm / arm-none-eabi-gcc not installed")
+    monkeypatch.setenv("LWAI_CACHE_DIR", str(tmp_path / "cache"))
+    cases = _cases(kind)
+    n = IO_PER_IMAGE[target]
+    failures = []
+    for gi in range(0, len(cases), n):
+        group = cases[gi : gi + n]
+        model = hc.batch_model(group)
+        feeds = [c.x for c in group]
+        refs = hc.litert_reference(model, feeds)
+        path = tmp_path / f"h{gi}.tflite"
+        path.write_bytes(model)
+        outs, info = driver.run_model(path, feeds, tmp_path / f"w{gi}", target)
+        for case, got, ref in zip(group, outs, refs, strict=True):
+            msg = _mismatch(case, got, ref)
+            if msg:
+                failures.append(msg)
+        # Float activations: the converted ops run on TVM's C code (no lwai kernel).
+        assert all(op["backend"] == "tvm" for op in info["report"]["ops"])
+    assert not failures, "\n".join(failures)
+
+
+def test_tflite_micro_refuses_hybrid_models(capfd):
+    """What docs/operators.md says: TFLite Micro has no hybrid kernels."""
+    from tflite_micro.python.tflite_micro import runtime
+
+    expected = {
+        "FULLY_CONNECTED": "Input type: FLOAT32 with filter type: INT8 not supported",
+        "CONV_2D": "Hybrid models are not supported on TFLite Micro",
+        "DEPTHWISE_CONV_2D": "Hybrid models are not supported on TFLite Micro",
+    }
+    for kind, message in expected.items():
+        model = hc.batch_model(_cases(kind)[:1])
+        with pytest.raises(RuntimeError, match="failed to allocate tensors"):
+            runtime.Interpreter.from_bytes(model)
+        captured = capfd.readouterr()
+        assert message in captured.out + captured.err, kind
