@@ -29,6 +29,7 @@ from lwai.passes.partition import partition_for_lwai
 from lwai.passes.plan_memory import MemoryPlanner
 
 CALL_TIR = tvm.ir.Op.get("relax.call_tir")
+TVM_MAX_ARGS = 16  # LWAI_TVM_MAX_ARGS in runtime/src/tvm_backend.c
 CALL_DPS = tvm.ir.Op.get("relax.call_dps_packed")
 
 
@@ -95,12 +96,14 @@ def _shape(ty) -> tuple[int, ...]:
 
 
 def _check_value_shape(path: Path, name: str, shape: tuple[int, ...], dtype: str) -> None:
-    """A value the model computes must have a positive size that lwai's 32-bit sizes hold
+    """A value the model computes must have a size that lwai's 32-bit sizes hold
     (a pool whose filter exceeds its input would otherwise compute shape [1, -4, -4, 2])."""
     from lwai.frontend.validate_tflite import MAX_TENSOR_BYTES
 
-    if any(d <= 0 for d in shape):
-        raise LwaiError(path, f"value '{name}' gets shape {list(shape)}; sizes must be positive")
+    if any(d < 0 for d in shape):  # 0 is an empty tensor (ONNX Slice past the end gives one)
+        raise LwaiError(
+            path, f"value '{name}' gets shape {list(shape)}; sizes must not be negative"
+        )
     nbytes = int(np.prod(shape, dtype=object)) * np.dtype(dtype).itemsize
     if nbytes > MAX_TENSOR_BYTES:
         raise LwaiError(
@@ -287,6 +290,12 @@ class ModelEmitter:
             tensors.append(
                 f"        {{{data}, {{1, 0}}, {len(shape)}, {{{code}, {bits}, 1}}, "
                 f"(int64_t *){shape_name}, NULL, 0}}"
+            )
+        if len(tensors) > TVM_MAX_ARGS:  # runtime/src/tvm_backend.c LWAI_TVM_MAX_ARGS
+            raise LwaiError(
+                "model",
+                f"TVM function {step.tvm_name} takes {len(tensors)} tensors; lwai's runtime "
+                f"passes at most {TVM_MAX_ARGS} to one (e.g. a CONCATENATION of fewer inputs)",
             )
         ws = self.offsets["workspace"].get(i)
         ws_expr = f"arena + {ws}" if ws is not None else "NULL"

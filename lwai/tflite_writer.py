@@ -397,17 +397,46 @@ def _options(b: flatbuffers.Builder, name: str, o: dict[str, Any]) -> tuple[int,
         AddOptions.AddOptionsStart(b)
         AddOptions.AddOptionsAddFusedActivationFunction(b, act)
         return bo.AddOptions, AddOptions.AddOptionsEnd(b)
-    if name == "LEAKY_RELU":
-        M = importlib.import_module("tflite.LeakyReluOptions")
-        M.LeakyReluOptionsStart(b)
-        M.LeakyReluOptionsAddAlpha(b, float(o.get("alpha", 0.2)))
-        return bo.LeakyReluOptions, M.LeakyReluOptionsEnd(b)
-    if name == "GATHER":  # axis, batch_dims
+    if name == "CONCATENATION":
+        M = importlib.import_module("tflite.ConcatenationOptions")
+        M.ConcatenationOptionsStart(b)
+        M.ConcatenationOptionsAddAxis(b, int(o.get("axis", 0)))
+        M.ConcatenationOptionsAddFusedActivationFunction(b, act)
+        return bo.ConcatenationOptions, M.ConcatenationOptionsEnd(b)
+    if name == "GATHER":
         M = importlib.import_module("tflite.GatherOptions")
         M.GatherOptionsStart(b)
         M.GatherOptionsAddAxis(b, int(o.get("axis", 0)))
         M.GatherOptionsAddBatchDims(b, int(o.get("batch_dims", 0)))
         return bo.GatherOptions, M.GatherOptionsEnd(b)
+    if name == "SQUEEZE":
+        dims = [int(d) for d in o.get("squeeze_dims", [])]
+        M = importlib.import_module("tflite.SqueezeOptions")
+        M.SqueezeOptionsStartSqueezeDimsVector(b, len(dims))
+        for d in reversed(dims):
+            b.PrependInt32(d)
+        vec = b.EndVector()
+        M.SqueezeOptionsStart(b)
+        M.SqueezeOptionsAddSqueezeDims(b, vec)
+        return bo.SqueezeOptions, M.SqueezeOptionsEnd(b)
+    if name in ("DEPTH_TO_SPACE", "SPACE_TO_DEPTH"):
+        camel = "DepthToSpace" if name == "DEPTH_TO_SPACE" else "SpaceToDepth"
+        M = importlib.import_module(f"tflite.{camel}Options")
+        getattr(M, f"{camel}OptionsStart")(b)
+        getattr(M, f"{camel}OptionsAddBlockSize")(b, int(o.get("block_size", 2)))
+        return getattr(bo, f"{camel}Options"), getattr(M, f"{camel}OptionsEnd")(b)
+    if name == "STRIDED_SLICE":
+        M = importlib.import_module("tflite.StridedSliceOptions")
+        M.StridedSliceOptionsStart(b)
+        M.StridedSliceOptionsAddBeginMask(b, int(o.get("begin_mask", 0)))
+        M.StridedSliceOptionsAddEndMask(b, int(o.get("end_mask", 0)))
+        M.StridedSliceOptionsAddShrinkAxisMask(b, int(o.get("shrink_axis_mask", 0)))
+        return bo.StridedSliceOptions, M.StridedSliceOptionsEnd(b)
+    if name == "LEAKY_RELU":
+        M = importlib.import_module("tflite.LeakyReluOptions")
+        M.LeakyReluOptionsStart(b)
+        M.LeakyReluOptionsAddAlpha(b, float(o.get("alpha", 0.2)))
+        return bo.LeakyReluOptions, M.LeakyReluOptionsEnd(b)
     if name == "SUB":
         M = importlib.import_module("tflite.SubOptions")
         M.SubOptionsStart(b)
@@ -417,6 +446,19 @@ def _options(b: flatbuffers.Builder, name: str, o: dict[str, Any]) -> tuple[int,
         MulOptions.MulOptionsStart(b)
         MulOptions.MulOptionsAddFusedActivationFunction(b, act)
         return bo.MulOptions, MulOptions.MulOptionsEnd(b)
+    if name == "TRANSPOSE_CONV":  # padding, stride (no activation: TFLM applies none)
+        M = importlib.import_module("tflite.TransposeConvOptions")
+        M.TransposeConvOptionsStart(b)
+        M.TransposeConvOptionsAddPadding(b, pad)
+        M.TransposeConvOptionsAddStrideH(b, sh)
+        M.TransposeConvOptionsAddStrideW(b, sw)
+        return bo.TransposeConvOptions, M.TransposeConvOptionsEnd(b)
+    if name == "BATCH_MATMUL":  # adj_x, adj_y
+        M = importlib.import_module("tflite.BatchMatMulOptions")
+        M.BatchMatMulOptionsStart(b)
+        M.BatchMatMulOptionsAddAdjX(b, bool(o.get("adj_x", False)))
+        M.BatchMatMulOptionsAddAdjY(b, bool(o.get("adj_y", False)))
+        return bo.BatchMatMulOptions, M.BatchMatMulOptionsEnd(b)
     if name == "SOFTMAX":
         SoftmaxOptions.SoftmaxOptionsStart(b)
         SoftmaxOptions.SoftmaxOptionsAddBeta(b, float(o.get("beta", 1.0)))

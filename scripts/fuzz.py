@@ -74,6 +74,7 @@ class Result:
     cov: int = 0
     ft: int = 0
     corpus: int = 0
+    edges: int = 0  # instrumented edges of the binary (libFuzzer's inline 8-bit counters)
     loads: int = 0  # with --stats: inputs the loader saw, and how many loaded and ran
     loads_ok: int = 0
     detail: str = ""
@@ -199,6 +200,8 @@ def run(target: str, exe: Path, seconds: int, args: argparse.Namespace) -> Resul
     if final:
         execs, cov, ft, corp = map(int, final[-1])
         res.execs, res.cov, res.ft, res.corpus = execs, cov, ft, corp
+    edges = re.search(r"Loaded 1 modules\s+\((\d+) inline 8-bit counters\)", text)
+    res.edges = int(edges.group(1)) if edges else 0
     stats = dict(STAT.findall(text))
     res.execs = int(stats.get("number_of_executed_units", res.execs))
     if not final:
@@ -218,7 +221,7 @@ def run(target: str, exe: Path, seconds: int, args: argparse.Namespace) -> Resul
                 dest = regressions / Path(crash[-1]).name
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy(crash[-1], dest)
-                res.detail += f" (copied to {dest.relative_to(REPO)})"
+                res.detail += f" (copied to {dest})"
     return res
 
 
@@ -287,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
             rate = r.execs / r.seconds if r.seconds else 0.0
             line = (
                 f"fuzz {r.target}: {'ok' if r.ok else 'FAILED'} execs={r.execs} "
-                f"({rate:.0f}/s) cov={r.cov} ft={r.ft} corpus={r.corpus} seconds={r.seconds}"
+                f"({rate:.0f}/s) cov={r.cov}/{r.edges} ft={r.ft} corpus={r.corpus} seconds={r.seconds}"
             )
             if r.loads:
                 line += f" loaded={r.loads_ok}/{r.loads}"

@@ -476,7 +476,11 @@ def check_cases(cases: list[kc.Case], results: list[CaseResult], backend: Backen
 
 # ---- model benchmark -----------------------------------------------------------------------
 
-_CALL = re.compile(r"/\* (\d+): (\w+) -> (lwai_\w+) \*/\s*\n\s*st = (lwai_\w+)\((.*)\);")
+# The per-node hook line (runtime/include/lwai/node_hook.h) may sit between them.
+_CALL = re.compile(
+    r"/\* (\d+): (\w+) -> (lwai_\w+) \*/\s*\n(?:\s*LWAI_NODE_BEGIN\(.*\);\s*\n)?"
+    r"\s*st = (lwai_\w+)\((.*)\);"
+)
 
 
 def _reference_kernel(fn: str) -> str:

@@ -88,7 +88,7 @@ def fully_connected(rng, i: int) -> Case:
     rank = int(rng.integers(2, 4))
     in_shape = (batch, k) if rank == 2 else (batch, 1, k)  # rank 3: flattened to [-1, K]
     asym = bool(rng.integers(0, 2))
-    per_channel = asym and bool(rng.integers(0, 2))
+    per_channel = bool(rng.integers(0, 2))
     w_scale = _scales(rng, n, per_channel)
     bias = rng.standard_normal(n).astype(np.float32) if rng.random() < 0.75 else None
     act = ACTS[int(rng.integers(0, len(ACTS)))]

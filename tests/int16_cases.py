@@ -26,6 +26,7 @@ ACTS = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1"]
 INCLUDES = ["kernels/include", "kernels/reference", "runtime/include", "boards/include"]
 CFLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror"]
 M4_CPU = ["-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard"]
+last_output = ""  # the last harness run's console text
 
 
 def _scale(rng, lo: float, hi: float) -> float:
@@ -94,7 +95,9 @@ def conv_case(rng, k: int, kind: str) -> Case:
         bsc = [quant.f32(si * s) for s in wsc]
         lim = 1 << 40 if k % 11 == 5 else 3_000_000
         bdata = rng.integers(-lim, lim, size=cout, dtype=np.int64)
-        ins.append(T((cout,), "int64", bdata, bsc, [0] * len(bsc), 0))
+        # TFLM's int32-bias mode (not for int16 depthwise: TFLM reads its bias as int64)
+        bias_dt = "int32" if k % 4 == 2 and not depthwise else "int64"
+        ins.append(T((cout,), bias_dt, bdata.astype(bias_dt), bsc, [0] * len(bsc), 0))
     feeds = [_x16(rng, x.shape, small=k % 9 == 4, tiny=k % 7 == 3)]
     return Case(f"{kind}_int16_{k}", kind, ins, out, opts, attrs, feeds)
 
@@ -108,6 +111,9 @@ def fc_case(rng, k: int) -> Case:
     ws = _scale(rng, -3, -1.3)
     wt = T((cout, depth), "int8", rng.integers(-127, 128, size=(cout, depth)).astype(np.int8))
     wt.scale, wt.zero_point = [ws], [0]
+    if k % 3 == 1:  # per-channel weights (TFLM's FullyConnectedPerChannel)
+        wt.scale = [_scale(rng, -3, -1.3) for _ in range(cout)]
+        wt.zero_point = [0] * cout
     so = quant.f32(si * ws * math.sqrt(depth) * 175 * 10 ** rng.uniform(-0.7, 0.7))
     if k % 7 == 3:
         so = quant.f32(si * ws / float(rng.uniform(20, 100)))
@@ -118,7 +124,9 @@ def fc_case(rng, k: int) -> Case:
     if rng.random() < 0.85:
         lim = 1 << 40 if k % 11 == 5 else 3_000_000
         bdata = rng.integers(-lim, lim, size=cout, dtype=np.int64)
-        ins.append(T((cout,), "int64", bdata, [quant.f32(si * ws)], [0]))
+        bias_dt = "int32" if k % 4 == 2 else "int64"  # TFLM's int32-bias mode
+        bsc = [quant.f32(si * w) for w in wt.scale]
+        ins.append(T((cout,), bias_dt, bdata.astype(bias_dt), bsc, [0] * len(bsc)))
     opts = {"activation": act}
     return Case(
         f"fully_connected_int16_{k}",
@@ -193,7 +201,30 @@ def binary_case(rng, k: int, kind: str) -> Case:
     return Case(f"{kind}_int16_{k}", kind, [x1, x2], out, {"activation": act}, attrs, feeds)
 
 
+def softmax_case(rng, k: int) -> Case:
+    rank = int(rng.integers(1, 5))
+    shape = tuple(int(v) for v in rng.integers(1, 5, size=rank - 1)) + (int(rng.integers(1, 41)),)
+    if k % 6 == 5:
+        shape = shape[:-1] + (int(rng.integers(100, 400)),)
+    si = _scale(rng, -5, -3.3)  # differences from ~0.3 to ~16 in real units
+    beta = float(rng.choice([1.0, 1.0, 0.5, 2.0, float(rng.uniform(0.1, 3))]))
+    x = T(shape, "int16", scale=[si], zero_point=[0])
+    out = T(shape, "int16", scale=[1.0 / 32768], zero_point=[0])
+    attrs = {"beta": beta, "activation": "NONE"}
+    return Case(
+        f"softmax_int16_{k}",
+        "softmax",
+        [x],
+        out,
+        {"beta": beta},
+        attrs,
+        [_x16(rng, shape, small=k % 4 == 1)],
+    )
+
+
 def _one(rng, k: int, kind: str) -> Case:
+    if kind == "softmax":
+        return softmax_case(rng, k)
     if kind in ("conv2d", "depthwise_conv2d"):
         return conv_case(rng, k, kind)
     if kind == "fully_connected":
@@ -219,11 +250,28 @@ def generate(kind: str, count: int, seed: int) -> list[Case]:
     return out
 
 
-KINDS = ("conv2d", "depthwise_conv2d", "fully_connected", "avg_pool2d", "max_pool2d", "add", "mul")
+KINDS = (
+    "conv2d",
+    "depthwise_conv2d",
+    "fully_connected",
+    "avg_pool2d",
+    "max_pool2d",
+    "add",
+    "mul",
+    "softmax",
+)
 
 
 def all_cases(count: int = 20) -> list[Case]:
     return [c for i, kind in enumerate(KINDS) for c in generate(kind, count, 1600 + i)]
+
+
+def op_desc(case: Case):
+    """The OpDesc lwai's frontend makes of the case (int32 biases adopted as the frontend
+    does: lwai.frontend.int16.adopt_int32_bias)."""
+    from lwai.frontend.int16 import adopt_int32_bias
+
+    return adopt_int32_bias(case.op_desc())
 
 
 def tflm(case: Case) -> np.ndarray:
@@ -250,7 +298,7 @@ def harness_source(cases: list[Case]) -> str:
                 exprs.append(f"(uint8_t *){name}")
         n_out = max(int(np.prod(case.output.shape)), 1)
         defs.append(f"static {C_TYPES[case.output.dtype]} {p}_y[{n_out}] LWAI_ALIGNED(4);\n")
-        call = emit_kernel_call(case.op_desc(), p, exprs, f"(uint8_t *){p}_y")
+        call = emit_kernel_call(op_desc(case), p, exprs, f"(uint8_t *){p}_y")
         defs.append(call.definitions)
         body.append(
             f"    st = {call.call};\n    dump({k}, st, (const uint8_t *){p}_y, sizeof {p}_y);\n"
@@ -269,8 +317,43 @@ def harness_source(cases: list[Case]) -> str:
         "            lwai_board_puts(line); j = 0; }\n    }\n}\n\n"
     )
     main = "int main(void)\n{\n    int st;\n    lwai_board_init();\n" + "".join(body)
+    main += BAD_ARGS
     main += '    lwai_board_puts("done\\n");\n    return 0;\n}\n'
     return head + "".join(defs) + "\n" + main
+
+
+# Calls every kernel must refuse with LWAI_ERR_INVALID_ARG (NULL data, out-of-range
+# rescale shifts, inverted clamps, mismatched shapes); the harness prints how many did.
+BAD_ARGS = """    {
+        static int16_t a[16], y[16];
+        static int8_t w[16];
+        static const int32_t m1[1] = {1 << 30}, s8[1] = {8}, s0[1] = {0};
+        const lwai_channel_quant qbad = {m1, s8, 1}, qok = {m1, s0, 1};
+        const lwai_dims d = {1, 2, 2, 2}, f = {2, 1, 1, 2}, d1 = {1, 1, 1, 2}, z = {1, 1, 1, 0};
+        lwai_conv_s16_params cp = {1, 1, 1, 1, 0, 0, 1, -32768, 32767, 0};
+        lwai_fully_connected_s16_params fp = {100, -100, 0};
+        lwai_add_s16_params ap = {15, 1 << 30, 0, 1 << 30, 0, 1 << 30, 0, 5, 4};
+        lwai_softmax_s16_params sp = {1 << 30, 0};
+        lwai_transpose_conv_params tp = {0, 1, 0, 0, 0, 0, -128, 127};
+        lwai_batch_matmul_params bp = {0, 0, 0, 0, 0, 1 << 30, 0, -128, 127};
+        const lwai_dims bx = {1, 1, 2, 3}, by = {1, 1, 2, 2}, bo = {1, 1, 2, 2};
+        int bad = 0;
+        bad += lwai_conv2d_s16(&cp, &qok, &d, NULL, &f, w, NULL, NULL, &d, y) ==
+               LWAI_ERR_INVALID_ARG;
+        bad += lwai_conv2d_s16(&cp, &qbad, &d, a, &f, w, NULL, NULL, &d, y) ==
+               LWAI_ERR_INVALID_ARG;
+        bad += lwai_fully_connected_s16(&fp, &qok, &d1, a, &f, w, NULL, NULL, &d1, y) ==
+               LWAI_ERR_INVALID_ARG;
+        bad += lwai_add_s16(&ap, &d, a, &d, a, &d, y) == LWAI_ERR_INVALID_ARG;
+        bad += lwai_softmax_s16(&sp, &z, a, &z, y) == LWAI_ERR_INVALID_ARG;
+        bad += lwai_transpose_conv_s16(&tp, &qok, &d, a, &f, w, NULL, NULL, &d, y) ==
+               LWAI_ERR_INVALID_ARG;
+        bad += lwai_batch_matmul_s8(&bp, &bx, w, &by, w, &bo, (int8_t *)y) ==
+               LWAI_ERR_INVALID_ARG;
+        bad += lwai_max_pool2d_s16(NULL, &d, a, &d, y) == LWAI_ERR_INVALID_ARG;
+        lwai_board_puts(bad == 8 ? "bad args refused\\n" : "bad args ACCEPTED\\n");
+    }
+"""
 
 
 def build_harness(src: str, work: Path, target: str) -> Path:
@@ -304,6 +387,8 @@ def run_harness(exe: Path, target: str, cases: list[Case]) -> list[np.ndarray | 
         targets.command(target, exe, []), check=False, capture_output=True, text=True, timeout=300
     )
     text = r.stdout + r.stderr
+    global last_output
+    last_output = text
     if r.returncode != 0 or "done" not in text:
         raise AssertionError(f"harness failed ({r.returncode}):\n{text[-3000:]}")
     results: list[np.ndarray | str] = []
@@ -327,3 +412,178 @@ def run_harness(exe: Path, target: str, cases: list[Case]) -> list[np.ndarray | 
             continue
         results.append(np.frombuffer(bytes.fromhex(data), dtype=case.output.dtype).copy())
     return results
+
+
+# ---- TRANSPOSE_CONV and BATCH_MATMUL (int8 and int16) --------------------------------------
+
+
+class OpCase(Case):
+    """A Case whose TFLite operator takes its inputs in another order than the OpDesc:
+    TRANSPOSE_CONV is [output_shape, weights, input, bias?]; BATCH_MATMUL [x, y]."""
+
+    def add_to(self, mb, tag: str = ""):
+        idx = [
+            mb.add_tensor(
+                f"{tag}in{i}",
+                t.shape,
+                t.dtype,
+                data=t.data,
+                scale=t.scale,
+                zero_point=t.zero_point,
+                quantized_dimension=t.axis,
+            )
+            for i, t in enumerate(self.inputs)
+        ]
+        o = self.output
+        out = mb.add_tensor(f"{tag}out", o.shape, o.dtype, scale=o.scale, zero_point=o.zero_point)
+        if self.kind == "transpose_conv":
+            shape = mb.add_tensor(
+                f"{tag}oshape", (4,), "int32", data=np.array(o.shape, dtype=np.int32)
+            )
+            mb.add_op("TRANSPOSE_CONV", [shape, idx[1], idx[0], *idx[2:]], [out], self.options)
+        else:
+            mb.add_op("BATCH_MATMUL", idx, [out], self.options)
+        return [i for i, t in zip(idx, self.inputs) if t.data is None], out
+
+
+def _xq(rng, dtype: str, shape, k: int) -> np.ndarray:
+    if dtype == "int16":
+        return _x16(rng, shape, small=k % 9 == 4, tiny=k % 7 == 3)
+    return rng.integers(-128, 128, size=shape, dtype=np.int64).astype(np.int8)
+
+
+def tconv_case(rng, k: int, dtype: str) -> Case:
+    n = int(rng.choice([1, 1, 2]))
+    h, w = (int(v) for v in rng.integers(1, 7, size=2))
+    cin = int(rng.integers(1, 6))
+    cout = int(rng.integers(1, 6))
+    kh, kw = (int(v) for v in rng.integers(1, 5, size=2))
+    sh, sw = (int(v) for v in rng.integers(1, 4, size=2))
+    padding = str(rng.choice(["SAME", "VALID"]))
+    if padding == "SAME":
+        oh, ow = h * sh, w * sw
+    else:
+        oh, ow = (h - 1) * sh + kh, (w - 1) * sw + kw
+    pt, pb = explicit_padding(oh, kh, sh, 1, padding)
+    pl, pr = explicit_padding(ow, kw, sw, 1, padding)
+    per_channel = rng.random() < 0.6
+    wsc = [_scale(rng, -3, -1.3) for _ in range(cout if per_channel else 1)]
+    wt = T(
+        (cout, kh, kw, cin),
+        "int8",
+        rng.integers(-127, 128, size=(cout, kh, kw, cin)).astype(np.int8),
+        wsc,
+        [0] * len(wsc),
+        0,
+    )
+    taps = -(-kh // sh) * -(-kw // sw) * cin
+    if dtype == "float32":
+        x = T((n, h, w, cin), dtype)
+        wt = T((cout, kh, kw, cin), dtype, rng.normal(0, 0.5, (cout, kh, kw, cin)).astype("f4"))
+        ins = [x, wt]
+        if rng.random() < 0.8:
+            ins.append(T((cout,), dtype, rng.normal(0, 1, cout).astype("f4")))
+        opts = {"padding": padding, "stride": (sh, sw)}
+        attrs = {"stride": (sh, sw), "padding": (pt, pl, pb, pr), "activation": "NONE"}
+        feeds = [rng.normal(0, 1, x.shape).astype("f4")]
+        out = T((n, oh, ow, cout), dtype)
+        return OpCase(f"transpose_conv_f32_{k}", "transpose_conv", ins, out, opts, attrs, feeds)
+    if dtype == "int16":
+        si, zi, zo = _scale(rng, -5, -2), 0, 0
+        so = quant.f32(
+            si * float(np.mean(wsc)) * math.sqrt(taps) * 175 * 10 ** rng.uniform(-0.7, 0.7)
+        )
+        if k % 7 == 3:
+            so = quant.f32(si * float(np.max(wsc)) / float(rng.uniform(20, 100)))
+    else:
+        si, zi, zo = _scale(rng, -3, -1), int(rng.integers(-128, 128)), int(rng.integers(-128, 128))
+        so = quant.f32(
+            si * float(np.mean(wsc)) * math.sqrt(taps) * 137 * 10 ** rng.uniform(-0.5, 0.5)
+        )
+        if k % 7 == 3:
+            so = quant.f32(si * float(np.mean(wsc)) / 10 ** float(rng.uniform(-4, 1)))
+    x = T((n, h, w, cin), dtype, scale=[si], zero_point=[zi])
+    out = T((n, oh, ow, cout), dtype, scale=[so], zero_point=[zo])
+    ins = [x, wt]
+    if rng.random() < 0.8:
+        bsc = [quant.f32(si * s) for s in wsc]
+        if dtype == "int16":
+            lim = 1 << 40 if k % 11 == 5 else 3_000_000
+            bdata = rng.integers(-lim, lim, size=cout, dtype=np.int64)
+            ins.append(T((cout,), "int64", bdata, bsc, [0] * len(bsc), 0))
+        else:
+            bdata = rng.integers(-20000, 20000, size=cout).astype(np.int32)
+            ins.append(T((cout,), "int32", bdata, bsc, [0] * len(bsc), 0))
+    opts = {"padding": padding, "stride": (sh, sw)}
+    attrs = {"stride": (sh, sw), "padding": (pt, pl, pb, pr), "activation": "NONE"}
+    return OpCase(
+        f"transpose_conv_{dtype}_{k}",
+        "transpose_conv",
+        ins,
+        out,
+        opts,
+        attrs,
+        [_xq(rng, dtype, x.shape, k)],
+    )
+
+
+def bmm_case(rng, k: int, dtype: str) -> Case:
+    m, kk, nn = (int(v) for v in rng.integers(1, 9, size=3))
+    if k % 6 == 5:
+        kk = int(rng.integers(20, 70))
+    rank = int(rng.integers(2, 5))
+    batch = tuple(int(v) for v in rng.integers(1, 4, size=rank - 2))
+    bx = tuple(d if rng.random() < 0.7 else 1 for d in batch)
+    by = tuple(d if rng.random() < 0.7 else 1 for d in batch)
+    if rng.random() < 0.3:
+        by = by[int(rng.integers(0, len(by) + 1)) :]  # lower rank y
+    ob = tuple(max(a, b) for a, b in zip(bx, (1,) * (len(bx) - len(by)) + by))
+    adj_x, adj_y = bool(rng.random() < 0.4), bool(rng.random() < 0.4)
+    xs = bx + ((kk, m) if adj_x else (m, kk))
+    ys = by + ((nn, kk) if adj_y else (kk, nn))
+    if dtype == "int16":
+        sx, sy = _scale(rng, -5, -2), _scale(rng, -5, -2)
+        zx = zy = zo = 0
+        so = quant.f32(sx * sy * math.sqrt(kk) * 44650 * 10 ** rng.uniform(-0.7, 0.7))
+    else:
+        sx, sy = _scale(rng, -3, -1), _scale(rng, -3, -1)
+        zx, zy, zo = (int(v) for v in rng.integers(-128, 128, size=3))
+        so = quant.f32(sx * sy * math.sqrt(kk) * 137 * 10 ** rng.uniform(-0.5, 0.5))
+    if k % 7 == 3:
+        so = quant.f32(sx * sy * 10 ** rng.uniform(-1, 1))  # saturating
+    x = T(xs, dtype, scale=[sx], zero_point=[zx])
+    const_y = k % 5 == 2
+    y = T(ys, dtype, _xq(rng, dtype, ys, k) if const_y else None, [sy], [zy])
+    out = T(ob + (m, nn), dtype, scale=[so], zero_point=[zo])
+    feeds = [_xq(rng, dtype, xs, k)] + ([] if const_y else [_xq(rng, dtype, ys, k)])
+    opts = {"adj_x": adj_x, "adj_y": adj_y}
+    attrs = {"adj_x": adj_x, "adj_y": adj_y, "activation": "NONE"}
+    return OpCase(f"batch_matmul_{dtype}_{k}", "batch_matmul", [x, y], out, opts, attrs, feeds)
+
+
+def generate_more(kind: str, dtype: str, count: int, seed: int) -> list[Case]:
+    """As :func:`generate`, for TRANSPOSE_CONV / BATCH_MATMUL in int8 or int16."""
+    rng = np.random.default_rng(seed)
+    make = tconv_case if kind == "transpose_conv" else bmm_case
+    out = []
+    for k in range(count):
+        for _ in range(10):
+            case = make(rng, k, dtype)
+            ref = tflm(case)
+            if ref.size <= 2 or len(np.unique(ref)) > 2:
+                break
+        out.append(case)
+    return out
+
+
+MORE = [
+    ("transpose_conv", "int8"),
+    ("transpose_conv", "int16"),
+    ("transpose_conv", "float32"),
+    ("batch_matmul", "int8"),
+    ("batch_matmul", "int16"),
+]
+
+
+def more_cases(count: int = 20) -> list[Case]:
+    return [c for i, (k, d) in enumerate(MORE) for c in generate_more(k, d, count, 1700 + i)]

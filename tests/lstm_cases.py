@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lwai import lstm
+from lwai.frontend import lstm
 from lwai.tflite_writer import ModelBuilder
 
 DTYPES = {

@@ -97,7 +97,7 @@ def test_short_fuzzing_run_finds_nothing(out):
     for t, r in by_target.items():
         assert r["ok"], f"{t}: {r['detail']}"
         assert r["execs"] > 100, f"{t}: only {r['execs']} executions"
-        assert r["cov"] > 50 and r["ft"] >= r["cov"], f"{t}: cov {r['cov']} ft {r['ft']}"
+        assert 50 < r["cov"] <= r["edges"] and r["ft"] >= r["cov"], f"{t}: {r}"
         assert f"fuzz {t}: ok execs={r['execs']}" in text
     for t in ("json", "run", "params"):
         assert by_target[t]["loads"] > 0, f"{t}: no load counts"

@@ -23,7 +23,12 @@ from lwai import driver
 
 N_CASES = 21
 SEEDS = {"FULLY_CONNECTED": 1401, "CONV_2D": 1402, "DEPTHWISE_CONV_2D": 1403}
-IO_PER_IMAGE = {"host": 11, "qemu-cortex-m4": 7}  # the Cortex-M semihosting command line
+# For scripts/gen_coverage.py: TFLite builtin -> the hybrid cells this file checks.
+TVM_CELLS = {k: "float32 with int8 weights (hybrid; TFLM refuses it)" for k in hc.KINDS}
+# Cases (one input and one output file each) per image: the host app takes 16 files of each
+# kind, the Cortex-M semihosting command line 8 + 8. All kinds share images.
+IO_PER_IMAGE = {"host": 16, "qemu-cortex-m4": 8}
+N_IMAGES = 8  # upper bound (the parametrization below)
 
 
 def _cases(kind: str) -> list[hc.Case]:
@@ -48,7 +53,9 @@ def _mismatch(case: hc.Case, got: np.ndarray, ref: np.ndarray) -> str | None:
 def test_generated_cases_reach_the_features():
     fc = _cases("FULLY_CONNECTED")
     assert {c.options["asymmetric_quantize_inputs"] for c in fc} == {True, False}
-    assert any(len(c.w_scale) > 1 for c in fc) and any(len(c.in_shape) == 3 for c in fc)
+    assert any(len(c.in_shape) == 3 for c in fc)
+    modes = {(c.options["asymmetric_quantize_inputs"], len(c.w_scale) > 1) for c in fc}
+    assert len(modes) == 4  # symmetric/asymmetric inputs x per-tensor/per-channel weights
     assert any(c.bias is None for c in fc) and any(c.in_shape[0] > 1 for c in fc)
     conv = _cases("CONV_2D")
     per_channel = [len(set(c.w_scale)) > 1 for c in conv]
@@ -69,32 +76,35 @@ def test_generated_cases_reach_the_features():
     assert any(x.min() >= 0 for x in xs) and any(x.max() <= 0 for x in xs)
 
 
+def _images(target: str) -> list[list[hc.Case]]:
+    cases = [c for k in hc.KINDS for c in _cases(k)]
+    n = IO_PER_IMAGE[target]
+    return [cases[i : i + n] for i in range(0, len(cases), n)]
+
+
 @pytest.mark.parametrize("target", ["host", "qemu-cortex-m4"])
-@pytest.mark.parametrize("kind", hc.KINDS)
-def test_matches_litert_reference(kind, target, tmp_path, monkeypatch):
+@pytest.mark.parametrize("image", range(N_IMAGES))
+def test_matches_litert_reference(image, target, tmp_path, monkeypatch):
     if target != "host" and (
         shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None
     ):
         pytest.skip("qemu-system-arm / arm-none-eabi-gcc not installed")
+    groups = _images(target)
+    assert len(groups) <= N_IMAGES
+    if image >= len(groups):
+        pytest.skip(f"{target} needs {len(groups)} images")
     monkeypatch.setenv("LWAI_CACHE_DIR", str(tmp_path / "cache"))
-    cases = _cases(kind)
-    n = IO_PER_IMAGE[target]
-    failures = []
-    for gi in range(0, len(cases), n):
-        group = cases[gi : gi + n]
-        model = hc.batch_model(group)
-        feeds = [c.x for c in group]
-        refs = hc.litert_reference(model, feeds)
-        path = tmp_path / f"h{gi}.tflite"
-        path.write_bytes(model)
-        outs, info = driver.run_model(path, feeds, tmp_path / f"w{gi}", target)
-        for case, got, ref in zip(group, outs, refs, strict=True):
-            msg = _mismatch(case, got, ref)
-            if msg:
-                failures.append(msg)
-        # Float activations: the converted ops run on TVM's C code (no lwai kernel).
-        assert all(op["backend"] == "tvm" for op in info["report"]["ops"])
+    group = groups[image]
+    model = hc.batch_model(group)
+    feeds = [c.x for c in group]
+    refs = hc.litert_reference(model, feeds)
+    path = tmp_path / "h.tflite"
+    path.write_bytes(model)
+    outs, info = driver.run_model(path, feeds, tmp_path / "w", target)
+    failures = [m for c, g, r in zip(group, outs, refs, strict=True) if (m := _mismatch(c, g, r))]
     assert not failures, "\n".join(failures)
+    # Float activations: the converted ops run on TVM's C code (no lwai kernel).
+    assert all(op["backend"] == "tvm" for op in info["report"]["ops"])
 
 
 def test_tflite_micro_refuses_hybrid_models(capfd):
@@ -112,3 +122,56 @@ def test_tflite_micro_refuses_hybrid_models(capfd):
             runtime.Interpreter.from_bytes(model)
         captured = capfd.readouterr()
         assert message in captured.out + captured.err, kind
+
+
+def test_graph_executor(tmp_path, monkeypatch):
+    """The same arithmetic through the graph executor's TVM nodes (host)."""
+    monkeypatch.setenv("LWAI_CACHE_DIR", str(tmp_path / "cache"))
+    cases = [c for k in hc.KINDS for c in _cases(k)[:4]]
+    model = hc.batch_model(cases)
+    feeds = [c.x for c in cases]
+    refs = hc.litert_reference(model, feeds)
+    path = tmp_path / "g.tflite"
+    path.write_bytes(model)
+    outs, _ = driver.run_model(path, feeds, tmp_path / "w", "host", executor="graph")
+    failures = [m for c, g, r in zip(cases, outs, refs, strict=True) if (m := _mismatch(c, g, r))]
+    assert not failures, "\n".join(failures)
+
+
+def test_weights_stay_int8(tmp_path, monkeypatch):
+    """A hybrid model's point is 1-byte weights: the image holds them as int8 constants."""
+    import re
+
+    from lwai.tflite_writer import ModelBuilder
+
+    monkeypatch.setenv("LWAI_CACHE_DIR", str(tmp_path / "cache"))
+    rng = np.random.default_rng(11)
+    mb = ModelBuilder()
+    x = mb.add_tensor("x", (1, 96), "float32")
+    w = mb.add_tensor("w", (80, 96), "int8", data=rng.integers(-127, 128, (80, 96)), scale=0.01)
+    y = mb.add_tensor("y", (1, 80), "float32")
+    mb.add_op("FULLY_CONNECTED", [x, w, -1], [y], {"asymmetric_quantize_inputs": True})
+    mb.inputs, mb.outputs = [x], [y]
+    path = tmp_path / "fc.tflite"
+    path.write_bytes(mb.build())
+    out, _, _ = driver.compile_cached(path)
+    text = "\n".join(p.read_text() for p in sorted((out / "gen" / "src").glob("*.c")))
+    arrays = re.findall(r"static const (\w+) \w+\[(\d+)\]", text)
+    assert ("int8_t", str(80 * 96)) in arrays
+    assert not any(int(n) >= 80 * 96 and t != "int8_t" for t, n in arrays), arrays
+
+
+def test_bad_hybrid_weights_are_a_clear_error(tmp_path):
+    from lwai.errors import LwaiError
+    from lwai.tflite_writer import ModelBuilder
+
+    mb = ModelBuilder()
+    x = mb.add_tensor("x", (1, 8), "float32")
+    w = mb.add_tensor("w", (4, 8), "int8", data=np.ones((4, 8)), scale=0.1, zero_point=3)
+    y = mb.add_tensor("y", (1, 4), "float32")
+    mb.add_op("FULLY_CONNECTED", [x, w, -1], [y])
+    mb.inputs, mb.outputs = [x], [y]
+    path = tmp_path / "zp.tflite"
+    path.write_bytes(mb.build())
+    with pytest.raises(LwaiError, match="hybrid FULLY_CONNECTED 'w': weight zero points must be 0"):
+        driver.run_model(path, [np.zeros((1, 8), np.float32)], tmp_path / "w", "host")

@@ -21,8 +21,9 @@ import numpy as np
 import pytest
 
 from conftest import shared_model
-from lwai import driver, lstm
+from lwai import driver
 from lwai.errors import LwaiError
+from lwai.frontend import lstm
 
 TARGETS = ["host", "qemu-cortex-m4"]
 INVOCATIONS = 5

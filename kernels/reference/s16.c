@@ -36,11 +36,17 @@ static int s16_act_ok(int32_t lo, int32_t hi)
     return lo >= LWAI_INT16_MIN && hi <= LWAI_INT16_MAX && lo <= hi;
 }
 
+/* acc32: a model with an int32 bias, for which TFLM accumulates in int32 (wrapping in two's
+ * complement on overflow, as its int32 sum does on every compiler lwai targets) and uses the
+ * 32-bit MultiplyByQuantizedMultiplier; the int64 sum truncated to 32 bits is that sum. */
 static int16_t s16_requant(int64_t acc, const lwai_channel_quant *q, int32_t c, int32_t lo,
-                           int32_t hi)
+                           int32_t hi, int32_t acc32)
 {
     const int32_t k = q->count == 1 ? 0 : c;
-    const int32_t v = s16_mul_by_quantized_multiplier_64(acc, q->multiplier[k], q->shift[k]);
+    const int32_t v =
+        acc32 ? lwai_mul_by_quantized_multiplier((int32_t)(uint32_t)(uint64_t)acc,
+                                                 q->multiplier[k], q->shift[k])
+              : s16_mul_by_quantized_multiplier_64(acc, q->multiplier[k], q->shift[k]);
     return (int16_t)lwai_clamp_i32(v, lo, hi);
 }
 
@@ -106,7 +112,8 @@ lwai_status lwai_conv2d_s16(const lwai_conv_s16_params *params, const lwai_chann
                         acc += bias[oc];
                     }
                     output[((b * output_dims->h + oy) * output_dims->w + ox) * output_dims->c +
-                           oc] = s16_requant(acc, quant, oc, params->act_min, params->act_max);
+                           oc] = s16_requant(acc, quant, oc, params->act_min, params->act_max,
+                                                  params->acc32);
                 }
             }
         }
@@ -164,7 +171,8 @@ lwai_status lwai_depthwise_conv2d_s16(const lwai_conv_s16_params *params,
                         }
                         output[((b * output_dims->h + oy) * output_dims->w + ox) *
                                    output_dims->c + oc] =
-                            s16_requant(acc, quant, oc, params->act_min, params->act_max);
+                            s16_requant(acc, quant, oc, params->act_min, params->act_max,
+                                        params->acc32);
                     }
                 }
             }
@@ -208,7 +216,8 @@ lwai_status lwai_fully_connected_s16(const lwai_fully_connected_s16_params *para
             if (bias != 0) {
                 acc += bias[o];
             }
-            output[r * cout + o] = s16_requant(acc, quant, o, params->act_min, params->act_max);
+            output[r * cout + o] =
+                s16_requant(acc, quant, o, params->act_min, params->act_max, params->acc32);
         }
     }
     return LWAI_OK;

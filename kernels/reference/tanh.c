@@ -2,6 +2,7 @@
  * rescaled to Q4.27, gemmlowp's tanh, the Q0.31 result rounded to the fixed output
  * quantization (scale 1/128, zero point 0). Inputs beyond the radius saturate. */
 #include "lwai_gemmlowp.h"
+#include "lwai_sigmoid16.h"
 
 lwai_status lwai_tanh_s8(const lwai_sigmoid_params *params, const lwai_dims *input_dims,
                          const int8_t *input, const lwai_dims *output_dims, int8_t *output)
@@ -27,6 +28,33 @@ lwai_status lwai_tanh_s8(const lwai_sigmoid_params *params, const lwai_dims *inp
             const int32_t y = lwai_rounding_divide_by_pot(lwai_gl_tanh_q4(q4), 24);
             output[i] = (int8_t)lwai_clamp_i32(y, LWAI_INT8_MIN, LWAI_INT8_MAX);
         }
+    }
+    return LWAI_OK;
+}
+
+/* int16: tanh(x) = 2 sigmoid(2x) - 1 on the same table, 8 fractional bits. */
+lwai_status lwai_tanh_s16(const lwai_sigmoid16_params *params, const lwai_dims *input_dims,
+                          const int16_t *input, const lwai_dims *output_dims, int16_t *output)
+{
+    int32_t i, count;
+    if (!sigmoid16_args_ok(params, input_dims, input, output_dims, output)) {
+        return LWAI_ERR_INVALID_ARG;
+    }
+    count = lwai_dims_count(input_dims);
+    for (i = 0; i < count; ++i) {
+        const int32_t v = sigmoid16_input(params, input[i]);
+        const uint32_t a = (uint32_t)(v < 0 ? -v : v);
+        const uint32_t k = a >> 8;
+        int32_t r;
+        if (k >= 255u) {
+            r = (int32_t)(0xFFFFu << 8);
+        } else {
+            const uint32_t lo = lwai_sigmoid_lut_q16[k], hi = lwai_sigmoid_lut_q16[k + 1u];
+            r = (int32_t)((lo << 8) + (a & 0xFFu) * (hi - lo));
+        }
+        /* 2 sigmoid - 1, rounded, for x >= 0; its mirror below. */
+        r = v >= 0 ? r - (1 << 23) + (1 << 7) : -r + (1 << 23) + (1 << 7) - 1;
+        output[i] = (int16_t)(r >> 8);
     }
     return LWAI_OK;
 }

@@ -158,3 +158,60 @@ lwai_status lwai_transpose_conv_s16(const lwai_transpose_conv_params *params,
     }
     return LWAI_OK;
 }
+
+/* float32: the same gather; sums in another order than TFLM's scatter, so equal within
+ * float rounding (TFLM applies no activation here either). */
+lwai_status lwai_transpose_conv_f32(const lwai_transpose_conv_params *params,
+                                    const lwai_dims *input_dims, const float *input,
+                                    const lwai_dims *filter_dims, const float *filter,
+                                    const lwai_dims *bias_dims, const float *bias,
+                                    const lwai_dims *output_dims, float *output)
+{
+    int32_t b, oy, ox, oc, ky, kx, ic;
+    if (params == 0 || input == 0 || filter == 0 || output == 0 ||
+        !lwai_dims_valid(input_dims) || !lwai_dims_valid(filter_dims) ||
+        !lwai_dims_valid(output_dims) || params->stride_h < 1 || params->stride_w < 1 ||
+        params->pad_top < 0 || params->pad_left < 0 || input_dims->n != output_dims->n ||
+        input_dims->c != filter_dims->c || output_dims->c != filter_dims->n ||
+        (bias != 0 && (bias_dims == 0 || lwai_dims_count(bias_dims) != output_dims->c))) {
+        return LWAI_ERR_INVALID_ARG;
+    }
+    for (b = 0; b < output_dims->n; ++b) {
+        for (oy = 0; oy < output_dims->h; ++oy) {
+            for (ox = 0; ox < output_dims->w; ++ox) {
+                for (oc = 0; oc < output_dims->c; ++oc) {
+                    float acc = 0.0f;
+                    for (ky = tconv_first_tap(oy, params->pad_top, params->stride_h);
+                         ky < filter_dims->h; ky += params->stride_h) {
+                        const int32_t iy = (oy + params->pad_top - ky) / params->stride_h;
+                        if (iy < 0 || iy >= input_dims->h) {
+                            continue;
+                        }
+                        for (kx = tconv_first_tap(ox, params->pad_left, params->stride_w);
+                             kx < filter_dims->w; kx += params->stride_w) {
+                            const int32_t ix = (ox + params->pad_left - kx) / params->stride_w;
+                            const float *ip;
+                            const float *fp;
+                            if (ix < 0 || ix >= input_dims->w) {
+                                continue;
+                            }
+                            ip = input + ((b * input_dims->h + iy) * input_dims->w + ix) *
+                                             input_dims->c;
+                            fp = filter + ((oc * filter_dims->h + ky) * filter_dims->w + kx) *
+                                              filter_dims->c;
+                            for (ic = 0; ic < input_dims->c; ++ic) {
+                                acc += ip[ic] * fp[ic];
+                            }
+                        }
+                    }
+                    if (bias != 0) {
+                        acc += bias[oc];
+                    }
+                    output[((b * output_dims->h + oy) * output_dims->w + ox) * output_dims->c +
+                           oc] = acc;
+                }
+            }
+        }
+    }
+    return LWAI_OK;
+}

@@ -55,7 +55,7 @@ def c_array_body(data: np.ndarray, per_line: int = 24) -> str:
     flat = np.ascontiguousarray(data).reshape(-1)
     if flat.dtype == np.float64:  # TVM's double intermediates: every bit kept
         items = [c_float(v) if not np.isfinite(v) else f"{float(v)!r}" for v in flat]
-        items = [v[:-1] if v.endswith("f") else v for v in items]
+        items = [v.removesuffix("f") for v in items]
     elif flat.dtype == np.float32:
         items = [c_float(v) for v in flat]
     elif flat.dtype == np.bool_:

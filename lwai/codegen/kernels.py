@@ -94,8 +94,12 @@ def _reason(op: OpDesc) -> str | None:
     if not ins:
         return "no inputs"
     dt = ins[0].dtype
-    if dt == "int16":  # 16x8 kernels (kernels/reference/s16.c): lwai/int16.py
-        from lwai import int16
+    if kind in ("transpose_conv", "batch_matmul"):  # lwai/frontend/transpose_matmul.py
+        from lwai.frontend import transpose_matmul
+
+        return transpose_matmul.reason(op)
+    if dt == "int16":  # 16x8 kernels (kernels/reference/s16.c): lwai/frontend/int16.py
+        from lwai.frontend import int16
 
         if kind in int16.KINDS:
             return int16.int16_reason(op)
@@ -201,6 +205,32 @@ def _reason(op: OpDesc) -> str | None:
                 return f"shape {t.shape} does not broadcast to {out.shape}"
         return None
 
+    if kind == "hard_swish":
+        x = ins[0]
+        if dt != "int8" or out.dtype != "int8":
+            return f"{dt} -> {out.dtype} hard_swish"
+        if not (_has_quant(x) and _per_tensor(x) and _has_quant(out) and _per_tensor(out)):
+            return "hard_swish without per-tensor quantization"
+        f = _hard_swish_fields(x, out)
+        if f["output_exponent"] > 0:
+            return "int8 hard_swish with output scale below input scale / 128 (TFLite refuses)"
+        if f["output_exponent"] < -15 or not -15 <= f["reluish_exponent"] <= 15:
+            return "int8 hard_swish scales beyond TFLite's 16-bit shifts"
+        return None
+
+    if kind in ("logistic", "tanh") and dt == "int16" and out.dtype == "int16":
+        x = ins[0]
+        if not (_has_quant(x) and _per_tensor(x) and _has_quant(out) and _per_tensor(out)):
+            return f"{kind} without per-tensor quantization"
+        if x.zero_point[0] != 0 or out.zero_point[0] != 0:
+            return f"int16 {kind} with a non-zero zero point"
+        log2, exact = _checked_log2(out.scale[0])
+        if not exact or log2 != -15:
+            return f"int16 {kind} output scale must be 2^-15"
+        if _sigmoid16_fields(kind, x)["input_multiplier"] > 32767:
+            return f"int16 {kind} input scale too large for TFLite's table"
+        return None
+
     if kind in ("logistic", "tanh"):
         x = ins[0]
         if dt != "int8" or out.dtype != "int8":
@@ -262,7 +292,7 @@ def _reason(op: OpDesc) -> str | None:
     if kind == "quantize":
         if dt == "float32" and out.dtype in ("int8", "int16"):
             return None if _has_quant(out) and _per_tensor(out) else "output without quantization"
-        if (dt, out.dtype) in (("int8", "int8"), ("int16", "int8"), ("int16", "int32")):
+        if dt in ("int8", "int16") and out.dtype in ("int8", "int16", "int32"):
             x = ins[0]
             if not (_has_quant(x) and _per_tensor(x) and _has_quant(out) and _per_tensor(out)):
                 return "requantize without input and output scales"
@@ -275,7 +305,7 @@ def _reason(op: OpDesc) -> str | None:
         return _svdf_reason(op)
 
     if kind == "lstm":
-        from lwai.lstm import lstm_reason
+        from lwai.frontend.lstm import lstm_reason
 
         return lstm_reason(op)
 
@@ -354,7 +384,7 @@ def state_size(plan: KernelPlan, which: int = 0) -> int:
     (tested equal), called with the input, weights_feature and weights_time dims. ``which``:
     the state operand of a kernel with several (LSTM: 0 hidden, 1 cell), in input order."""
     if plan.kernel.startswith("lstm"):
-        from lwai.lstm import state_size as lstm_state_size
+        from lwai.frontend.lstm import state_size as lstm_state_size
 
         return lstm_state_size(plan, which)
     if plan.kernel.startswith("svdf"):
@@ -483,15 +513,20 @@ def plan_kernel(op: OpDesc) -> KernelPlan:
     ctd = {"int8": "int8", "float32": "float32", "int16": "int16"}
 
     if kind == "lstm":
-        from lwai.lstm import plan_lstm
+        from lwai.frontend.lstm import plan_lstm
 
         return plan_lstm(op)
 
     if dt == "int16":
-        from lwai import int16
+        from lwai.frontend import int16
 
         if kind in int16.KINDS:
             return int16.plan_int16(op)
+
+    if kind in ("transpose_conv", "batch_matmul"):
+        from lwai.frontend import transpose_matmul
+
+        return transpose_matmul.plan(op)
 
     if kind in ("conv2d", "depthwise_conv2d", "fully_connected"):
         w = op.inputs[1]
@@ -589,6 +624,19 @@ def plan_kernel(op: OpDesc) -> KernelPlan:
     if kind == "relu":
         return _relu_plan(op)
 
+    if kind == "hard_swish":
+        d = (1, 1, 1, int(np.prod(x.shape)))
+        operands = [Operand("in", 0, "int8", d, "in0"), Operand("out", -1, "int8", d)]
+        return KernelPlan(
+            "hard_swish_s8", "lwai_hard_swish_params", _hard_swish_fields(x, out), operands
+        )
+
+    if kind in ("logistic", "tanh") and dt == "int16":
+        d = (1, 1, 1, int(np.prod(x.shape)))
+        operands = [Operand("in", 0, "int16", d, "in0"), Operand("out", -1, "int16", d)]
+        fields = _sigmoid16_fields(kind, x)
+        return KernelPlan(f"{kind}_s16", "lwai_sigmoid16_params", fields, operands)
+
     if kind in ("logistic", "tanh"):
         m, shift, radius = _sigmoid_input(x)
         fields = {
@@ -676,6 +724,53 @@ def plan_kernel(op: OpDesc) -> KernelPlan:
         return KernelPlan(f"dequantize_{sfx}_f32", "lwai_dequantize_params", fields, operands)
 
     raise ValueError(f"no kernel plan for {kind}")
+
+
+def _q15(multiplier: float) -> tuple[int, int]:
+    """QuantizeMultiplier, then TFLite's DownScaleInt32ToInt16Multiplier (round to 16 bits,
+    saturating)."""
+    m, e = quant.quantize_multiplier(multiplier)
+    return (32767 if m >= (1 << 31) - 1 - (1 << 15) else (m + (1 << 15)) >> 16), e
+
+
+def _hard_swish_fields(x: TensorDesc, out: TensorDesc) -> dict[str, int | float]:
+    """TFLite Micro's HardSwishPrepare: the ratios formed in float32."""
+    f32 = np.float32
+    hires = f32(1.0 / 128.0) * f32(x.scale[0])
+    om, oe = _q15(float(hires / f32(out.scale[0])))
+    rm, re_ = _q15(float(hires / f32(3.0 / 32768.0)))
+    return {
+        "input_zero_point": int(x.zero_point[0]),
+        "output_zero_point": int(out.zero_point[0]),
+        "output_multiplier": om,
+        "output_exponent": oe,
+        "reluish_multiplier": rm,
+        "reluish_exponent": re_,
+    }
+
+
+def _checked_log2(scale: float) -> tuple[int, bool]:
+    """TFLite's CheckedLog2: log2 rounded (float32 arithmetic), and whether it is within
+    1e-3 of an integer."""
+    f = np.float32
+    x_log2 = f(np.log(f(scale))) * f(f(1.0) / f(np.log(f(2.0))))
+    rounded = f(math.copysign(math.floor(abs(float(x_log2)) + 0.5), float(x_log2)))
+    return int(rounded), bool(abs(x_log2 - rounded) < f(1e-3))
+
+
+def _sigmoid16_fields(kind: str, x: TensorDesc) -> dict[str, int | float]:
+    """TFLite Micro's int16 LOGISTIC/TANH prepare: a power-of-two input scale (2^-12, or
+    2^-11 for TANH) keeps multiplier 0; otherwise scale * 3 * 4096 doubled past 2^14."""
+    log2, pot = _checked_log2(x.scale[0])
+    shift = 12 + log2  # (15 - 3 integer bits) + log2(scale)
+    if pot and (shift == 0 or (kind == "tanh" and shift == 1)):
+        return {"input_multiplier": 0, "input_left_shift": shift}
+    m = float(np.float32(x.scale[0])) * 4096.0 * 3.0
+    shift = 0
+    while m <= 32767.0 / 2.0 and shift <= 30:
+        shift += 1
+        m *= 2.0
+    return {"input_multiplier": int(m), "input_left_shift": shift}
 
 
 def _sigmoid_input(x: TensorDesc) -> tuple[int, int, int]:

@@ -36,6 +36,7 @@ class LwaiOperatorConverter(tvm_tflite.OperatorConverter):
     _SUPPORTED_QUANTIZED_OPS = tvm_tflite.OperatorConverter._SUPPORTED_QUANTIZED_OPS | {
         "SVDF",
         "UNIDIRECTIONAL_SEQUENCE_LSTM",
+        "BATCH_MATMUL",  # quantized: lwai's kernel (lwai/frontend/transpose_matmul.py)
     }
     # Pure data movement TVM converts without touching the values (int8 in, int8 out, same
     # quantization): importable quantized too. lwai.passes.exactness still checks each.
@@ -44,24 +45,37 @@ class LwaiOperatorConverter(tvm_tflite.OperatorConverter):
         "PADV2",
         "TRANSPOSE",
         "SLICE",
-        "EXPAND_DIMS",
+        "STRIDED_SLICE",
+        "SQUEEZE",
+        "GATHER",
+        "DEPTH_TO_SPACE",
+        "SPACE_TO_DEPTH",
     }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.convert_map["SVDF"] = self.convert_svdf
         self.convert_map["UNIDIRECTIONAL_SEQUENCE_LSTM"] = self.convert_lstm
-        # int16 (16x8) ops go to lwai's kernels directly (lwai/int16.py); others to TVM.
-        from lwai import int16
+        # int16 (16x8) ops go to lwai's kernels directly (lwai/frontend/int16.py); others to TVM.
+        from lwai.frontend import int16
 
         for builtin in int16.BUILTINS:
             if builtin in self.convert_map:
                 self.convert_map[builtin] = self._int16_or(builtin, self.convert_map[builtin])
+        # Quantized TRANSPOSE_CONV / BATCH_MATMUL too (lwai/frontend/transpose_matmul.py).
+        for builtin in ("TRANSPOSE_CONV", "BATCH_MATMUL"):
+            if builtin in self.convert_map:
+                self.convert_map[builtin] = self._int16_or(builtin, self.convert_map[builtin])
 
     def _int16_or(self, builtin, tvm_convert):
-        from lwai import int16
+        from lwai.frontend import int16
 
         def convert(op):
+            if builtin in ("TRANSPOSE_CONV", "BATCH_MATMUL"):
+                from lwai.frontend import transpose_matmul
+
+                out = transpose_matmul.convert(self, op, builtin)
+                return out if out is not None else tvm_convert(op)
             out = int16.convert(self, op, builtin)
             return out if out is not None else tvm_convert(op)
 
@@ -73,7 +87,7 @@ class LwaiOperatorConverter(tvm_tflite.OperatorConverter):
         return convert_svdf(self, op)
 
     def convert_lstm(self, op):
-        from lwai.lstm import convert_lstm
+        from lwai.frontend.lstm import convert_lstm
 
         return convert_lstm(self, op)
 
@@ -347,6 +361,9 @@ def import_tflite(path: Path, data: bytes, origins: dict | None = None) -> tvm.I
     """The Relax module; ``origins``, when given, receives each binding's :class:`OpOrigin`
     by variable name."""
     model = _parse(path, data)
+    from lwai.frontend.int16 import precheck
+
+    precheck(model, str(path))  # int16 / TRANSPOSE_CONV / BATCH_MATMUL lwai cannot compute
     bad = unsupported_ops(model)
     if bad:
         raise LwaiError(

@@ -132,6 +132,8 @@ def _output(root: relax.Expr, r: Resolve) -> tuple[TensorDesc, int | float, int 
         out.scale, out.zero_point, out.quant_axis = _qparams(root, r)
     if out.dtype == "float32":
         lo, hi = -np.inf, np.inf
+    elif not np.issubdtype(np.dtype(out.dtype), np.integer):
+        raise Unsupported(f"{out.dtype} output")  # e.g. a comparison's bool: left to TVM
     else:
         info = np.iinfo(out.dtype)
         lo, hi = int(info.min), int(info.max)
@@ -242,6 +244,16 @@ def extract(name: str, ann: Mapping[str, relax.Expr], r: Resolve) -> OpDesc:
         rhs = _tensor(ann["rhs"], r, _call(core.args[1], r, "relax.dequantize"))
         _fold_float_activation(r(_call(ann["quant"], r).args[0]), out, attrs)
         return OpDesc(kind, [lhs, rhs], out, attrs)
+
+    if kind == "hard_swish":
+        mul = _call(core.args[0], r, "relax.multiply")
+        x = _tensor(ann["input"], r, _call(mul.args[0], r, "relax.dequantize"))
+        clip = _call(ann["relu6"], r, "relax.clip")
+        three = float(_const(_call(clip.args[0], r, "relax.add").args[1], r))
+        six = float(_const(core.args[1], r))
+        if (three, six, _prim(clip.args[1]), _prim(clip.args[2])) != (3.0, 6.0, 0.0, 6.0):
+            raise Unsupported("not HARD_SWISH's x * relu6(x + 3) / 6")
+        return OpDesc(kind, [x], out, attrs)
 
     if kind in ("logistic", "tanh"):
         x = _tensor(ann["input"], r, _call(core.args[0], r, "relax.dequantize"))

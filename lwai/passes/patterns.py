@@ -77,6 +77,16 @@ def _rectifier() -> tuple[DFPattern, dict]:
     return q, {"input": x, "core": core, "quant": q}
 
 
+def _hard_swish() -> tuple[DFPattern, dict]:
+    """TVM's import of quantized HARD_SWISH: dq * clip(dq + 3, 0, 6) / 6 between QDQ."""
+    x = ANY()
+    deq = _deq(x)
+    relu6 = _clip(is_op("relax.add")(deq, is_const()))
+    core = is_op("relax.divide")(is_op("relax.multiply")(deq, relu6), is_const())
+    q = _quant(core)
+    return q, {"input": x, "core": core, "quant": q, "relu6": relu6}
+
+
 def _avg_pool_int() -> tuple[DFPattern, dict]:
     x = ANY()
     core = is_op("relax.nn.avg_pool2d")(is_op("relax.astype")(x))
@@ -110,6 +120,8 @@ def pattern_table(make_check: Callable[[str], Callable]) -> list[FusionPattern]:
         add(f"lwai.{name}", pat, ann)
     pat, ann = _rectifier()
     add("lwai.relu", pat, ann, clip=False)
+    pat, ann = _hard_swish()
+    add("lwai.hard_swish", pat, ann, clip=False)
     for name, relax_op in (("logistic", "relax.sigmoid"), ("tanh", "relax.tanh")):
         x = ANY()
         core = is_op(relax_op)(_deq(x))

@@ -5,7 +5,7 @@
 Seeds are what `lwai compile` writes (model.lwfb, model.json) for small shared models, one
 model with every int8 library kernel in it (from tests/kernel_cases.py), and the hand-built
 graph of tests/lwfb_cases.py (per-channel quantization, dequantize to float). The files are
-committed (about 130 KB in all); rerun this after a format change and commit the result.
+committed (about 320 KB in all); rerun this after a format change and commit the result.
 """
 
 from __future__ import annotations
@@ -26,7 +26,13 @@ from lwai.codegen.graph import to_json
 from lwai.codegen.lwfb import to_lwfb
 from lwai.compiler import compile_model
 
-SHARED = ("hello_world_int8", "simple_add_model", "micro_speech_quantized")
+SHARED = (
+    "hello_world_int8",
+    "simple_add_model",
+    "micro_speech_quantized",
+    "trained_lstm_int8",  # lstm_s8 (state in the arena)
+    "keyword_scrambled_8bit",  # svdf_state8_s8, softmax_s8_s16, quantize_s16_*
+)
 # One case of each int8 kernel group, and the four conversions.
 GROUPS = [
     "conv2d_int8",

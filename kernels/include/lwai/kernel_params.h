@@ -17,7 +17,7 @@
 /* CRC-32 of the params structs' field types and names below: a compiled model records it
  * (LWAI_MODEL_ABI, lwai/model.h) so that lwai_model_init refuses a model built against other
  * params layouts (LWAI_ERR_ABI) instead of running it on misread params. */
-#define LWAI_KERNEL_PARAMS_ABI 0x3fdc9f5du
+#define LWAI_KERNEL_PARAMS_ABI 0xd0b13024u
 
 typedef struct {
     int32_t stride_h; /* [1, 65535] */
@@ -128,6 +128,20 @@ typedef struct {
 } lwai_sigmoid_params;
 
 typedef struct {
+    int32_t input_multiplier; /* s16: input scale * 3 * 4096 * 2^shift (0: power-of-two scale, 3 << shift); [0, 32767] */
+    int32_t input_left_shift; /* [0, 31] */
+} lwai_sigmoid16_params;
+
+typedef struct {
+    int32_t input_zero_point; /* s8; [-128, 127] */
+    int32_t output_zero_point; /* s8; [-128, 127] */
+    int32_t output_multiplier; /* Q0.15: input scale / 128 / output scale; [0, 32767] */
+    int32_t output_exponent; /* [-15, 0] */
+    int32_t reluish_multiplier; /* Q0.15: input scale / 128 / (3 / 32768); [0, 32767] */
+    int32_t reluish_exponent; /* [-15, 15] */
+} lwai_hard_swish_params;
+
+typedef struct {
     uint32_t bytes; /* tensor size in bytes; [0, 2147483647] */
 } lwai_reshape_params;
 
@@ -199,11 +213,13 @@ typedef struct {
     int32_t depth_multiplier; /* depthwise only; [1, 65535] */
     int32_t act_min; /* clamp in the int16 output domain; [-32768, 32767] */
     int32_t act_max; /* [-32768, 32767] */
+    int32_t acc32; /* 1: the model's bias was int32: TFLM accumulates in int32 and rescales with the 32-bit multiply; [0, 1] */
 } lwai_conv_s16_params;
 
 typedef struct {
     int32_t act_min; /* [-32768, 32767] */
     int32_t act_max; /* [-32768, 32767] */
+    int32_t acc32; /* as lwai_conv_s16_params; [0, 1] */
 } lwai_fully_connected_s16_params;
 
 typedef struct {
@@ -235,6 +251,11 @@ typedef struct {
     int32_t act_min; /* [-32768, 32767] */
     int32_t act_max; /* [-32768, 32767] */
 } lwai_mul_s16_params;
+
+typedef struct {
+    int32_t input_multiplier; /* input scale * beta / (10 / 65535): the exp table's step; [0, 2147483647] */
+    int32_t input_shift; /* [-31, 30] */
+} lwai_softmax_s16_params;
 
 typedef struct {
     int32_t stride_h; /* [1, 65535] */
@@ -344,7 +365,7 @@ enum {
 #define LWAI_CONV2D_S16_INPUTS 5u
 #define LWAI_CONV2D_S16_OPTIONAL 0x4u
 #define LWAI_CONV2D_S16_STATE 0x0u /* bit i: input i is persistent state */
-#define LWAI_CONV2D_S16_PARAMS 8u
+#define LWAI_CONV2D_S16_PARAMS 9u
 #define LWAI_CONV2D_S16_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
     LWAI_CONV2D_S16_T_INPUT = 0,
@@ -355,7 +376,7 @@ enum { /* operand indices: inputs, then the output */
     LWAI_CONV2D_S16_T_OUTPUT = 5
 };
 #define LWAI_CONV2D_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT8, LWAI_DTYPE_INT64, LWAI_DTYPE_INT32, LWAI_DTYPE_INT32, LWAI_DTYPE_INT16 }
-#define LWAI_CONV2D_S16_NAMES { "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_top", "pad_left", "act_min", "act_max" }
+#define LWAI_CONV2D_S16_NAMES { "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_top", "pad_left", "act_min", "act_max", "acc32" }
 enum {
     LWAI_CONV2D_S16_P_STRIDE_H = 0,
     LWAI_CONV2D_S16_P_STRIDE_W = 1,
@@ -364,9 +385,10 @@ enum {
     LWAI_CONV2D_S16_P_PAD_TOP = 4,
     LWAI_CONV2D_S16_P_PAD_LEFT = 5,
     LWAI_CONV2D_S16_P_ACT_MIN = 6,
-    LWAI_CONV2D_S16_P_ACT_MAX = 7
+    LWAI_CONV2D_S16_P_ACT_MAX = 7,
+    LWAI_CONV2D_S16_P_ACC32 = 8
 };
-#define LWAI_CONV2D_S16_IN_RANGE(p) ((p)[0] >= 1 && (p)[0] <= 65535 && (p)[1] >= 1 && (p)[1] <= 65535 && (p)[2] >= 1 && (p)[2] <= 65535 && (p)[3] >= 1 && (p)[3] <= 65535 && (p)[4] >= 0 && (p)[4] <= 65535 && (p)[5] >= 0 && (p)[5] <= 65535 && (p)[6] >= -32768 && (p)[6] <= 32767 && (p)[7] >= -32768 && (p)[7] <= 32767)
+#define LWAI_CONV2D_S16_IN_RANGE(p) ((p)[0] >= 1 && (p)[0] <= 65535 && (p)[1] >= 1 && (p)[1] <= 65535 && (p)[2] >= 1 && (p)[2] <= 65535 && (p)[3] >= 1 && (p)[3] <= 65535 && (p)[4] >= 0 && (p)[4] <= 65535 && (p)[5] >= 0 && (p)[5] <= 65535 && (p)[6] >= -32768 && (p)[6] <= 32767 && (p)[7] >= -32768 && (p)[7] <= 32767 && (p)[8] >= 0 && (p)[8] <= 1)
 #define LWAI_CONV2D_S16_UNPACK(c, p, f) \
     do { \
         (c)->stride_h = (p)[0]; \
@@ -377,6 +399,7 @@ enum {
         (c)->pad_left = (p)[5]; \
         (c)->act_min = (p)[6]; \
         (c)->act_max = (p)[7]; \
+        (c)->acc32 = (p)[8]; \
         (void)(f); \
     } while (0)
 
@@ -467,7 +490,7 @@ enum {
 #define LWAI_DEPTHWISE_CONV2D_S16_INPUTS 5u
 #define LWAI_DEPTHWISE_CONV2D_S16_OPTIONAL 0x4u
 #define LWAI_DEPTHWISE_CONV2D_S16_STATE 0x0u /* bit i: input i is persistent state */
-#define LWAI_DEPTHWISE_CONV2D_S16_PARAMS 9u
+#define LWAI_DEPTHWISE_CONV2D_S16_PARAMS 10u
 #define LWAI_DEPTHWISE_CONV2D_S16_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
     LWAI_DEPTHWISE_CONV2D_S16_T_INPUT = 0,
@@ -478,7 +501,7 @@ enum { /* operand indices: inputs, then the output */
     LWAI_DEPTHWISE_CONV2D_S16_T_OUTPUT = 5
 };
 #define LWAI_DEPTHWISE_CONV2D_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT8, LWAI_DTYPE_INT64, LWAI_DTYPE_INT32, LWAI_DTYPE_INT32, LWAI_DTYPE_INT16 }
-#define LWAI_DEPTHWISE_CONV2D_S16_NAMES { "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_top", "pad_left", "depth_multiplier", "act_min", "act_max" }
+#define LWAI_DEPTHWISE_CONV2D_S16_NAMES { "stride_h", "stride_w", "dilation_h", "dilation_w", "pad_top", "pad_left", "depth_multiplier", "act_min", "act_max", "acc32" }
 enum {
     LWAI_DEPTHWISE_CONV2D_S16_P_STRIDE_H = 0,
     LWAI_DEPTHWISE_CONV2D_S16_P_STRIDE_W = 1,
@@ -488,9 +511,10 @@ enum {
     LWAI_DEPTHWISE_CONV2D_S16_P_PAD_LEFT = 5,
     LWAI_DEPTHWISE_CONV2D_S16_P_DEPTH_MULTIPLIER = 6,
     LWAI_DEPTHWISE_CONV2D_S16_P_ACT_MIN = 7,
-    LWAI_DEPTHWISE_CONV2D_S16_P_ACT_MAX = 8
+    LWAI_DEPTHWISE_CONV2D_S16_P_ACT_MAX = 8,
+    LWAI_DEPTHWISE_CONV2D_S16_P_ACC32 = 9
 };
-#define LWAI_DEPTHWISE_CONV2D_S16_IN_RANGE(p) ((p)[0] >= 1 && (p)[0] <= 65535 && (p)[1] >= 1 && (p)[1] <= 65535 && (p)[2] >= 1 && (p)[2] <= 65535 && (p)[3] >= 1 && (p)[3] <= 65535 && (p)[4] >= 0 && (p)[4] <= 65535 && (p)[5] >= 0 && (p)[5] <= 65535 && (p)[6] >= 1 && (p)[6] <= 65535 && (p)[7] >= -32768 && (p)[7] <= 32767 && (p)[8] >= -32768 && (p)[8] <= 32767)
+#define LWAI_DEPTHWISE_CONV2D_S16_IN_RANGE(p) ((p)[0] >= 1 && (p)[0] <= 65535 && (p)[1] >= 1 && (p)[1] <= 65535 && (p)[2] >= 1 && (p)[2] <= 65535 && (p)[3] >= 1 && (p)[3] <= 65535 && (p)[4] >= 0 && (p)[4] <= 65535 && (p)[5] >= 0 && (p)[5] <= 65535 && (p)[6] >= 1 && (p)[6] <= 65535 && (p)[7] >= -32768 && (p)[7] <= 32767 && (p)[8] >= -32768 && (p)[8] <= 32767 && (p)[9] >= 0 && (p)[9] <= 1)
 #define LWAI_DEPTHWISE_CONV2D_S16_UNPACK(c, p, f) \
     do { \
         (c)->stride_h = (p)[0]; \
@@ -502,6 +526,7 @@ enum {
         (c)->depth_multiplier = (p)[6]; \
         (c)->act_min = (p)[7]; \
         (c)->act_max = (p)[8]; \
+        (c)->acc32 = (p)[9]; \
         (void)(f); \
     } while (0)
 
@@ -565,7 +590,7 @@ enum { /* operand indices: inputs, then the output */
 #define LWAI_FULLY_CONNECTED_S16_INPUTS 5u
 #define LWAI_FULLY_CONNECTED_S16_OPTIONAL 0x4u
 #define LWAI_FULLY_CONNECTED_S16_STATE 0x0u /* bit i: input i is persistent state */
-#define LWAI_FULLY_CONNECTED_S16_PARAMS 2u
+#define LWAI_FULLY_CONNECTED_S16_PARAMS 3u
 #define LWAI_FULLY_CONNECTED_S16_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
     LWAI_FULLY_CONNECTED_S16_T_INPUT = 0,
@@ -576,16 +601,18 @@ enum { /* operand indices: inputs, then the output */
     LWAI_FULLY_CONNECTED_S16_T_OUTPUT = 5
 };
 #define LWAI_FULLY_CONNECTED_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT8, LWAI_DTYPE_INT64, LWAI_DTYPE_INT32, LWAI_DTYPE_INT32, LWAI_DTYPE_INT16 }
-#define LWAI_FULLY_CONNECTED_S16_NAMES { "act_min", "act_max" }
+#define LWAI_FULLY_CONNECTED_S16_NAMES { "act_min", "act_max", "acc32" }
 enum {
     LWAI_FULLY_CONNECTED_S16_P_ACT_MIN = 0,
-    LWAI_FULLY_CONNECTED_S16_P_ACT_MAX = 1
+    LWAI_FULLY_CONNECTED_S16_P_ACT_MAX = 1,
+    LWAI_FULLY_CONNECTED_S16_P_ACC32 = 2
 };
-#define LWAI_FULLY_CONNECTED_S16_IN_RANGE(p) ((p)[0] >= -32768 && (p)[0] <= 32767 && (p)[1] >= -32768 && (p)[1] <= 32767)
+#define LWAI_FULLY_CONNECTED_S16_IN_RANGE(p) ((p)[0] >= -32768 && (p)[0] <= 32767 && (p)[1] >= -32768 && (p)[1] <= 32767 && (p)[2] >= 0 && (p)[2] <= 1)
 #define LWAI_FULLY_CONNECTED_S16_UNPACK(c, p, f) \
     do { \
         (c)->act_min = (p)[0]; \
         (c)->act_max = (p)[1]; \
+        (c)->acc32 = (p)[2]; \
         (void)(f); \
     } while (0)
 
@@ -1053,6 +1080,30 @@ enum {
         (void)(f); \
     } while (0)
 
+/* logistic_s16: inputs input int16; output int16 */
+#define LWAI_LOGISTIC_S16_INPUTS 1u
+#define LWAI_LOGISTIC_S16_OPTIONAL 0x0u
+#define LWAI_LOGISTIC_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_LOGISTIC_S16_PARAMS 2u
+#define LWAI_LOGISTIC_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_LOGISTIC_S16_T_INPUT = 0,
+    LWAI_LOGISTIC_S16_T_OUTPUT = 1
+};
+#define LWAI_LOGISTIC_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT16 }
+#define LWAI_LOGISTIC_S16_NAMES { "input_multiplier", "input_left_shift" }
+enum {
+    LWAI_LOGISTIC_S16_P_INPUT_MULTIPLIER = 0,
+    LWAI_LOGISTIC_S16_P_INPUT_LEFT_SHIFT = 1
+};
+#define LWAI_LOGISTIC_S16_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 32767 && (p)[1] >= 0 && (p)[1] <= 31)
+#define LWAI_LOGISTIC_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->input_multiplier = (p)[0]; \
+        (c)->input_left_shift = (p)[1]; \
+        (void)(f); \
+    } while (0)
+
 /* tanh_s8: inputs input int8; output int8 */
 #define LWAI_TANH_S8_INPUTS 1u
 #define LWAI_TANH_S8_OPTIONAL 0x0u
@@ -1078,6 +1129,62 @@ enum {
         (c)->input_range_radius = (p)[1]; \
         (c)->input_multiplier = (p)[2]; \
         (c)->input_left_shift = (p)[3]; \
+        (void)(f); \
+    } while (0)
+
+/* tanh_s16: inputs input int16; output int16 */
+#define LWAI_TANH_S16_INPUTS 1u
+#define LWAI_TANH_S16_OPTIONAL 0x0u
+#define LWAI_TANH_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_TANH_S16_PARAMS 2u
+#define LWAI_TANH_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_TANH_S16_T_INPUT = 0,
+    LWAI_TANH_S16_T_OUTPUT = 1
+};
+#define LWAI_TANH_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT16 }
+#define LWAI_TANH_S16_NAMES { "input_multiplier", "input_left_shift" }
+enum {
+    LWAI_TANH_S16_P_INPUT_MULTIPLIER = 0,
+    LWAI_TANH_S16_P_INPUT_LEFT_SHIFT = 1
+};
+#define LWAI_TANH_S16_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 32767 && (p)[1] >= 0 && (p)[1] <= 31)
+#define LWAI_TANH_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->input_multiplier = (p)[0]; \
+        (c)->input_left_shift = (p)[1]; \
+        (void)(f); \
+    } while (0)
+
+/* hard_swish_s8: inputs input int8; output int8 */
+#define LWAI_HARD_SWISH_S8_INPUTS 1u
+#define LWAI_HARD_SWISH_S8_OPTIONAL 0x0u
+#define LWAI_HARD_SWISH_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_HARD_SWISH_S8_PARAMS 6u
+#define LWAI_HARD_SWISH_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_HARD_SWISH_S8_T_INPUT = 0,
+    LWAI_HARD_SWISH_S8_T_OUTPUT = 1
+};
+#define LWAI_HARD_SWISH_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
+#define LWAI_HARD_SWISH_S8_NAMES { "input_zero_point", "output_zero_point", "output_multiplier", "output_exponent", "reluish_multiplier", "reluish_exponent" }
+enum {
+    LWAI_HARD_SWISH_S8_P_INPUT_ZERO_POINT = 0,
+    LWAI_HARD_SWISH_S8_P_OUTPUT_ZERO_POINT = 1,
+    LWAI_HARD_SWISH_S8_P_OUTPUT_MULTIPLIER = 2,
+    LWAI_HARD_SWISH_S8_P_OUTPUT_EXPONENT = 3,
+    LWAI_HARD_SWISH_S8_P_RELUISH_MULTIPLIER = 4,
+    LWAI_HARD_SWISH_S8_P_RELUISH_EXPONENT = 5
+};
+#define LWAI_HARD_SWISH_S8_IN_RANGE(p) ((p)[0] >= -128 && (p)[0] <= 127 && (p)[1] >= -128 && (p)[1] <= 127 && (p)[2] >= 0 && (p)[2] <= 32767 && (p)[3] >= -15 && (p)[3] <= 0 && (p)[4] >= 0 && (p)[4] <= 32767 && (p)[5] >= -15 && (p)[5] <= 15)
+#define LWAI_HARD_SWISH_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->input_zero_point = (p)[0]; \
+        (c)->output_zero_point = (p)[1]; \
+        (c)->output_multiplier = (p)[2]; \
+        (c)->output_exponent = (p)[3]; \
+        (c)->reluish_multiplier = (p)[4]; \
+        (c)->reluish_exponent = (p)[5]; \
         (void)(f); \
     } while (0)
 
@@ -1215,6 +1322,30 @@ enum {
         (c)->input_multiplier = (p)[0]; \
         (c)->input_left_shift = (p)[1]; \
         (c)->diff_min = (p)[2]; \
+        (void)(f); \
+    } while (0)
+
+/* softmax_s16: inputs input int16; output int16 */
+#define LWAI_SOFTMAX_S16_INPUTS 1u
+#define LWAI_SOFTMAX_S16_OPTIONAL 0x0u
+#define LWAI_SOFTMAX_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SOFTMAX_S16_PARAMS 2u
+#define LWAI_SOFTMAX_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SOFTMAX_S16_T_INPUT = 0,
+    LWAI_SOFTMAX_S16_T_OUTPUT = 1
+};
+#define LWAI_SOFTMAX_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT16 }
+#define LWAI_SOFTMAX_S16_NAMES { "input_multiplier", "input_shift" }
+enum {
+    LWAI_SOFTMAX_S16_P_INPUT_MULTIPLIER = 0,
+    LWAI_SOFTMAX_S16_P_INPUT_SHIFT = 1
+};
+#define LWAI_SOFTMAX_S16_IN_RANGE(p) ((p)[0] >= 0 && (p)[1] >= -31 && (p)[1] <= 30)
+#define LWAI_SOFTMAX_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->input_multiplier = (p)[0]; \
+        (c)->input_shift = (p)[1]; \
         (void)(f); \
     } while (0)
 
@@ -1360,6 +1491,90 @@ enum {
 };
 #define LWAI_QUANTIZE_S16_S32_IN_RANGE(p) ((p)[0] >= -32768 && (p)[0] <= 32767 && (p)[1] >= -32767 && (p)[1] <= 32768 && (p)[2] >= 0 && (p)[3] >= -31 && (p)[3] <= 31)
 #define LWAI_QUANTIZE_S16_S32_UNPACK(c, p, f) \
+    do { \
+        (c)->zero_point = (p)[0]; \
+        (c)->input_offset = (p)[1]; \
+        (c)->multiplier = (p)[2]; \
+        (c)->shift = (p)[3]; \
+        (void)(f); \
+    } while (0)
+
+/* quantize_s8_s16: inputs input int8; output int16 */
+#define LWAI_QUANTIZE_S8_S16_INPUTS 1u
+#define LWAI_QUANTIZE_S8_S16_OPTIONAL 0x0u
+#define LWAI_QUANTIZE_S8_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_QUANTIZE_S8_S16_PARAMS 4u
+#define LWAI_QUANTIZE_S8_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_QUANTIZE_S8_S16_T_INPUT = 0,
+    LWAI_QUANTIZE_S8_S16_T_OUTPUT = 1
+};
+#define LWAI_QUANTIZE_S8_S16_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT16 }
+#define LWAI_QUANTIZE_S8_S16_NAMES { "zero_point", "input_offset", "multiplier", "shift" }
+enum {
+    LWAI_QUANTIZE_S8_S16_P_ZERO_POINT = 0,
+    LWAI_QUANTIZE_S8_S16_P_INPUT_OFFSET = 1,
+    LWAI_QUANTIZE_S8_S16_P_MULTIPLIER = 2,
+    LWAI_QUANTIZE_S8_S16_P_SHIFT = 3
+};
+#define LWAI_QUANTIZE_S8_S16_IN_RANGE(p) ((p)[0] >= -32768 && (p)[0] <= 32767 && (p)[1] >= -32767 && (p)[1] <= 32768 && (p)[2] >= 0 && (p)[3] >= -31 && (p)[3] <= 31)
+#define LWAI_QUANTIZE_S8_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->zero_point = (p)[0]; \
+        (c)->input_offset = (p)[1]; \
+        (c)->multiplier = (p)[2]; \
+        (c)->shift = (p)[3]; \
+        (void)(f); \
+    } while (0)
+
+/* quantize_s16_s16: inputs input int16; output int16 */
+#define LWAI_QUANTIZE_S16_S16_INPUTS 1u
+#define LWAI_QUANTIZE_S16_S16_OPTIONAL 0x0u
+#define LWAI_QUANTIZE_S16_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_QUANTIZE_S16_S16_PARAMS 4u
+#define LWAI_QUANTIZE_S16_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_QUANTIZE_S16_S16_T_INPUT = 0,
+    LWAI_QUANTIZE_S16_S16_T_OUTPUT = 1
+};
+#define LWAI_QUANTIZE_S16_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT16 }
+#define LWAI_QUANTIZE_S16_S16_NAMES { "zero_point", "input_offset", "multiplier", "shift" }
+enum {
+    LWAI_QUANTIZE_S16_S16_P_ZERO_POINT = 0,
+    LWAI_QUANTIZE_S16_S16_P_INPUT_OFFSET = 1,
+    LWAI_QUANTIZE_S16_S16_P_MULTIPLIER = 2,
+    LWAI_QUANTIZE_S16_S16_P_SHIFT = 3
+};
+#define LWAI_QUANTIZE_S16_S16_IN_RANGE(p) ((p)[0] >= -32768 && (p)[0] <= 32767 && (p)[1] >= -32767 && (p)[1] <= 32768 && (p)[2] >= 0 && (p)[3] >= -31 && (p)[3] <= 31)
+#define LWAI_QUANTIZE_S16_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->zero_point = (p)[0]; \
+        (c)->input_offset = (p)[1]; \
+        (c)->multiplier = (p)[2]; \
+        (c)->shift = (p)[3]; \
+        (void)(f); \
+    } while (0)
+
+/* quantize_s8_s32: inputs input int8; output int32 */
+#define LWAI_QUANTIZE_S8_S32_INPUTS 1u
+#define LWAI_QUANTIZE_S8_S32_OPTIONAL 0x0u
+#define LWAI_QUANTIZE_S8_S32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_QUANTIZE_S8_S32_PARAMS 4u
+#define LWAI_QUANTIZE_S8_S32_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_QUANTIZE_S8_S32_T_INPUT = 0,
+    LWAI_QUANTIZE_S8_S32_T_OUTPUT = 1
+};
+#define LWAI_QUANTIZE_S8_S32_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT32 }
+#define LWAI_QUANTIZE_S8_S32_NAMES { "zero_point", "input_offset", "multiplier", "shift" }
+enum {
+    LWAI_QUANTIZE_S8_S32_P_ZERO_POINT = 0,
+    LWAI_QUANTIZE_S8_S32_P_INPUT_OFFSET = 1,
+    LWAI_QUANTIZE_S8_S32_P_MULTIPLIER = 2,
+    LWAI_QUANTIZE_S8_S32_P_SHIFT = 3
+};
+#define LWAI_QUANTIZE_S8_S32_IN_RANGE(p) ((p)[0] >= -32768 && (p)[0] <= 32767 && (p)[1] >= -32767 && (p)[1] <= 32768 && (p)[2] >= 0 && (p)[3] >= -31 && (p)[3] <= 31)
+#define LWAI_QUANTIZE_S8_S32_UNPACK(c, p, f) \
     do { \
         (c)->zero_point = (p)[0]; \
         (c)->input_offset = (p)[1]; \
@@ -1808,6 +2023,36 @@ enum {
         (c)->pad_left = (p)[3]; \
         (c)->act_min = (p)[4]; \
         (c)->act_max = (p)[5]; \
+        (void)(f); \
+    } while (0)
+
+/* transpose_conv_f32: inputs input float32, filter float32, bias float32 (optional); output float32 */
+#define LWAI_TRANSPOSE_CONV_F32_INPUTS 3u
+#define LWAI_TRANSPOSE_CONV_F32_OPTIONAL 0x4u
+#define LWAI_TRANSPOSE_CONV_F32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_TRANSPOSE_CONV_F32_PARAMS 4u
+#define LWAI_TRANSPOSE_CONV_F32_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_TRANSPOSE_CONV_F32_T_INPUT = 0,
+    LWAI_TRANSPOSE_CONV_F32_T_FILTER = 1,
+    LWAI_TRANSPOSE_CONV_F32_T_BIAS = 2,
+    LWAI_TRANSPOSE_CONV_F32_T_OUTPUT = 3
+};
+#define LWAI_TRANSPOSE_CONV_F32_DTYPES { LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32 }
+#define LWAI_TRANSPOSE_CONV_F32_NAMES { "stride_h", "stride_w", "pad_top", "pad_left" }
+enum {
+    LWAI_TRANSPOSE_CONV_F32_P_STRIDE_H = 0,
+    LWAI_TRANSPOSE_CONV_F32_P_STRIDE_W = 1,
+    LWAI_TRANSPOSE_CONV_F32_P_PAD_TOP = 2,
+    LWAI_TRANSPOSE_CONV_F32_P_PAD_LEFT = 3
+};
+#define LWAI_TRANSPOSE_CONV_F32_IN_RANGE(p) ((p)[0] >= 1 && (p)[0] <= 65535 && (p)[1] >= 1 && (p)[1] <= 65535 && (p)[2] >= 0 && (p)[2] <= 65535 && (p)[3] >= 0 && (p)[3] <= 65535)
+#define LWAI_TRANSPOSE_CONV_F32_UNPACK(c, p, f) \
+    do { \
+        (c)->stride_h = (p)[0]; \
+        (c)->stride_w = (p)[1]; \
+        (c)->pad_top = (p)[2]; \
+        (c)->pad_left = (p)[3]; \
         (void)(f); \
     } while (0)
 

@@ -148,6 +148,21 @@ lwai_status lwai_add_f32(const lwai_add_params *params, const lwai_dims *input1_
 lwai_status lwai_relu_s8(const lwai_relu_params *params, const lwai_dims *input_dims,
                          const int8_t *input, const lwai_dims *output_dims, int8_t *output);
 
+/* ---- QUANTIZE: the other integer requantizations (kernels/reference/quantize_int.c) --- */
+
+/* TFLite's Requantize: (x - input zero point) * input scale / output scale, rounded, plus
+ * the output zero point, clamped to the output type. Returns LWAI_OK,
+ * LWAI_ERR_INVALID_ARG. */
+lwai_status lwai_quantize_s8_s16(const lwai_quantize_params *params, const lwai_dims *input_dims,
+                                 const int8_t *input, const lwai_dims *output_dims,
+                                 int16_t *output);
+lwai_status lwai_quantize_s16_s16(const lwai_quantize_params *params, const lwai_dims *input_dims,
+                                  const int16_t *input, const lwai_dims *output_dims,
+                                  int16_t *output);
+lwai_status lwai_quantize_s8_s32(const lwai_quantize_params *params, const lwai_dims *input_dims,
+                                 const int8_t *input, const lwai_dims *output_dims,
+                                 int32_t *output);
+
 /* ---- LOGISTIC / TANH ----------------------------------------------------------------- */
 
 /* TFLite's int8 fixed-point sigmoid (output scale 1/256, zero point -128) and tanh (1/128,
@@ -156,6 +171,20 @@ lwai_status lwai_logistic_s8(const lwai_sigmoid_params *params, const lwai_dims 
                              const int8_t *input, const lwai_dims *output_dims, int8_t *output);
 lwai_status lwai_tanh_s8(const lwai_sigmoid_params *params, const lwai_dims *input_dims,
                          const int8_t *input, const lwai_dims *output_dims, int8_t *output);
+
+/* TFLite's int16 table method (zero points 0, output scale 2^-15). */
+lwai_status lwai_logistic_s16(const lwai_sigmoid16_params *params, const lwai_dims *input_dims,
+                              const int16_t *input, const lwai_dims *output_dims,
+                              int16_t *output);
+lwai_status lwai_tanh_s16(const lwai_sigmoid16_params *params, const lwai_dims *input_dims,
+                          const int16_t *input, const lwai_dims *output_dims, int16_t *output);
+
+/* ---- HARD_SWISH ----------------------------------------------------------------------- */
+
+/* TFLite's int8 HARD_SWISH (16-bit fixed point), elementwise over equal element counts.
+ * Returns LWAI_OK, LWAI_ERR_INVALID_ARG. */
+lwai_status lwai_hard_swish_s8(const lwai_hard_swish_params *params, const lwai_dims *input_dims,
+                               const int8_t *input, const lwai_dims *output_dims, int8_t *output);
 
 /* ---- SUB ------------------------------------------------------------------------------ */
 
@@ -419,6 +448,11 @@ lwai_status lwai_transpose_conv_s16(const lwai_transpose_conv_params *params,
                                     const int8_t *filter, const lwai_dims *bias_dims,
                                     const int64_t *bias, const lwai_dims *output_dims,
                                     int16_t *output);
+lwai_status lwai_transpose_conv_f32(const lwai_transpose_conv_params *params,
+                                    const lwai_dims *input_dims, const float *input,
+                                    const lwai_dims *filter_dims, const float *filter,
+                                    const lwai_dims *bias_dims, const float *bias,
+                                    const lwai_dims *output_dims, float *output);
 
 /* BATCH_MATMUL (kernels/reference/batch_matmul.c): x [B0, B1, M, K] (or [B0, B1, K, M] with
  * adj_x) times y [B0, B1, K, N] (or [.., N, K] with adj_y), batch dims broadcast. */
@@ -430,6 +464,11 @@ lwai_status lwai_batch_matmul_s16(const lwai_batch_matmul_params *params,
                                   const lwai_dims *input1_dims, const int16_t *input1,
                                   const lwai_dims *input2_dims, const int16_t *input2,
                                   const lwai_dims *output_dims, int16_t *output);
+
+/* int16 -> int16 SOFTMAX over the last axis (kernels/reference/softmax_s16.c): TFLM's
+ * table-based exp and reciprocal; output scale 1/32768, zero point 0. */
+lwai_status lwai_softmax_s16(const lwai_softmax_s16_params *params, const lwai_dims *input_dims,
+                             const int16_t *input, const lwai_dims *output_dims, int16_t *output);
 
 #ifdef __cplusplus
 }

@@ -252,7 +252,8 @@ static lwai_status bind_io(const lwai_graph *g, const lwai_graph_source *src, co
             return LWAI_ERR_BAD_MODEL;
         }
         t = &g->tensors[ids[i]];
-        if (t->is_const || t->dtype > LWAI_DTYPE_FLOAT32 ||
+        /* any dtype the API names: int32, int64 and bool graph I/O as well (issue 12) */
+        if (t->is_const || lwai_dtype_size(t->dtype) == 0u ||
             src->tensor(src->ctx, (uint32_t)ids[i], &s) != LWAI_OK) {
             return LWAI_ERR_BAD_MODEL;
         }

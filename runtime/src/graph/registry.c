@@ -739,16 +739,77 @@ static lwai_status run_sigmoid_s8(const lwai_graph *g, const lwai_graph_node *n,
     return LWAI_ERR_INVALID_ARG;
 }
 #endif
+#if defined(LWAI_KERNEL_IN_IMAGE_LOGISTIC) || defined(LWAI_KERNEL_IN_IMAGE_TANH)
+static lwai_status check_sigmoid_s16(const lwai_graph *g, const lwai_graph_node *n)
+{
+    const int32_t *p = n->params;
+    (void)g;
+    if (!in_range(p[0], 0, 32767) || !in_range(p[1], 0, 31) || (p[0] == 0 && p[1] > 1)) {
+        return LWAI_ERR_BAD_MODEL;
+    }
+    return LWAI_OK;
+}
+#endif
 #ifdef LWAI_KERNEL_IN_IMAGE_LOGISTIC
+static lwai_status run_logistic_s16(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_sigmoid16_params c;
+    lwai_dims in, out;
+    memset(&c, 0, sizeof c);
+    LWAI_LOGISTIC_S16_UNPACK(&c, n->params, n->fparams);
+    dims_of(n, LWAI_LOGISTIC_S16_T_INPUT, &in);
+    dims_of(n, LWAI_LOGISTIC_S16_T_OUTPUT, &out);
+    return lwai_logistic_s16(&c, &in, (const int16_t *)data_of(g, n, LWAI_LOGISTIC_S16_T_INPUT),
+                             &out, (int16_t *)data_of(g, n, LWAI_LOGISTIC_S16_T_OUTPUT));
+}
+
 static lwai_status run_logistic_s8(const lwai_graph *g, const lwai_graph_node *n)
 {
     return run_sigmoid_s8(g, n, 0);
 }
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_TANH
+static lwai_status run_tanh_s16(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_sigmoid16_params c;
+    lwai_dims in, out;
+    memset(&c, 0, sizeof c);
+    LWAI_TANH_S16_UNPACK(&c, n->params, n->fparams);
+    dims_of(n, LWAI_TANH_S16_T_INPUT, &in);
+    dims_of(n, LWAI_TANH_S16_T_OUTPUT, &out);
+    return lwai_tanh_s16(&c, &in, (const int16_t *)data_of(g, n, LWAI_TANH_S16_T_INPUT), &out,
+                         (int16_t *)data_of(g, n, LWAI_TANH_S16_T_OUTPUT));
+}
+
 static lwai_status run_tanh_s8(const lwai_graph *g, const lwai_graph_node *n)
 {
     return run_sigmoid_s8(g, n, 1);
+}
+#endif
+
+#ifdef LWAI_KERNEL_IN_IMAGE_HARD_SWISH
+/* HARD_SWISH (kernels/reference/hard_swish.c): int16 multipliers, shifts within 16 bits. */
+static lwai_status check_hard_swish_s8(const lwai_graph *g, const lwai_graph_node *n)
+{
+    const int32_t *p = n->params;
+    (void)g;
+    if (!in_range(p[0], -128, 127) || !in_range(p[1], -128, 127) || !in_range(p[2], 0, 32767) ||
+        !in_range(p[3], -15, 0) || !in_range(p[4], 0, 32767) || !in_range(p[5], -15, 15)) {
+        return LWAI_ERR_BAD_MODEL;
+    }
+    return LWAI_OK;
+}
+
+static lwai_status run_hard_swish_s8(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_hard_swish_params c;
+    lwai_dims in, out;
+    memset(&c, 0, sizeof c);
+    LWAI_HARD_SWISH_S8_UNPACK(&c, n->params, n->fparams);
+    dims_of(n, LWAI_HARD_SWISH_S8_T_INPUT, &in);
+    dims_of(n, LWAI_HARD_SWISH_S8_T_OUTPUT, &out);
+    return lwai_hard_swish_s8(&c, &in, (const int8_t *)data_of(g, n, LWAI_HARD_SWISH_S8_T_INPUT),
+                              &out, (int8_t *)data_of(g, n, LWAI_HARD_SWISH_S8_T_OUTPUT));
 }
 #endif
 
@@ -1008,6 +1069,41 @@ static lwai_status run_quantize_s16_s32(const lwai_graph *g, const lwai_graph_no
 }
 #endif
 
+/* ---- QUANTIZE int8 -> int16, int16 -> int16, int8 -> int32 (quantize_int.c) ---------- */
+#ifdef LWAI_KERNEL_IN_IMAGE_QUANTIZE
+static lwai_status check_requant(const lwai_graph_node *n, int32_t zp_lo, int32_t zp_hi)
+{
+    const int32_t *p = n->params;
+    if (!in_range(p[0], zp_lo, zp_hi) || !in_range(p[1], -32767, 32768) ||
+        !multiplier_ok(p[2]) || !shift_ok(p[3])) {
+        return LWAI_ERR_BAD_MODEL;
+    }
+    return LWAI_OK;
+}
+
+static lwai_status check_requant16(const lwai_graph *g, const lwai_graph_node *n)
+{
+    (void)g;
+    return check_requant(n, -32768, 32767);
+}
+
+#define RUN_REQUANT(name, macro, in_t, out_t)                                               \
+    static lwai_status run_##name(const lwai_graph *g, const lwai_graph_node *n)            \
+    {                                                                                         \
+        lwai_quantize_params c;                                                               \
+        lwai_dims in, out;                                                                    \
+        memset(&c, 0, sizeof c);                                                              \
+        macro##_UNPACK(&c, n->params, n->fparams);                                            \
+        dims_of(n, macro##_T_INPUT, &in);                                                     \
+        dims_of(n, macro##_T_OUTPUT, &out);                                                   \
+        return lwai_##name(&c, &in, (const in_t *)data_of(g, n, macro##_T_INPUT), &out,       \
+                           (out_t *)data_of(g, n, macro##_T_OUTPUT));                         \
+    }
+RUN_REQUANT(quantize_s8_s16, LWAI_QUANTIZE_S8_S16, int8_t, int16_t)
+RUN_REQUANT(quantize_s16_s16, LWAI_QUANTIZE_S16_S16, int16_t, int16_t)
+RUN_REQUANT(quantize_s8_s32, LWAI_QUANTIZE_S8_S32, int8_t, int32_t)
+#endif
+
 /* ---- SVDF (stateful: the state operand is an arena tensor kept between runs) ----------- */
 #ifdef LWAI_KERNEL_IN_IMAGE_SVDF
 /* The operand indices and params layout are the same for the three SVDF kernels. */
@@ -1212,6 +1308,16 @@ static lwai_status check_lstm(const lwai_graph *g, const lwai_graph_node *n,
             return LWAI_ERR_BAD_MODEL;
         }
     }
+    /* The kernel copies each step's output row into the hidden state (memcpy): the two may
+     * not overlap (a mutated arena offset made them; found by tests/fuzz, regressions/params). */
+    {
+        const lwai_graph_tensor *o = tensor_of(g, n, LSTM_T(OUTPUT));
+        const lwai_graph_tensor *h = tensor_of(g, n, LSTM_T(OUTPUT_STATE));
+        const uint8_t *op = (const uint8_t *)o->data, *hp = (const uint8_t *)h->data;
+        if (op < hp + h->bytes && hp < op + o->bytes) {
+            return LWAI_ERR_BAD_MODEL;
+        }
+    }
     if ((int64_t)out.n * out.c > 0x0fffffff ||
         state_size(&out, LWAI_LSTM_OUTPUT_STATE) !=
             (int32_t)tensor_of(g, n, LSTM_T(OUTPUT_STATE))->bytes ||
@@ -1351,8 +1457,11 @@ static SHARED const uint8_t dt_mul_s8[] = LWAI_MUL_S8_DTYPES;
 static SHARED const uint8_t dt_mul_f32[] = LWAI_MUL_F32_DTYPES;
 static SHARED const uint8_t dt_sub_s8[] = LWAI_SUB_S8_DTYPES;
 static SHARED const uint8_t dt_relu_s8[] = LWAI_RELU_S8_DTYPES;
+static SHARED const uint8_t dt_hard_swish_s8[] = LWAI_HARD_SWISH_S8_DTYPES;
 static SHARED const uint8_t dt_logistic_s8[] = LWAI_LOGISTIC_S8_DTYPES;
 static SHARED const uint8_t dt_tanh_s8[] = LWAI_TANH_S8_DTYPES;
+static SHARED const uint8_t dt_logistic_s16[] = LWAI_LOGISTIC_S16_DTYPES;
+static SHARED const uint8_t dt_tanh_s16[] = LWAI_TANH_S16_DTYPES;
 static SHARED const uint8_t dt_sub_f32[] = LWAI_SUB_F32_DTYPES;
 static SHARED const uint8_t dt_softmax_s8[] = LWAI_SOFTMAX_S8_DTYPES;
 static SHARED const uint8_t dt_softmax_f32[] = LWAI_SOFTMAX_F32_DTYPES;
@@ -1365,6 +1474,9 @@ static SHARED const uint8_t dt_reshape[] = LWAI_RESHAPE_DTYPES;
 static SHARED const uint8_t dt_softmax_s8_s16[] = LWAI_SOFTMAX_S8_S16_DTYPES;
 static SHARED const uint8_t dt_quantize_s16_s8[] = LWAI_QUANTIZE_S16_S8_DTYPES;
 static SHARED const uint8_t dt_quantize_s16_s32[] = LWAI_QUANTIZE_S16_S32_DTYPES;
+static SHARED const uint8_t dt_quantize_s8_s16[] = LWAI_QUANTIZE_S8_S16_DTYPES;
+static SHARED const uint8_t dt_quantize_s16_s16[] = LWAI_QUANTIZE_S16_S16_DTYPES;
+static SHARED const uint8_t dt_quantize_s8_s32[] = LWAI_QUANTIZE_S8_S32_DTYPES;
 static SHARED const uint8_t dt_svdf_s8[] = LWAI_SVDF_S8_DTYPES;
 static SHARED const uint8_t dt_svdf_state8_s8[] = LWAI_SVDF_STATE8_S8_DTYPES;
 static SHARED const uint8_t dt_svdf_f32[] = LWAI_SVDF_F32_DTYPES;
@@ -1387,8 +1499,11 @@ static SHARED const char *const names_mul_s8[] = LWAI_MUL_S8_NAMES;
 static SHARED const char *const names_mul_f32[] = LWAI_MUL_F32_NAMES;
 static SHARED const char *const names_sub_s8[] = LWAI_SUB_S8_NAMES;
 static SHARED const char *const names_relu_s8[] = LWAI_RELU_S8_NAMES;
+static SHARED const char *const names_hard_swish_s8[] = LWAI_HARD_SWISH_S8_NAMES;
 static SHARED const char *const names_logistic_s8[] = LWAI_LOGISTIC_S8_NAMES;
 static SHARED const char *const names_tanh_s8[] = LWAI_TANH_S8_NAMES;
+static SHARED const char *const names_logistic_s16[] = LWAI_LOGISTIC_S16_NAMES;
+static SHARED const char *const names_tanh_s16[] = LWAI_TANH_S16_NAMES;
 static SHARED const char *const names_sub_f32[] = LWAI_SUB_F32_NAMES;
 static SHARED const char *const names_softmax_s8[] = LWAI_SOFTMAX_S8_NAMES;
 static SHARED const char *const names_softmax_f32[] = LWAI_SOFTMAX_F32_NAMES;
@@ -1401,6 +1516,9 @@ static SHARED const char *const names_reshape[] = LWAI_RESHAPE_NAMES;
 static SHARED const char *const names_softmax_s8_s16[] = LWAI_SOFTMAX_S8_S16_NAMES;
 static SHARED const char *const names_quantize_s16_s8[] = LWAI_QUANTIZE_S16_S8_NAMES;
 static SHARED const char *const names_quantize_s16_s32[] = LWAI_QUANTIZE_S16_S32_NAMES;
+static SHARED const char *const names_quantize_s8_s16[] = LWAI_QUANTIZE_S8_S16_NAMES;
+static SHARED const char *const names_quantize_s16_s16[] = LWAI_QUANTIZE_S16_S16_NAMES;
+static SHARED const char *const names_quantize_s8_s32[] = LWAI_QUANTIZE_S8_S32_NAMES;
 static SHARED const char *const names_svdf_s8[] = LWAI_SVDF_S8_NAMES;
 static SHARED const char *const names_svdf_state8_s8[] = LWAI_SVDF_STATE8_S8_NAMES;
 static SHARED const char *const names_svdf_f32[] = LWAI_SVDF_F32_NAMES;
@@ -1413,8 +1531,8 @@ static SHARED const char *const names_lstm_f32[] = LWAI_LSTM_F32_NAMES;
     defined(LWAI_KERNEL_IN_IMAGE_FULLY_CONNECTED)
 /* The 64-bit accumulator stays below 2^47 (TFLite's 64-bit rescale contract): taps terms of
  * |int16 * int8| <= 2^22 plus the (optional) bias; rescale shifts in [-31, 7]. */
-static int s16_acc_ok(const lwai_graph *g, const lwai_graph_node *n, int64_t taps,
-                      int32_t channels)
+static SHARED int s16_acc_ok(const lwai_graph *g, const lwai_graph_node *n, int64_t taps,
+                             int32_t channels)
 {
     const lwai_graph_tensor *b = tensor_of(g, n, 2u);
     const lwai_graph_tensor *s = tensor_of(g, n, 4u);
@@ -1443,8 +1561,8 @@ static int s16_acc_ok(const lwai_graph *g, const lwai_graph_node *n, int64_t tap
     return 1;
 }
 
-static lwai_status check_conv_s16(const lwai_graph *g, const lwai_graph_node *n, int depthwise,
-                                  int32_t act_min, int32_t act_max)
+static SHARED lwai_status check_conv_s16(const lwai_graph *g, const lwai_graph_node *n,
+                                         int depthwise, int32_t act_min, int32_t act_max)
 {
     lwai_dims f, out;
     if (check_conv_like(g, n, depthwise, 5u) != LWAI_OK || act_min > act_max) {
@@ -1643,6 +1761,220 @@ static SHARED const char *const names_max_pool2d_s16[] = LWAI_MAX_POOL2D_S16_NAM
 static SHARED const char *const names_add_s16[] = LWAI_ADD_S16_NAMES;
 static SHARED const char *const names_mul_s16[] = LWAI_MUL_S16_NAMES;
 
+/* ---- TRANSPOSE_CONV / BATCH_MATMUL (int8, int16) ----------------------------------------- */
+#ifdef LWAI_KERNEL_IN_IMAGE_TRANSPOSE_CONV
+/* Each output sums at most ceil(KH / sh) * ceil(KW / sw) * Cin terms: |(x + off) * w| <=
+ * 2^15 (int8, int32 accumulator) or |x * w| <= 2^22 (int16, int64 below 2^47). */
+static lwai_status check_transpose_conv(const lwai_graph *g, const lwai_graph_node *n, int s16)
+{
+    const int32_t *p = n->params;
+    const lwai_graph_tensor *b = tensor_of(g, n, 2u);
+    const lwai_graph_tensor *s = tensor_of(g, n, 4u);
+    lwai_dims f, in, out;
+    int64_t taps, headroom;
+    uint32_t i;
+    dims_of(n, 0, &in);
+    dims_of(n, 1, &f);
+    dims_of(n, 5, &out);
+    if (!window_fits(in.h, p[0], f.h, 1) || !window_fits(in.w, p[1], f.w, 1) ||
+        !channel_quant_ok(g, n, 3u, out.c)) {
+        return LWAI_ERR_BAD_MODEL;
+    }
+    taps = (int64_t)((f.h + p[0] - 1) / p[0]) * ((f.w + p[1] - 1) / p[1]) * f.c;
+    if (taps > ((int64_t)1 << 24)) {
+        return LWAI_ERR_BAD_MODEL;
+    }
+    headroom = s16 ? ((int64_t)1 << 47) - taps * ((int64_t)1 << 22)
+                   : (int64_t)0x7fffffff - taps * 32768;
+    if (headroom <= 0 || (b != NULL && !b->is_const)) {
+        return LWAI_ERR_BAD_MODEL;
+    }
+    for (i = 0; s16 && i < s->bytes / 4u; ++i) {
+        if (((const int32_t *)s->data)[i] > 7) {
+            return LWAI_ERR_BAD_MODEL;
+        }
+    }
+    for (i = 0; b != NULL && i < b->bytes / (s16 ? 8u : 4u); ++i) {
+        const int64_t v = s16 ? ((const int64_t *)b->data)[i] : ((const int32_t *)b->data)[i];
+        if (v >= headroom || -v >= headroom) {
+            return LWAI_ERR_BAD_MODEL;
+        }
+    }
+    return LWAI_OK;
+}
+
+static lwai_status check_transpose_conv_s8(const lwai_graph *g, const lwai_graph_node *n)
+{
+    return check_transpose_conv(g, n, 0);
+}
+
+static lwai_status check_transpose_conv_s16(const lwai_graph *g, const lwai_graph_node *n)
+{
+    return check_transpose_conv(g, n, 1);
+}
+
+static lwai_status run_transpose_conv(const lwai_graph *g, const lwai_graph_node *n, int s16)
+{
+    lwai_transpose_conv_params c;
+    lwai_channel_quant q;
+    lwai_dims d[6];
+    uint32_t j;
+    memset(&c, 0, sizeof c);
+    if (s16) {
+        LWAI_TRANSPOSE_CONV_S16_UNPACK(&c, n->params, n->fparams);
+    } else {
+        LWAI_TRANSPOSE_CONV_S8_UNPACK(&c, n->params, n->fparams);
+    }
+    q.multiplier = (const int32_t *)data_of(g, n, 3u);
+    q.shift = (const int32_t *)data_of(g, n, 4u);
+    q.count = (int32_t)(tensor_of(g, n, 3u)->bytes / 4u);
+    for (j = 0; j < 6u; ++j) {
+        dims_of(n, j, &d[j]);
+    }
+    if (s16) {
+        return lwai_transpose_conv_s16(&c, &q, &d[0], (const int16_t *)data_of(g, n, 0), &d[1],
+                                       (const int8_t *)data_of(g, n, 1), &d[2],
+                                       (const int64_t *)data_of(g, n, 2), &d[5],
+                                       (int16_t *)data_of(g, n, 5));
+    }
+    return lwai_transpose_conv_s8(&c, &q, &d[0], (const int8_t *)data_of(g, n, 0), &d[1],
+                                  (const int8_t *)data_of(g, n, 1), &d[2],
+                                  (const int32_t *)data_of(g, n, 2), &d[5],
+                                  (int8_t *)data_of(g, n, 5));
+}
+
+static lwai_status run_transpose_conv_s8(const lwai_graph *g, const lwai_graph_node *n)
+{
+    return run_transpose_conv(g, n, 0);
+}
+
+static lwai_status run_transpose_conv_s16(const lwai_graph *g, const lwai_graph_node *n)
+{
+    return run_transpose_conv(g, n, 1);
+}
+
+static lwai_status check_transpose_conv_f32(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_dims f, in;
+    (void)g;
+    dims_of(n, 0, &in);
+    dims_of(n, 1, &f);
+    return window_fits(in.h, n->params[0], f.h, 1) && window_fits(in.w, n->params[1], f.w, 1)
+               ? LWAI_OK
+               : LWAI_ERR_BAD_MODEL;
+}
+
+static lwai_status run_transpose_conv_f32(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_transpose_conv_params c;
+    lwai_dims d[4];
+    uint32_t j;
+    memset(&c, 0, sizeof c);
+    LWAI_TRANSPOSE_CONV_F32_UNPACK(&c, n->params, n->fparams);
+    for (j = 0; j < 4u; ++j) {
+        dims_of(n, j, &d[j]);
+    }
+    return lwai_transpose_conv_f32(&c, &d[0], (const float *)data_of(g, n, 0), &d[1],
+                                   (const float *)data_of(g, n, 1), &d[2],
+                                   (const float *)data_of(g, n, 2), &d[3],
+                                   (float *)data_of(g, n, 3));
+}
+#endif
+
+#ifdef LWAI_KERNEL_IN_IMAGE_BATCH_MATMUL
+/* The accumulator of a depth-K dot product: K * 2^16 < 2^31 (int8) or K * 2^30 < 2^47
+ * (int16, whose rescale shift must also be <= 7). */
+static lwai_status check_batch_matmul(const lwai_graph *g, const lwai_graph_node *n, int s16)
+{
+    lwai_dims x;
+    const int32_t *p = n->params;
+    int64_t depth;
+    (void)g;
+    dims_of(n, 0, &x);
+    depth = p[0] ? x.w : x.c; /* adj_x */
+    if (s16 ? (depth >= ((int64_t)1 << 17) || p[LWAI_BATCH_MATMUL_S16_P_OUTPUT_SHIFT] > 7)
+            : depth * 65536 >= ((int64_t)1 << 31)) {
+        return LWAI_ERR_BAD_MODEL;
+    }
+    return LWAI_OK;
+}
+
+static lwai_status check_batch_matmul_s8(const lwai_graph *g, const lwai_graph_node *n)
+{
+    return check_batch_matmul(g, n, 0);
+}
+
+static lwai_status check_batch_matmul_s16(const lwai_graph *g, const lwai_graph_node *n)
+{
+    return check_batch_matmul(g, n, 1);
+}
+
+static lwai_status run_batch_matmul_s8(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_batch_matmul_params c;
+    lwai_dims a, b, out;
+    memset(&c, 0, sizeof c);
+    LWAI_BATCH_MATMUL_S8_UNPACK(&c, n->params, n->fparams);
+    dims_of(n, 0, &a);
+    dims_of(n, 1, &b);
+    dims_of(n, 2, &out);
+    return lwai_batch_matmul_s8(&c, &a, (const int8_t *)data_of(g, n, 0), &b,
+                                (const int8_t *)data_of(g, n, 1), &out,
+                                (int8_t *)data_of(g, n, 2));
+}
+
+static lwai_status run_batch_matmul_s16(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_batch_matmul_params c;
+    lwai_dims a, b, out;
+    memset(&c, 0, sizeof c);
+    LWAI_BATCH_MATMUL_S16_UNPACK(&c, n->params, n->fparams);
+    dims_of(n, 0, &a);
+    dims_of(n, 1, &b);
+    dims_of(n, 2, &out);
+    return lwai_batch_matmul_s16(&c, &a, (const int16_t *)data_of(g, n, 0), &b,
+                                 (const int16_t *)data_of(g, n, 1), &out,
+                                 (int16_t *)data_of(g, n, 2));
+}
+#endif
+
+static SHARED const uint8_t dt_transpose_conv_s8[] = LWAI_TRANSPOSE_CONV_S8_DTYPES;
+static SHARED const uint8_t dt_transpose_conv_s16[] = LWAI_TRANSPOSE_CONV_S16_DTYPES;
+static SHARED const uint8_t dt_transpose_conv_f32[] = LWAI_TRANSPOSE_CONV_F32_DTYPES;
+static SHARED const char *const names_transpose_conv_f32[] = LWAI_TRANSPOSE_CONV_F32_NAMES;
+static SHARED const uint8_t dt_batch_matmul_s8[] = LWAI_BATCH_MATMUL_S8_DTYPES;
+static SHARED const uint8_t dt_batch_matmul_s16[] = LWAI_BATCH_MATMUL_S16_DTYPES;
+static SHARED const char *const names_transpose_conv_s8[] = LWAI_TRANSPOSE_CONV_S8_NAMES;
+static SHARED const char *const names_transpose_conv_s16[] = LWAI_TRANSPOSE_CONV_S16_NAMES;
+static SHARED const char *const names_batch_matmul_s8[] = LWAI_BATCH_MATMUL_S8_NAMES;
+static SHARED const char *const names_batch_matmul_s16[] = LWAI_BATCH_MATMUL_S16_NAMES;
+
+#ifdef LWAI_KERNEL_IN_IMAGE_SOFTMAX
+static lwai_status check_softmax_s16(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_dims in;
+    (void)g;
+    dims_of(n, 0, &in);
+    /* the Q16.15 sum of exps stays below 2^31 for rows of fewer than 2^16 elements */
+    return in.c < 65536 ? LWAI_OK : LWAI_ERR_BAD_MODEL;
+}
+
+static lwai_status run_softmax_s16(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_softmax_s16_params c;
+    lwai_dims in, out;
+    memset(&c, 0, sizeof c);
+    LWAI_SOFTMAX_S16_UNPACK(&c, n->params, n->fparams);
+    dims_of(n, 0, &in);
+    dims_of(n, 1, &out);
+    return lwai_softmax_s16(&c, &in, (const int16_t *)data_of(g, n, 0), &out,
+                            (int16_t *)data_of(g, n, 1));
+}
+#endif
+
+static SHARED const uint8_t dt_softmax_s16[] = LWAI_SOFTMAX_S16_DTYPES;
+static SHARED const char *const names_softmax_s16[] = LWAI_SOFTMAX_S16_NAMES;
+
 /* One table row per kernel: its layout from the spec, its checks and adapter from above. */
 #define KERNEL(name, macro, check, run, scratch)                                             \
     {#name, macro##_INPUTS, 1, macro##_PARAMS, macro##_FPARAMS, macro##_OPTIONAL, dt_##name,  \
@@ -1692,11 +2024,16 @@ static const lwai_graph_kernel kernels[] = {
 #ifdef LWAI_KERNEL_IN_IMAGE_RELU
     KERNEL(relu_s8, LWAI_RELU_S8, check_relu_s8, run_relu_s8, NULL),
 #endif
+#ifdef LWAI_KERNEL_IN_IMAGE_HARD_SWISH
+    KERNEL(hard_swish_s8, LWAI_HARD_SWISH_S8, check_hard_swish_s8, run_hard_swish_s8, NULL),
+#endif
 #ifdef LWAI_KERNEL_IN_IMAGE_LOGISTIC
     KERNEL(logistic_s8, LWAI_LOGISTIC_S8, check_sigmoid_s8, run_logistic_s8, NULL),
+    KERNEL(logistic_s16, LWAI_LOGISTIC_S16, check_sigmoid_s16, run_logistic_s16, NULL),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_TANH
     KERNEL(tanh_s8, LWAI_TANH_S8, check_sigmoid_s8, run_tanh_s8, NULL),
+    KERNEL(tanh_s16, LWAI_TANH_S16, check_sigmoid_s16, run_tanh_s16, NULL),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_SOFTMAX
     KERNEL(softmax_s8, LWAI_SOFTMAX_S8, check_softmax_s8, run_softmax_s8, NULL),
@@ -1725,6 +2062,9 @@ static const lwai_graph_kernel kernels[] = {
            NULL),
     KERNEL(quantize_s16_s32, LWAI_QUANTIZE_S16_S32, check_quantize_s16_s32,
            run_quantize_s16_s32, NULL),
+    KERNEL(quantize_s8_s16, LWAI_QUANTIZE_S8_S16, check_requant16, run_quantize_s8_s16, NULL),
+    KERNEL(quantize_s16_s16, LWAI_QUANTIZE_S16_S16, check_requant16, run_quantize_s16_s16, NULL),
+    KERNEL(quantize_s8_s32, LWAI_QUANTIZE_S8_S32, check_requant16, run_quantize_s8_s32, NULL),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_SVDF
     KERNEL_STATEFUL(svdf_s8, LWAI_SVDF_S8, check_svdf_s8, run_svdf_s8, SCRATCH_SVDF_S8,
@@ -1761,6 +2101,23 @@ static const lwai_graph_kernel kernels[] = {
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_MUL
     KERNEL(mul_s16, LWAI_MUL_S16, check_mul_s16, run_mul_s16, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_TRANSPOSE_CONV
+    KERNEL(transpose_conv_s8, LWAI_TRANSPOSE_CONV_S8, check_transpose_conv_s8,
+           run_transpose_conv_s8, NULL),
+    KERNEL(transpose_conv_s16, LWAI_TRANSPOSE_CONV_S16, check_transpose_conv_s16,
+           run_transpose_conv_s16, NULL),
+    KERNEL(transpose_conv_f32, LWAI_TRANSPOSE_CONV_F32, check_transpose_conv_f32,
+           run_transpose_conv_f32, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_BATCH_MATMUL
+    KERNEL(batch_matmul_s8, LWAI_BATCH_MATMUL_S8, check_batch_matmul_s8, run_batch_matmul_s8,
+           NULL),
+    KERNEL(batch_matmul_s16, LWAI_BATCH_MATMUL_S16, check_batch_matmul_s16,
+           run_batch_matmul_s16, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_SOFTMAX
+    KERNEL(softmax_s16, LWAI_SOFTMAX_S16, check_softmax_s16, run_softmax_s16, NULL),
 #endif
     {NULL, 0, 0, 0, 0, 0u, NULL, NULL, NULL, NULL, NULL, 0u, NULL} /* keeps the array non-empty */
 };

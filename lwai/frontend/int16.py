@@ -30,6 +30,7 @@ BUILTINS = {
     "MAX_POOL_2D": "max_pool2d",
     "ADD": "add",
     "MUL": "mul",
+    "SOFTMAX": "softmax",
 }
 KINDS = frozenset(BUILTINS.values())
 _ACTS = {0: "NONE", 1: "RELU", 2: "RELU_N1_TO_1", 3: "RELU6", 4: "TANH", 5: "SIGN_BIT"}
@@ -78,18 +79,21 @@ def _padding(in_size: int, filt: int, stride: int, dilation: int, same: bool) ->
     return explicit_padding(in_size, filt, stride, dilation, "SAME" if same else "VALID")
 
 
-def convert(conv, op, builtin: str):
-    """The direct call for an int16 ``builtin`` op, or None when its first input is not int16
-    (TVM's converter takes it then)."""
+def describe(model, sg, op, builtin: str, where: str = "model"):
+    """(OpDesc, TFLite indices of its activation inputs) for an int16 ``builtin`` op, None
+    when its first input is not int16 (TVM's converter takes it then). Raises LwaiError
+    (``where``: the model path) when lwai cannot compute it exactly."""
     from tflite.TensorType import TensorType
 
-    from lwai.frontend import stateful
-
-    model, sg = conv.model, conv.subgraph
     idx = [int(i) for i in op.InputsAsNumpy()]
     outs = [int(i) for i in op.OutputsAsNumpy()]
-    if not idx or idx[0] < 0 or sg.Tensors(idx[0]).Type() != TensorType.INT16:
+    if not idx or idx[0] < 0 or sg.Tensors(idx[0]).Type() != TensorType.INT16 or len(outs) != 1:
         return None
+    known = (TensorType.INT8, TensorType.INT16, TensorType.INT32, TensorType.INT64)
+    for i in [*idx, *outs]:
+        if i >= 0 and sg.Tensors(i).Type() not in known:
+            name = (sg.Tensors(i).Name() or b"").decode(errors="replace")
+            raise LwaiError(where, f"{builtin} (int16) with tensor '{name}' of another type")
     kind = BUILTINS[builtin]
     out = _tensor(model, sg, outs[0])
     what = f"{builtin} '{out.name}' (int16)"
@@ -122,13 +126,13 @@ def convert(conv, op, builtin: str):
         if o is not None:
             act = int(o.FusedActivationFunction())
             if int(o.WeightsFormat()) != 0:
-                raise LwaiError("model", f"{what} with shuffled weights")
+                raise LwaiError(where, f"{what} with shuffled weights")
     elif kind in ("avg_pool2d", "max_pool2d"):
         from tflite.Pool2DOptions import Pool2DOptions
 
         o = _options(op, Pool2DOptions)
         if o is None:
-            raise LwaiError("model", f"{what} without pool options")
+            raise LwaiError(where, f"{what} without pool options")
         sh, sw = int(o.StrideH()), int(o.StrideW())
         fh, fw = int(o.FilterHeight()), int(o.FilterWidth())
         same, act = int(o.Padding()) == 0, int(o.FusedActivationFunction())
@@ -137,6 +141,11 @@ def convert(conv, op, builtin: str):
             pt, pb = _padding(x.shape[1], fh, sh, 1, same)
             pl, pr = _padding(x.shape[2], fw, sw, 1, same)
             attrs.update(stride=(sh, sw), filter=(fh, fw), padding=(pt, pl, pb, pr))
+    elif kind == "softmax":
+        from tflite.SoftmaxOptions import SoftmaxOptions
+
+        o = _options(op, SoftmaxOptions)
+        attrs["beta"] = float(o.Beta()) if o is not None else 1.0
     else:
         from tflite.AddOptions import AddOptions
         from tflite.MulOptions import MulOptions
@@ -146,7 +155,7 @@ def convert(conv, op, builtin: str):
             act = int(o.FusedActivationFunction())
     act_name = _ACTS.get(act, f"#{act}")
     if act_name not in ("NONE", "RELU", "RELU6", "RELU_N1_TO_1"):
-        raise LwaiError("model", f"{what} has no lwai kernel: fused activation {act_name}")
+        raise LwaiError(where, f"{what} has no lwai kernel: fused activation {act_name}")
     inputs = [t for t in ins if t is not None]
     attrs["activation"] = act_name
     if out.scale and out.zero_point and out.dtype == "int16":
@@ -154,17 +163,38 @@ def convert(conv, op, builtin: str):
             act_name, out.scale[0], out.zero_point[0], "int16"
         )
         attrs.update(act_min=lo, act_max=hi)
-    desc = OpDesc(kind, inputs, out, attrs, name=what)
+    desc = adopt_int32_bias(OpDesc(kind, inputs, out, attrs, name=what))
     # Checked here: TVM has no int16 kernel to fall back to.
     reason = int16_reason(desc)
     if reason is not None:
         raise LwaiError(
-            "model",
+            where,
             f"{what} has no lwai kernel: {reason}",
             "TVM cannot compute this int16 operator exactly either; change the model",
         )
     acts = [i for i, t in zip([i for i in idx if i >= 0], inputs) if not t.is_const]
-    return stateful.direct_call(conv, desc, acts)
+    return desc, acts
+
+
+def convert(conv, op, builtin: str):
+    """The direct call for the op (:func:`describe`), None when TVM takes it."""
+    from lwai.frontend import stateful
+
+    found = describe(conv.model, conv.subgraph, op, builtin)
+    return None if found is None else stateful.direct_call(conv, *found)
+
+
+def adopt_int32_bias(desc: OpDesc) -> OpDesc:
+    """TFLM takes int32 biases in 16x8 CONV_2D and FULLY_CONNECTED too, summing in int32
+    with the 32-bit rescale: the kernels' ``acc32`` mode. The bias values are kept exactly as
+    int64 (the kernels' bias type) and ``attrs["bias32"]`` set. (TFLM's int16
+    DEPTHWISE_CONV_2D reads any bias as int64, so an int32 one stays refused.)"""
+    if desc.kind in ("conv2d", "fully_connected") and len(desc.inputs) == 3:
+        b = desc.inputs[2]
+        if b.dtype == "int32" and b.data is not None and desc.inputs[0].dtype == "int16":
+            b.dtype, b.data = "int64", np.asarray(b.data).astype(np.int64)
+            desc.attrs["bias32"] = True
+    return desc
 
 
 # ---- support check and kernel plan -------------------------------------------------------
@@ -245,6 +275,17 @@ def int16_reason(op: OpDesc) -> str | None:
         if max(shifts) > 7:
             return "input * weight scale / output scale >= 2^7 (TFLite's 64-bit rescale range)"
         return None
+    if kind == "softmax":
+        x = ins[0]
+        if not x.shape or x.shape[-1] < 1 or x.shape[-1] >= 65536:
+            return "softmax axis empty or longer than 65535 (the Q16.15 sum)"
+        # TFLM: output zero point 0, scale within 0.1% of 1/32768
+        if abs(quant.f32(out.scale[0]) - 1.0 / 32768) > 0.001 / 32768:
+            return "int16 softmax output must have scale 1/32768 and zero point 0"
+        _, shift = softmax_s16_multiplier(x.scale[0], float(op.attrs.get("beta", 1.0)))
+        if not -31 <= shift <= 30:
+            return "beta * input scale out of TFLite's int16 softmax range"
+        return None
     if kind in ("avg_pool2d", "max_pool2d"):
         x = ins[0]
         if len(x.shape) != 4 or len(out.shape) != 4:
@@ -298,6 +339,12 @@ def add_s16_params(s1: float, s2: float, so: float) -> dict[str, int]:
     }
 
 
+def softmax_s16_multiplier(input_scale: float, beta: float) -> tuple[int, int]:
+    """TFLM: double(input scale) * double(beta) / (10 / 65535), so that a difference of
+    -65535 after the rescale is exp(-10), the table's end."""
+    return quant.quantize_multiplier(quant.f32(input_scale) * quant.f32(beta) / (10.0 / 65535.0))
+
+
 def _act(op: OpDesc) -> dict[str, int]:
     lo = int(op.attrs.get("act_min", -32768))
     hi = int(op.attrs.get("act_max", 32767))
@@ -335,6 +382,7 @@ def plan_int16(op: OpDesc):
                 fields["depth_multiplier"] = int(a.get("depth_multiplier", 1))
             ctype = "lwai_conv_s16_params"
         fields.update(_act(op))
+        fields["acc32"] = int(bool(a.get("bias32", False)))
         mults, shifts = _multipliers(op, cout)
         q = ([int(v) for v in mults], [int(v) for v in shifts])
         bias = (
@@ -349,6 +397,13 @@ def plan_int16(op: OpDesc):
             Operand("out", -1, "int16", out_dims),
         ]
         return KernelPlan(f"{kind}_s16", ctype, fields, operands, q)
+    if kind == "softmax":
+        depth = int(x.shape[-1])
+        d = (int(np.prod(x.shape)) // depth, 1, 1, depth)
+        m, s = softmax_s16_multiplier(x.scale[0], float(a.get("beta", 1.0)))
+        operands = [Operand("in", 0, "int16", d, "in0"), Operand("out", -1, "int16", d)]
+        fields = {"input_multiplier": m, "input_shift": s}
+        return KernelPlan("softmax_s16", "lwai_softmax_s16_params", fields, operands)
     if kind in ("avg_pool2d", "max_pool2d"):
         fh, fw = a["filter"]
         sh, sw = a["stride"]
@@ -380,3 +435,26 @@ def plan_int16(op: OpDesc):
         Operand("out", -1, "int16", _align4(out.shape)),
     ]
     return KernelPlan(f"{kind}_s16", f"lwai_{kind}_s16_params", fields, operands)
+
+
+def precheck(model, where: str) -> None:
+    """Every int16 op of subgraph 0 described (and refused with its reason) before TVM's
+    importer starts, so a refusal is one clean error rather than one raised mid-import."""
+    from lwai.frontend import transpose_matmul
+    from lwai.frontend.tflite import _op_name
+
+    sg = model.Subgraphs(0)
+    for i in range(sg.OperatorsLength()):
+        op = sg.Operators(i)
+        name = _op_name(model, op)
+        try:
+            if name in BUILTINS:
+                describe(model, sg, op, name, where)
+            elif name in ("TRANSPOSE_CONV", "BATCH_MATMUL"):
+                transpose_matmul.describe(model, sg, op, name, where)
+        except LwaiError:
+            raise
+        except Exception as err:  # noqa: BLE001 - flatbuffers raises anything on bad bytes
+            raise LwaiError(
+                where, f"operator {i} ({name}) is malformed ({type(err).__name__})"
+            ) from None
