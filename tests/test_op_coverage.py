@@ -331,13 +331,11 @@ MOVES = (
 TWO_INPUTS = ("MAXIMUM", "MINIMUM", "CONCATENATION")
 # TFLM registers these for int8 only.
 INT8_ONLY = ("DEPTH_TO_SPACE", "SPACE_TO_DEPTH", "GATHER")
-# Per op and dtype on the host. These cells run TVM's generated C, not lwai kernels: 10
-# each keeps the suite in its time budget (lwai's kernels get 24: test_op_kernels.py).
-MOVE_CASES = 10
+# Per op and dtype, on the host and on qemu-cortex-m4 (the issue asks for 20 on both).
+MOVE_CASES = 20
 MOVE_BATCH = 16  # the host app takes 16 input and 16 output files
-# qemu-cortex-m4: the semihosting command line holds 8 inputs and 8 outputs; the first
-# cases of each op and dtype (time budget).
-QEMU_CASES, QEMU_BATCH = 2, 8
+# qemu-cortex-m4: the semihosting command line holds 8 inputs and 8 outputs.
+QEMU_CASES, QEMU_BATCH = 20, 8
 
 
 def _move_case(mb: ModelBuilder, rng, op: str, dtype: str, tag: str):

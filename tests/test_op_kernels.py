@@ -240,9 +240,12 @@ GROUPS = {
     "logistic_int16": lambda: sigmoid_cases("LOGISTIC", 24, 1223, "int16"),
     "tanh_int16": lambda: sigmoid_cases("TANH", 24, 1224, "int16"),
 }
-# qemu-cortex-m4: the first QEMU_CASES of every integer group, mixed into few images (the
-# semihosting command line holds 8 inputs and 8 outputs per run); float32 runs on TVM's C.
-QEMU_CASES = 6
+# qemu-cortex-m4: the first QEMU_CASES of every integer group (the issue asks for 20 per
+# op and dtype on both targets), mixed into images of 8 inputs and 8 outputs (what the
+# semihosting command line holds); float32 runs on TVM's C. QEMU_SHARDS tests so that
+# pytest-xdist spreads the images over both cores.
+QEMU_CASES = 20
+QEMU_SHARDS = 4
 
 
 @pytest.mark.parametrize("group", list(GROUPS))
@@ -255,13 +258,15 @@ def test_kernel_matches_tflm(group, tmp_path, monkeypatch):
 
 
 @pytest.mark.skipif(shutil.which("qemu-system-arm") is None, reason="no qemu-system-arm")
-def test_kernels_match_tflm_on_qemu(tmp_path, monkeypatch):
+@pytest.mark.parametrize("shard", range(QEMU_SHARDS))
+def test_kernels_match_tflm_on_qemu(shard, tmp_path, monkeypatch):
     monkeypatch.setenv("LWAI_CACHE_DIR", str(tmp_path / "cache"))
     cases = [c for name, g in GROUPS.items() if "float" not in name for c in g()[:QEMU_CASES]]
     assert len({c.op for c in cases}) >= 8
     failures = []
     for i, batch in enumerate(batches(cases, QEMU_IO)):
-        failures += run_batch(batch, "qemu-cortex-m4", tmp_path, f"qemu_{i}")
+        if i % QEMU_SHARDS == shard:
+            failures += run_batch(batch, "qemu-cortex-m4", tmp_path, f"qemu_{i}")
     assert not failures, "\n".join(failures)
 
 
