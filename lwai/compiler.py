@@ -29,7 +29,6 @@ from lwai.passes.partition import partition_for_lwai
 from lwai.passes.plan_memory import MemoryPlanner
 
 CALL_TIR = tvm.ir.Op.get("relax.call_tir")
-TVM_MAX_ARGS = 16  # LWAI_TVM_MAX_ARGS in runtime/src/tvm_backend.c
 CALL_DPS = tvm.ir.Op.get("relax.call_dps_packed")
 
 
@@ -73,6 +72,13 @@ class Step:
     workspace: int = 0  # bytes of scratch/workspace needed during this step
     backend: str = "reference"  # lwai steps: the kernel library (lwai.backends)
     symbol: str = ""  # lwai steps: the C function called
+    # Every output slot, `out` first: several for multi-output ops (SPLIT, UNPACK), each
+    # its own buffer (/work/notes/multi_output.md); [out] otherwise.
+    outs: list = field(default_factory=list)
+
+    def __post_init__(self):
+        if not self.outs:
+            self.outs = [self.out]
 
 
 @dataclass
@@ -127,6 +133,25 @@ def _schedule(mod: tvm.IRModule, offloaded: list[OffloadedOp], path: Path) -> Sc
     s = Schedule()
     var_slot: dict = {}
 
+    def new_slots(var, names: list[str]) -> list[int]:
+        """One slot (and buffer) per field of a tuple-typed step result (SPLIT's outputs,
+        named after the op's output tensors); the tuple var maps to the list, TupleGetItem
+        bindings pick from it."""
+        if not isinstance(var.ty, relax.TupleType) or not var.ty.fields:
+            return [new_slot(var)]
+        slots = []
+        for j, ty in enumerate(var.ty.fields):
+            if not hasattr(ty, "shape"):
+                raise LwaiError(path, f"'{var.name}' holds a nested tuple; lwai cannot plan it")
+            shape, dtype = _shape(ty), str(ty.dtype)
+            _check_value_shape(path, f"{var.name}.{j}", shape, dtype)
+            s.buffers.append([len(s.steps), len(s.steps)])
+            name = names[j] if j < len(names) and names[j] else f"{var.name}_{j}"
+            s.slots.append(TensorSlot(name, shape, dtype, len(s.buffers) - 1))
+            slots.append(len(s.slots) - 1)
+        var_slot[var] = slots
+        return slots
+
     def new_slot(var, alias_of: int | None = None) -> int:
         if not hasattr(var.ty, "shape"):
             raise LwaiError(
@@ -148,6 +173,12 @@ def _schedule(mod: tvm.IRModule, offloaded: list[OffloadedOp], path: Path) -> Sc
     def use(arg):
         if isinstance(arg, Constant):
             return arg.value.numpy()
+        if isinstance(arg, relax.TupleGetItem) and isinstance(var_slot.get(arg.tuple_value), list):
+            arg = var_slot[arg.tuple_value][int(arg.index)]
+            s.buffers[s.slots[arg].buffer][1] = len(s.steps)
+            return arg
+        if arg in var_slot and isinstance(var_slot[arg], list):
+            raise LwaiError(path, f"'{arg.name}' (several outputs) used as one tensor")
         if arg in var_slot:
             slot = var_slot[arg]
             s.buffers[s.slots[slot].buffer][1] = len(s.steps)
@@ -165,6 +196,11 @@ def _schedule(mod: tvm.IRModule, offloaded: list[OffloadedOp], path: Path) -> Sc
                 continue
             if isinstance(v, relax.Tuple):
                 var_slot[b.var] = [use(f) for f in v.fields]
+                continue
+            if isinstance(v, relax.TupleGetItem) and isinstance(
+                var_slot.get(v.tuple_value), list
+            ):  # one output of a multi-output step: its own slot already
+                var_slot[b.var] = var_slot[v.tuple_value][int(v.index)]
                 continue
             if not isinstance(v, Call) or v.op not in (CALL_TIR, CALL_DPS):
                 raise LwaiError(path, f"unsupported construct after lowering: {v.op}")
@@ -185,8 +221,8 @@ def _schedule(mod: tvm.IRModule, offloaded: list[OffloadedOp], path: Path) -> Sc
                         s.state[len(s.slots) - 1] = state_fill(t)
                         off.arg_index[j] = len(args)
                         args.append(len(s.slots) - 1)
-                out = new_slot(b.var)
-                s.steps.append(Step("lwai", out, args, op=off))
+                outs = new_slots(b.var, [t.name for t in off.op.outputs])
+                s.steps.append(Step("lwai", outs[0], args, op=off, outs=outs))
             else:
                 out = new_slot(b.var)
                 s.steps.append(Step("tvm", out, args, tvm_name=v.args[0].name_hint))
@@ -251,7 +287,7 @@ class ModelEmitter:
             step.op.op,
             f"op{i}",
             exprs,
-            self.addr(step.out),
+            [self.addr(o) for o in step.outs] if len(step.outs) > 1 else self.addr(step.out),
             f"(arena + {ws})" if ws is not None else "NULL",
             backend=step.backend,
             arch=self.target.arch,
@@ -291,21 +327,15 @@ class ModelEmitter:
                 f"        {{{data}, {{1, 0}}, {len(shape)}, {{{code}, {bits}, 1}}, "
                 f"(int64_t *){shape_name}, NULL, 0}}"
             )
-        if len(tensors) > TVM_MAX_ARGS:  # runtime/src/tvm_backend.c LWAI_TVM_MAX_ARGS
-            raise LwaiError(
-                "model",
-                f"TVM function {step.tvm_name} takes {len(tensors)} tensors; lwai's runtime "
-                f"passes at most {TVM_MAX_ARGS} to one (e.g. a CONCATENATION of fewer inputs)",
-            )
         ws = self.offsets["workspace"].get(i)
         ws_expr = f"arena + {ws}" if ws is not None else "NULL"
         self.body.append(f"    /* {i}: TVM {step.tvm_name} */")
         self.body.append("    {")
         self.body.append(f"        DLTensor t[{len(tensors)}] = {{\n" + ",\n".join(tensors) + "};")
+        self.body.append(f"        TVMFFIAny a[{len(tensors)}];")
         self.body.append("    " + self.hook("BEGIN", i, symbol))
-        self.body.append(
-            f"        st = lwai_tvm_call({symbol}, t, {len(tensors)}, {ws_expr}, {ws_bytes}u);"
-        )
+        call = f"lwai_tvm_call_args({symbol}, a, t, {len(tensors)}, {ws_expr}, {ws_bytes}u)"
+        self.body.append(f"        st = {call};")
         self.body.append("    " + self.hook("END", i, symbol))
         self.body.append("        if (st != LWAI_OK) {\n            return st;\n        }")
         self.body.append("    }")
@@ -378,8 +408,9 @@ def _io_quant(sched: Schedule) -> dict:
         for t, idx in zip(op.inputs, step.op.arg_index):
             if idx is not None and t.scale and isinstance(step.args[idx], int):
                 quant.setdefault(step.args[idx], (t.scale[0], t.zero_point[0]))
-        if op.output.scale:
-            quant.setdefault(step.out, (op.output.scale[0], op.output.zero_point[0]))
+        for slot, t in zip(step.outs, op.outputs):  # several for SPLIT / UNPACK
+            if t.scale:
+                quant.setdefault(slot, (t.scale[0], t.zero_point[0]))
     alias = {}
     for i, slot in enumerate(sched.slots):  # reshapes share their source's quantization
         alias.setdefault(slot.buffer, []).append(i)
@@ -468,9 +499,11 @@ def compile_model(
         "workspace": {i: b.offset for i, b in ws_bufs.items()},
     }
     if cfg:
-        from lwai.config import check_arena
+        from lwai.config import check_arena, check_stack
 
         check_arena(str(path), arena, cfg)
+        tvm_calls = {st.tvm_name: len(st.args) + 1 for st in sched.steps if st.kind == "tvm"}
+        check_stack(str(path), tvm_calls, cfg)
 
     emitter = ModelEmitter(name, sched, offsets, tvm_info, target)
     quant = _io_quant(sched)
@@ -488,11 +521,16 @@ def compile_model(
         (out / "src" / f"{name}_tvm_registry.c").write_text(
             tvm_registry_source(name, sched, tvm_info)
         )
-    from lwai.codegen.graph import build_graph, write_graph
+    from lwai.codegen.graph import build_graph, executor_refusal, write_graph
 
     graph = build_graph(name, sched, offsets, arena, tvm_info)
-    write_graph(graph, out / "model.lwfb")
-    write_graph(graph, out / "model.json")
+    graph_refusal = executor_refusal(graph)
+    graph_files = {} if graph_refusal else {"lwfb": "model.lwfb", "json": "model.json"}
+    for fmt in ("lwfb", "json"):
+        if graph_refusal:  # no stale file of an earlier compile may be taken for this one
+            (out / f"model.{fmt}").unlink(missing_ok=True)
+        else:
+            write_graph(graph, out / f"model.{fmt}")
     (out / "include" / f"lwai_model_{name}.h").write_text(
         _header(name, arena, len(sched.inputs), len(sched.outputs))
     )
@@ -555,7 +593,8 @@ def compile_model(
         "kernel_functions": sorted(emitter.kernel_functions),
         "tvm_functions": sorted(sym for sym, _ in tvm_info.values()),
         "graph_kernels": graph["kernels"],
-        "graph_files": {"lwfb": "model.lwfb", "json": "model.json"},
+        "graph_files": graph_files,
+        "graph_refusal": graph_refusal,
         "rejected": [{"pattern": p, "reason": r} for p, r in rejected],
         "inputs": io(sched.inputs),
         "outputs": io(sched.outputs),
@@ -615,9 +654,16 @@ def _op_layout(sched: Schedule, emitter: ModelEmitter, i: int, st: Step) -> dict
     the bytes of constants (weights, biases, params) its call emitted."""
     out = sched.slots[st.out]
     ins = [f"t{sched.slots[a].buffer}" for a in st.args if isinstance(a, int)]
+    more = {}
+    if len(st.outs) > 1:  # multi-output ops (SPLIT, UNPACK): every output's buffer and shape
+        more = {
+            "outputs": [f"t{sched.slots[o].buffer}" for o in st.outs],
+            "output_shapes": [list(sched.slots[o].shape) for o in st.outs],
+        }
     return {
         "inputs": list(dict.fromkeys(ins)),
         "output": f"t{out.buffer}",
+        **more,
         "output_shape": list(out.shape),
         "dtype": out.dtype,
         "workspace": f"ws{i}" if st.workspace else None,

@@ -247,6 +247,8 @@ def run_model(
     if executor == "graph":
         if fmt not in ("lwfb", "json"):
             raise LwaiError("--format", f"unknown model file format '{fmt}'", "Use lwfb or json.")
+        if fmt not in report.get("graph_files", {}):
+            raise LwaiError(model, report.get("graph_refusal") or "no graph file was written")
         name = defconfig or TARGET_DEFCONFIG[target]
         cfg = graph_config(cfg, fmt, out, config, name) if cfg else cfg
         model_file = out / "gen" / f"model.{fmt}"
@@ -281,7 +283,8 @@ def run_model(
     for p, spec in zip(out_files, report["outputs"]):
         data = np.fromfile(p, dtype=spec["dtype"])
         outputs.append(data.reshape(lead + list(spec["shape"])))
-    return outputs, {"report": report, "ticks": result.ticks, "image": exe, "result": result}
+    info = {"report": report, "ticks": result.ticks, "image": exe, "result": result}
+    return outputs, {**info, "out": out}  # out: the compile's cache folder (gen/ holds it)
 
 
 def _split_invocations(

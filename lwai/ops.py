@@ -62,6 +62,13 @@ class OpDesc:
     output: TensorDesc
     attrs: dict[str, Any] = field(default_factory=dict)
     name: str = ""
+    # Outputs after the first, for multi-output ops (SPLIT, UNPACK: lwai/frontend/
+    # data_movement.py); each gets its own arena buffer (compiler._schedule).
+    extra_outputs: list[TensorDesc] = field(default_factory=list)
+
+    @property
+    def outputs(self) -> list[TensorDesc]:
+        return [self.output, *self.extra_outputs]
 
     @property
     def dtype(self) -> str:

@@ -31,6 +31,7 @@ class Operand:
     dtype: str  # "int8", ..., or "any"
     optional: bool = False
     state: bool = False  # read and written: persistent state kept between invocations
+    variadic: bool = False  # the last input repeated 1..n times (PACK's values)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,9 @@ class Kernel:
     ints: tuple[str, ...]
     floats: tuple[str, ...]
     backends: dict[str, Backend] = field(default_factory=dict)  # besides "reference"
+    # `output: <dtype> variadic`: 1..n outputs of that dtype (SPLIT, UNPACK); the C kernel
+    # takes (num_outputs, output_dims[], outputs[]) instead of (output_dims, output).
+    variadic_output: bool = False
 
     def symbol(self, backend: str = "reference") -> str:
         """The C function of this kernel in ``backend``: lwai_conv2d_s8, lwai_conv2d_opt_s8,
@@ -63,6 +67,11 @@ class Kernel:
     @property
     def optional_mask(self) -> int:
         return sum(1 << i for i, o in enumerate(self.inputs) if o.optional)
+
+    @property
+    def variadic_input(self) -> bool:
+        """The last input repeats (C: num_inputs, input_dims[], inputs[])."""
+        return bool(self.inputs) and self.inputs[-1].variadic
 
     @property
     def state_mask(self) -> int:
@@ -104,10 +113,13 @@ def _flat(items) -> list[str]:
 
 def _operand(text: str) -> Operand:
     words = text.split()
-    if len(words) not in (2, 3) or (len(words) == 3 and words[2] not in ("optional", "state")):
-        raise ValueError(f"ops.yaml: operand {text!r}: expected 'name dtype [optional|state]'")
+    flags = ("optional", "state", "variadic")
+    if len(words) not in (2, 3) or (len(words) == 3 and words[2] not in flags):
+        raise ValueError(
+            f"ops.yaml: operand {text!r}: expected 'name dtype [optional|state|variadic]'"
+        )
     flag = words[2] if len(words) == 3 else ""
-    return Operand(words[0], words[1], flag == "optional", flag == "state")
+    return Operand(words[0], words[1], flag == "optional", flag == "state", flag == "variadic")
 
 
 @cache
@@ -142,15 +154,22 @@ def load(path: Path = SPEC_PATH) -> Spec:
                 opts = opts or {}
                 arch = tuple(opts["arch"]) if "arch" in opts else None
                 backends[b] = Backend(b, arch, bool(opts.get("scratch", False)))
+            out_words = str(k["output"]).split()
+            if len(out_words) not in (1, 2) or out_words[1:] not in ([], ["variadic"]):
+                raise ValueError(f"ops.yaml: {name}: output {k['output']!r}: 'dtype [variadic]'")
+            inputs = tuple(_operand(t) for t in k["inputs"])
+            if any(o.variadic for o in inputs[:-1]):
+                raise ValueError(f"ops.yaml: {name}: only the last input may be variadic")
             kernels[name] = Kernel(
                 name,
                 kind,
                 ctype,
-                tuple(_operand(t) for t in k["inputs"]),
-                k["output"],
+                inputs,
+                out_words[0],
                 ints,
                 floats,
                 backends,
+                len(out_words) == 2,
             )
         ops[kind] = Op(kind, tuple(o["tflite"]), o["kconfig"], kernels)
     return Spec(params, ops, gmax)

@@ -75,6 +75,11 @@ def is_qemu_board(target: str) -> bool:
     return target in QEMU_MACHINE
 
 
+# boards/cortex-m/startup.c: LWAI_MAX_ARGS, LWAI_CMDLINE_BYTES - 1
+SEMIHOST_MAX_ARGS = 72
+SEMIHOST_CMDLINE_BYTES = 2047
+
+
 def command(target: str, exe: Path, app_args: list[str]) -> list[str]:
     """The command line that runs `exe` with `app_args` on `target`."""
     exe = Path(exe)
@@ -92,6 +97,14 @@ def command(target: str, exe: Path, app_args: list[str]) -> list[str]:
             )
     # QEMU's option syntax escapes a comma inside a value by doubling it.
     args = ["lwai_app", *app_args]
+    if len(args) > SEMIHOST_MAX_ARGS or len(" ".join(args)) > SEMIHOST_CMDLINE_BYTES:
+        raise LwaiError(
+            target,
+            f"{len(args)} arguments of {len(' '.join(args))} bytes; the Cortex-M boards take "
+            f"at most {SEMIHOST_MAX_ARGS} of {SEMIHOST_CMDLINE_BYTES} bytes "
+            "(boards/cortex-m/startup.c)",
+            "Use a shorter work directory or fewer input/output files.",
+        )
     sh = ",".join(["enable=on", "target=native"] + [f"arg={a.replace(',', ',,')}" for a in args])
     return [
         "qemu-system-arm",

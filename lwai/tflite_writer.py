@@ -78,6 +78,9 @@ TENSOR_TYPES = {
     "int16": tflite.TensorType.INT16,
     "int8": tflite.TensorType.INT8,
     "bool": tflite.TensorType.BOOL,
+    "resource": tflite.TensorType.RESOURCE,  # VAR_HANDLE's output (no data)
+    "uint32": tflite.TensorType.UINT32,  # the signal library's spectra (custom ops)
+    "uint64": tflite.TensorType.UINT64,
 }
 
 ACTIVATIONS = {
@@ -130,6 +133,8 @@ class _Op:
     inputs: list[int]
     outputs: list[int]
     options: dict[str, Any] = field(default_factory=dict)
+    custom: str = ""  # custom op name (code CUSTOM), e.g. "SignalWindow"
+    custom_options: bytes = b""  # flexbuffer custom_options of a custom op
 
 
 class ModelBuilder:
@@ -145,6 +150,9 @@ class ModelBuilder:
         self.ops: list[_Op] = []
         self.inputs: list[int] = []
         self.outputs: list[int] = []
+        # More subgraphs (1, 2, ...: IF/WHILE bodies, CALL_ONCE's init), each a ModelBuilder
+        # whose tensors, ops, inputs and outputs are used; operator codes are shared.
+        self.subgraphs: list[ModelBuilder] = []
 
     def add_tensor(
         self,
@@ -201,50 +209,74 @@ class ModelBuilder:
         self.ops.append(_Op(builtin_code(op), list(inputs), list(outputs), dict(options or {})))
         return len(self.ops) - 1
 
+    def add_custom_op(
+        self,
+        name: str,
+        inputs: Sequence[int],
+        outputs: Sequence[int],
+        options: dict[str, int | bool | float] | None = None,
+    ) -> int:
+        """A custom operator ``name`` (e.g. "SignalWindow") whose ``options`` are written as
+        a flexbuffer map (keys sorted, as TFLite's custom op readers index them)."""
+        code = tflite.BuiltinOperator.CUSTOM
+        op = _Op(code, list(inputs), list(outputs), {}, name, flexbuffer_map(options or {}))
+        self.ops.append(op)
+        return len(self.ops) - 1
+
     # ---- serialisation ---------------------------------------------------------------------
 
     def build(self) -> bytes:
         b = flatbuffers.Builder(1024)
+        graphs = [self, *self.subgraphs]  # subgraph 0, then the others (IF/WHILE/CALL_ONCE)
 
         # Buffers: 0 is the empty sentinel; every tensor gets its own (empty unless constant).
         buffer_offsets = [self._buffer(b, None)]
-        tensor_buffer = []
-        for t in self.tensors:
-            tensor_buffer.append(len(buffer_offsets))
-            buffer_offsets.append(self._buffer(b, t.data))
+        tensor_buffers = []
+        for g in graphs:
+            tensor_buffers.append([])
+            for t in g.tensors:
+                tensor_buffers[-1].append(len(buffer_offsets))
+                buffer_offsets.append(self._buffer(b, t.data))
 
-        tensor_offsets = [self._tensor(b, t, tensor_buffer[i]) for i, t in enumerate(self.tensors)]
-
-        codes: list[int] = []
-        for op in self.ops:
-            if op.code not in codes:
-                codes.append(op.code)
+        tensor_offsets = [  # before the codes: a one-subgraph model's bytes as before
+            [self._tensor(b, t, tensor_buffers[k][i]) for i, t in enumerate(g.tensors)]
+            for k, g in enumerate(graphs)
+        ]
+        codes: list[tuple[int, str]] = []  # (builtin code, custom op name or "")
+        for g in graphs:
+            for op in g.ops:
+                if (op.code, op.custom) not in codes:
+                    codes.append((op.code, op.custom))
         code_offsets = []
-        for code in codes:
+        for code, custom in codes:
             name = _code_name(code)
+            custom_name = b.CreateString(custom) if custom else None
             OperatorCode.OperatorCodeStart(b)
+            if custom_name is not None:
+                OperatorCode.OperatorCodeAddCustomCode(b, custom_name)
             OperatorCode.OperatorCodeAddDeprecatedBuiltinCode(b, min(code, 127))
             OperatorCode.OperatorCodeAddBuiltinCode(b, code)
             OperatorCode.OperatorCodeAddVersion(b, _OP_VERSIONS.get(name, 1))
             code_offsets.append(OperatorCode.OperatorCodeEnd(b))
 
-        op_offsets = [self._operator(b, op, codes.index(op.code)) for op in self.ops]
-
-        tensors_vec = _offset_vector(b, SubGraph.SubGraphStartTensorsVector, tensor_offsets)
-        inputs_vec = _int32_vector(b, self.inputs)
-        outputs_vec = _int32_vector(b, self.outputs)
-        ops_vec = _offset_vector(b, SubGraph.SubGraphStartOperatorsVector, op_offsets)
-        sg_name = b.CreateString("main")
-        SubGraph.SubGraphStart(b)
-        SubGraph.SubGraphAddTensors(b, tensors_vec)
-        SubGraph.SubGraphAddInputs(b, inputs_vec)
-        SubGraph.SubGraphAddOutputs(b, outputs_vec)
-        SubGraph.SubGraphAddOperators(b, ops_vec)
-        SubGraph.SubGraphAddName(b, sg_name)
-        subgraph = SubGraph.SubGraphEnd(b)
+        subgraphs = []
+        for k, g in enumerate(graphs):
+            op_offsets = [self._operator(b, op, codes.index((op.code, op.custom))) for op in g.ops]
+            tensors_vec = _offset_vector(b, SubGraph.SubGraphStartTensorsVector, tensor_offsets[k])
+            inputs_vec = _int32_vector(b, g.inputs)
+            outputs_vec = _int32_vector(b, g.outputs)
+            ops_vec = _offset_vector(b, SubGraph.SubGraphStartOperatorsVector, op_offsets)
+            sg_name = b.CreateString("main" if k == 0 else f"subgraph{k}")
+            SubGraph.SubGraphStart(b)
+            SubGraph.SubGraphAddTensors(b, tensors_vec)
+            SubGraph.SubGraphAddInputs(b, inputs_vec)
+            SubGraph.SubGraphAddOutputs(b, outputs_vec)
+            SubGraph.SubGraphAddOperators(b, ops_vec)
+            SubGraph.SubGraphAddName(b, sg_name)
+            subgraphs.append(SubGraph.SubGraphEnd(b))
 
         codes_vec = _offset_vector(b, Model.ModelStartOperatorCodesVector, code_offsets)
-        subgraphs_vec = _offset_vector(b, Model.ModelStartSubgraphsVector, [subgraph])
+        subgraphs_vec = _offset_vector(b, Model.ModelStartSubgraphsVector, subgraphs)
         buffers_vec = _offset_vector(b, Model.ModelStartBuffersVector, buffer_offsets)
         desc = b.CreateString(self.description)
         Model.ModelStart(b)
@@ -309,14 +341,36 @@ class ModelBuilder:
         opt_type, opt = _options(b, _code_name(op.code), op.options)
         inputs = _int32_vector(b, op.inputs)
         outputs = _int32_vector(b, op.outputs)
+        custom = b.CreateByteVector(op.custom_options) if op.custom_options else None
         Operator.OperatorStart(b)
         Operator.OperatorAddOpcodeIndex(b, code_index)
         Operator.OperatorAddInputs(b, inputs)
         Operator.OperatorAddOutputs(b, outputs)
+        if custom is not None:
+            Operator.OperatorAddCustomOptions(b, custom)  # format 0: FLEXBUFFERS
         if opt is not None:
             Operator.OperatorAddBuiltinOptionsType(b, opt_type)
             Operator.OperatorAddBuiltinOptions(b, opt)
         return Operator.OperatorEnd(b)
+
+
+def flexbuffer_map(options: dict[str, int | bool | float]) -> bytes:
+    """A flexbuffer map of ints, bools and floats (custom op options)."""
+    from flatbuffers import flexbuffers
+
+    if not options:
+        return b""
+    fbb = flexbuffers.Builder()
+    with fbb.Map():
+        for key in sorted(options):
+            v = options[key]
+            if isinstance(v, bool):
+                fbb.Bool(key, v)
+            elif isinstance(v, float):
+                fbb.Float(key, v)
+            else:
+                fbb.Int(key, int(v))
+    return bytes(fbb.Finish())
 
 
 def _code_name(code: int) -> str:
@@ -431,6 +485,12 @@ def _options(b: flatbuffers.Builder, name: str, o: dict[str, Any]) -> tuple[int,
         M.StridedSliceOptionsAddBeginMask(b, int(o.get("begin_mask", 0)))
         M.StridedSliceOptionsAddEndMask(b, int(o.get("end_mask", 0)))
         M.StridedSliceOptionsAddShrinkAxisMask(b, int(o.get("shrink_axis_mask", 0)))
+        if o.get("ellipsis_mask"):
+            M.StridedSliceOptionsAddEllipsisMask(b, int(o["ellipsis_mask"]))
+        if o.get("new_axis_mask"):
+            M.StridedSliceOptionsAddNewAxisMask(b, int(o["new_axis_mask"]))
+        if o.get("offset"):
+            M.StridedSliceOptionsAddOffset(b, True)
         return bo.StridedSliceOptions, M.StridedSliceOptionsEnd(b)
     if name == "LEAKY_RELU":
         M = importlib.import_module("tflite.LeakyReluOptions")
@@ -442,6 +502,11 @@ def _options(b: flatbuffers.Builder, name: str, o: dict[str, Any]) -> tuple[int,
         M.SubOptionsStart(b)
         M.SubOptionsAddFusedActivationFunction(b, act)
         return bo.SubOptions, M.SubOptionsEnd(b)
+    if name == "DIV":  # activation (lwai/frontend/elementwise.py)
+        M = importlib.import_module("tflite.DivOptions")
+        M.DivOptionsStart(b)
+        M.DivOptionsAddFusedActivationFunction(b, act)
+        return bo.DivOptions, M.DivOptionsEnd(b)
     if name == "MUL":
         MulOptions.MulOptionsStart(b)
         MulOptions.MulOptionsAddFusedActivationFunction(b, act)
@@ -458,6 +523,8 @@ def _options(b: flatbuffers.Builder, name: str, o: dict[str, Any]) -> tuple[int,
         M.BatchMatMulOptionsStart(b)
         M.BatchMatMulOptionsAddAdjX(b, bool(o.get("adj_x", False)))
         M.BatchMatMulOptionsAddAdjY(b, bool(o.get("adj_y", False)))
+        if o.get("asymmetric_quantize_inputs"):  # hybrid BATCH_MATMUL (float LHS, int8 RHS)
+            M.BatchMatMulOptionsAddAsymmetricQuantizeInputs(b, True)
         return bo.BatchMatMulOptions, M.BatchMatMulOptionsEnd(b)
     if name == "SOFTMAX":
         SoftmaxOptions.SoftmaxOptionsStart(b)
@@ -477,7 +544,69 @@ def _options(b: flatbuffers.Builder, name: str, o: dict[str, Any]) -> tuple[int,
         M.SVDFOptionsStart(b)
         M.SVDFOptionsAddRank(b, int(o.get("rank", 1)))
         M.SVDFOptionsAddFusedActivationFunction(b, act)
+        if o.get("asymmetric_quantize_inputs"):  # hybrid SVDF (float input, int8 weights)
+            M.SVDFOptionsAddAsymmetricQuantizeInputs(b, True)
         return bo.SVDFOptions, M.SVDFOptionsEnd(b)
+    # Math/reduction ops (issue 12, tests/math_cells_cases.py).
+    if name == "L2_POOL_2D":  # Pool2DOptions like the other pools
+        return _options(b, "AVERAGE_POOL_2D", o)
+    if name in (
+        "MEAN",
+        "SUM",
+        "REDUCE_MAX",
+        "REDUCE_MIN",
+        "REDUCE_PROD",
+        "REDUCE_ALL",
+        "REDUCE_ANY",
+    ):
+        M = importlib.import_module("tflite.ReducerOptions")
+        M.ReducerOptionsStart(b)
+        M.ReducerOptionsAddKeepDims(b, bool(o.get("keep_dims", False)))
+        return bo.ReducerOptions, M.ReducerOptionsEnd(b)
+    if name in ("ARG_MAX", "ARG_MIN"):  # output_type "int32" / "int64"
+        camel = "ArgMax" if name == "ARG_MAX" else "ArgMin"
+        M = importlib.import_module(f"tflite.{camel}Options")
+        getattr(M, f"{camel}OptionsStart")(b)
+        out_type = TENSOR_TYPES[str(o.get("output_type", "int32"))]
+        getattr(M, f"{camel}OptionsAddOutputType")(b, out_type)
+        return getattr(bo, f"{camel}Options"), getattr(M, f"{camel}OptionsEnd")(b)
+    if name == "L2_NORMALIZATION":
+        M = importlib.import_module("tflite.L2NormOptions")
+        M.L2NormOptionsStart(b)
+        M.L2NormOptionsAddFusedActivationFunction(b, act)
+        return bo.L2NormOptions, M.L2NormOptionsEnd(b)
+    if name == "CUMSUM":
+        M = importlib.import_module("tflite.CumsumOptions")
+        M.CumsumOptionsStart(b)
+        M.CumsumOptionsAddExclusive(b, bool(o.get("exclusive", False)))
+        M.CumsumOptionsAddReverse(b, bool(o.get("reverse", False)))
+        return bo.CumsumOptions, M.CumsumOptionsEnd(b)
+    # Control flow and resource variables (lwai/frontend/control_flow.py's tests).
+    if name == "VAR_HANDLE":  # container, shared_name
+        container = b.CreateString(str(o.get("container", "")))
+        shared = b.CreateString(str(o.get("shared_name", "")))
+        M = importlib.import_module("tflite.VarHandleOptions")
+        M.VarHandleOptionsStart(b)
+        M.VarHandleOptionsAddContainer(b, container)
+        M.VarHandleOptionsAddSharedName(b, shared)
+        return bo.VarHandleOptions, M.VarHandleOptionsEnd(b)
+    if name == "CALL_ONCE":
+        M = importlib.import_module("tflite.CallOnceOptions")
+        M.CallOnceOptionsStart(b)
+        M.CallOnceOptionsAddInitSubgraphIndex(b, int(o.get("init_subgraph_index", 1)))
+        return bo.CallOnceOptions, M.CallOnceOptionsEnd(b)
+    if name == "IF":
+        M = importlib.import_module("tflite.IfOptions")
+        M.IfOptionsStart(b)
+        M.IfOptionsAddThenSubgraphIndex(b, int(o.get("then_subgraph_index", 1)))
+        M.IfOptionsAddElseSubgraphIndex(b, int(o.get("else_subgraph_index", 2)))
+        return bo.IfOptions, M.IfOptionsEnd(b)
+    if name == "WHILE":
+        M = importlib.import_module("tflite.WhileOptions")
+        M.WhileOptionsStart(b)
+        M.WhileOptionsAddCondSubgraphIndex(b, int(o.get("cond_subgraph_index", 1)))
+        M.WhileOptionsAddBodySubgraphIndex(b, int(o.get("body_subgraph_index", 2)))
+        return bo.WhileOptions, M.WhileOptionsEnd(b)
     if name == "RESHAPE" and "new_shape" in o:
         shape = list(o["new_shape"])
         ReshapeOptions.ReshapeOptionsStartNewShapeVector(b, len(shape))
@@ -487,6 +616,61 @@ def _options(b: flatbuffers.Builder, name: str, o: dict[str, Any]) -> tuple[int,
         ReshapeOptions.ReshapeOptionsStart(b)
         ReshapeOptions.ReshapeOptionsAddNewShape(b, vec)
         return bo.ReshapeOptions, ReshapeOptions.ReshapeOptionsEnd(b)
+    # Data-movement ops (tests/shape_cells_cases.py): axis/values_count, out_type,
+    # align_corners/half_pixel_centers.
+    if name == "MIRROR_PAD":  # mode "REFLECT" (default) or "SYMMETRIC"
+        M = importlib.import_module("tflite.MirrorPadOptions")
+        mode = getattr(tflite.MirrorPadMode, str(o.get("mode", "REFLECT")).upper())
+        M.MirrorPadOptionsStart(b)
+        M.MirrorPadOptionsAddMode(b, mode)
+        return bo.MirrorPadOptions, M.MirrorPadOptionsEnd(b)
+    # SPLIT / SPLIT_V num_splits, UNPACK num and axis (tests/data_movement_cases.py).
+    if name in ("SPLIT", "SPLIT_V"):
+        camel = "Split" if name == "SPLIT" else "SplitV"
+        M = importlib.import_module(f"tflite.{camel}Options")
+        getattr(M, f"{camel}OptionsStart")(b)
+        getattr(M, f"{camel}OptionsAddNumSplits")(b, int(o.get("num_splits", 1)))
+        return getattr(bo, f"{camel}Options"), getattr(M, f"{camel}OptionsEnd")(b)
+    if name == "UNPACK":
+        M = importlib.import_module("tflite.UnpackOptions")
+        M.UnpackOptionsStart(b)
+        M.UnpackOptionsAddNum(b, int(o.get("num", 1)))
+        M.UnpackOptionsAddAxis(b, int(o.get("axis", 0)))
+        return bo.UnpackOptions, M.UnpackOptionsEnd(b)
+    if name == "PACK":
+        M = importlib.import_module("tflite.PackOptions")
+        M.PackOptionsStart(b)
+        M.PackOptionsAddValuesCount(b, int(o.get("values_count", 1)))
+        M.PackOptionsAddAxis(b, int(o.get("axis", 0)))
+        return bo.PackOptions, M.PackOptionsEnd(b)
+    if name == "SHAPE":
+        M = importlib.import_module("tflite.ShapeOptions")
+        M.ShapeOptionsStart(b)
+        M.ShapeOptionsAddOutType(b, TENSOR_TYPES[str(o.get("out_type", "int32"))])
+        return bo.ShapeOptions, M.ShapeOptionsEnd(b)
+    if name in ("RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR"):
+        camel = "ResizeBilinear" if name == "RESIZE_BILINEAR" else "ResizeNearestNeighbor"
+        M = importlib.import_module(f"tflite.{camel}Options")
+        getattr(M, f"{camel}OptionsStart")(b)
+        getattr(M, f"{camel}OptionsAddAlignCorners")(b, bool(o.get("align_corners", False)))
+        half = bool(o.get("half_pixel_centers", False))
+        getattr(M, f"{camel}OptionsAddHalfPixelCenters")(b, half)
+        return getattr(bo, f"{camel}Options"), getattr(M, f"{camel}OptionsEnd")(b)
+    # Reductions, L2_NORMALIZATION, LOG_SOFTMAX (tests/reduce_cases.py): keep_dims, activation.
+    if name in ("MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN", "REDUCE_PROD"):
+        M = importlib.import_module("tflite.ReducerOptions")
+        M.ReducerOptionsStart(b)
+        M.ReducerOptionsAddKeepDims(b, bool(o.get("keep_dims", False)))
+        return bo.ReducerOptions, M.ReducerOptionsEnd(b)
+    if name == "L2_NORMALIZATION":
+        M = importlib.import_module("tflite.L2NormOptions")
+        M.L2NormOptionsStart(b)
+        M.L2NormOptionsAddFusedActivationFunction(b, act)
+        return bo.L2NormOptions, M.L2NormOptionsEnd(b)
+    if name == "LOG_SOFTMAX":
+        M = importlib.import_module("tflite.LogSoftmaxOptions")
+        M.LogSoftmaxOptionsStart(b)
+        return bo.LogSoftmaxOptions, M.LogSoftmaxOptionsEnd(b)
     return bo.NONE, None
 
 

@@ -201,6 +201,29 @@ def tflm_min_arena(path: Path, inputs: list[np.ndarray]) -> tuple[int, int]:
 
 
 def litert_us(path: Path, inputs: list[np.ndarray]) -> float:
+    """LiteRT's µs per inference, measured in a child process: LiteRT aborts the whole
+    process on some models lwai and TFLM run (keyword_scrambled_8bit: heap corruption in
+    its int16 SVDF), and a peer's crash must be a reported failure, not the end of the run.
+    Raises RuntimeError naming how the child ended."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="lwai-litert-") as tmp:
+        feeds = Path(tmp) / "inputs.npz"
+        np.savez(feeds, *inputs)
+        run = subprocess.run(
+            [sys.executable, __file__, "--litert", str(path), str(feeds)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if run.returncode != 0:
+        lines = [ln for ln in run.stderr.strip().splitlines() if ln.strip()]
+        how = f"signal {-run.returncode}" if run.returncode < 0 else f"exit {run.returncode}"
+        raise RuntimeError(f"LiteRT crashed ({how}): {lines[-1] if lines else 'no message'}")
+    return float(run.stdout.strip().splitlines()[-1])
+
+
+def _litert_us_here(path: Path, inputs: list[np.ndarray]) -> float:
     """LiteRT (default resolver: XNNPACK), one thread: µs per inference."""
     from ai_edge_litert.interpreter import Interpreter
 
@@ -217,3 +240,11 @@ def litert_us(path: Path, inputs: list[np.ndarray]) -> float:
         it.invoke()
 
     return best_us(once)
+
+
+if __name__ == "__main__":  # the child of litert_us: --litert MODEL INPUTS.npz
+    if len(sys.argv) != 4 or sys.argv[1] != "--litert":
+        sys.exit("usage: bench_peers.py --litert MODEL INPUTS.npz")
+    with np.load(sys.argv[3]) as npz:
+        feeds = [npz[f"arr_{i}"] for i in range(len(npz.files))]
+    print(_litert_us_here(Path(sys.argv[2]), feeds))

@@ -72,6 +72,10 @@ CTX_KERNELS: dict[str, tuple[int, ...]] = {
     "depthwise_conv2d_s8": (0, 1, 3),
     "fully_connected_s8": (0, 1, 3),
     "avg_pool2d_s8": (0, 1),
+    # 16x8 kernels of the cmsis-nn backend (tests/test_cmsis_nn.py)
+    "conv2d_s16": (0, 1, 3),
+    "depthwise_conv2d_s16": (0, 1, 3),
+    "avg_pool2d_s16": (0, 1),
 }
 # op kind (= reference/backend file stem) -> int8 kernel name
 KIND_KERNEL = {

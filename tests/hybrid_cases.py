@@ -14,7 +14,9 @@ import numpy as np
 
 from lwai.tflite_writer import ModelBuilder, conv_output_size
 
-KINDS = ("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D")
+KINDS = ("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "BATCH_MATMUL", "SVDF")
+# Hybrid ops lwai refuses by name (lwai/frontend/hybrid.py UNCONVERTED).
+REFUSED = ("UNIDIRECTIONAL_SEQUENCE_LSTM",)
 ACTS = ("NONE", "RELU", "RELU6", "RELU_N1_TO_1")
 
 
@@ -47,7 +49,8 @@ class Case:
         if self.bias is not None:
             b = mb.add_tensor(f"{tag}_b", self.bias.shape, "float32", data=self.bias)
         y = mb.add_tensor(f"{tag}_y", self.out_shape, "float32")
-        mb.add_op(self.kind, [x, w, b], [y], self.options)
+        ins = [x, w] if self.kind == "BATCH_MATMUL" else [x, w, b]  # BATCH_MATMUL: no bias
+        mb.add_op(self.kind, ins, [y], self.options)
         return x, y
 
 
@@ -174,10 +177,106 @@ def depthwise_conv2d(rng, i: int) -> Case:
     )
 
 
+def batch_matmul(rng, i: int) -> Case:
+    """Float LHS [..., M, K] (adj_x: [..., K, M]) times a constant int8 RHS [..., K, N]
+    (adj_y: [..., N, K]) with one scale; batch dimensions broadcast either way."""
+    m, k, n = int(rng.integers(1, 6)), int(rng.integers(1, 40)), int(rng.integers(1, 9))
+    lb = [int(v) for v in rng.integers(1, 4, int(rng.integers(0, 3)))]  # LHS batch dims
+    rb: list[int] = []
+    if rng.random() < 0.4:  # an RHS with batch dims too (each 1 or the LHS's)
+        rb = [d if rng.random() < 0.6 else 1 for d in lb] or [int(rng.integers(2, 4))]
+        if rng.random() < 0.3 and lb:
+            lb[-1] = 1 if rb[-1] > 1 else lb[-1]  # the LHS broadcast instead
+    adj_x, adj_y = bool(rng.integers(0, 2)), bool(rng.integers(0, 2))
+    asym = bool(rng.integers(0, 2))
+    # lwai (as TFLite's reference indexing of the per-row scales) takes at most one batch
+    # dimension > 1 in the LHS, and in an asymmetric case's RHS: the others are set to 1.
+    for dims in (lb, rb) if asym else (lb,):
+        big = [j for j, d in enumerate(dims) if d != 1]
+        for j in big[1:]:
+            dims[j] = 1
+    in_shape = tuple(lb + ([k, m] if adj_x else [m, k]))
+    w_shape = tuple(rb + ([n, k] if adj_y else [k, n]))
+    nb = max(len(lb), len(rb))
+    lbp, rbp = [1] * (nb - len(lb)) + lb, [1] * (nb - len(rb)) + rb
+    ob = [max(a, b) for a, b in zip(lbp, rbp, strict=True)]
+    opts = {"adj_x": adj_x, "adj_y": adj_y, "asymmetric_quantize_inputs": asym}
+    note = f"bmm{i} {in_shape}x{w_shape} ax{int(adj_x)} ay{int(adj_y)}"
+    note += f" {'asym' if asym else 'sym'}"
+    return Case(
+        note.replace(" ", "_"),
+        "BATCH_MATMUL",
+        in_shape,
+        tuple(ob + [m, n]),
+        _weights(rng, w_shape),
+        _scales(rng, 1, False),
+        None,
+        opts,
+        _input(rng, in_shape),
+    )
+
+
+@dataclass
+class SvdfCase:
+    """Hybrid SVDF: float32 input [B, D] and state [B, F * M], int8 weights_feature [F, D]
+    and weights_time [F, M], float32 bias [F / rank]; ``x`` holds one input per invocation."""
+
+    name: str
+    in_shape: tuple[int, int]
+    out_shape: tuple[int, int]
+    wf: np.ndarray
+    wt: np.ndarray
+    scales: tuple[float, float]
+    bias: np.ndarray | None
+    options: dict
+    x: np.ndarray  # [invocations, B, D]
+    kind: str = "SVDF"
+
+    def add_to(self, mb: ModelBuilder, tag: str) -> tuple[int, int]:
+        x = mb.add_tensor(f"{tag}_x", self.in_shape, "float32")
+        wf = mb.add_tensor(f"{tag}_wf", self.wf.shape, "int8", data=self.wf, scale=self.scales[0])
+        wt = mb.add_tensor(f"{tag}_wt", self.wt.shape, "int8", data=self.wt, scale=self.scales[1])
+        b = -1
+        if self.bias is not None:
+            b = mb.add_tensor(f"{tag}_b", self.bias.shape, "float32", data=self.bias)
+        st_shape = (self.in_shape[0], self.wt.size)
+        st = mb.add_tensor(f"{tag}_st", st_shape, "float32", is_variable=True)
+        y = mb.add_tensor(f"{tag}_y", self.out_shape, "float32")
+        mb.add_op("SVDF", [x, wf, wt, b, st], [y], self.options)
+        return x, y
+
+
+def svdf(rng, i: int, invocations: int = 5) -> SvdfCase:
+    batch, depth = int(rng.integers(1, 4)), int(rng.integers(1, 24))
+    rank, units, memory = int(rng.integers(1, 4)), int(rng.integers(1, 7)), int(rng.integers(1, 9))
+    filters = rank * units
+    asym = bool(rng.integers(0, 2))
+    act = ACTS[int(rng.integers(0, len(ACTS)))]
+    bias = rng.standard_normal(units).astype(np.float32) if rng.random() < 0.75 else None
+    xs = np.stack([_input(rng, (batch, depth)) for _ in range(invocations)])
+    if rng.random() < 0.3:
+        xs[int(rng.integers(0, invocations))] = 0.0  # an all-zero input (TFLite skips it)
+    opts = {"rank": rank, "activation": act, "asymmetric_quantize_inputs": asym}
+    note = f"svdf{i} b{batch} d{depth} r{rank} u{units} m{memory} {'asym' if asym else 'sym'}"
+    return SvdfCase(
+        f"{note} {act}".replace(" ", "_"),
+        (batch, depth),
+        (batch, units),
+        _weights(rng, (filters, depth)),
+        _weights(rng, (filters, memory)),
+        (float(10.0 ** rng.uniform(-3, -1)), float(10.0 ** rng.uniform(-3, -1))),
+        bias,
+        opts,
+        xs.astype(np.float32),
+    )
+
+
 GENERATORS = {
     "FULLY_CONNECTED": fully_connected,
     "CONV_2D": conv2d,
     "DEPTHWISE_CONV_2D": depthwise_conv2d,
+    "BATCH_MATMUL": batch_matmul,
+    "SVDF": svdf,
 }
 
 
@@ -207,3 +306,117 @@ def litert_reference(model: bytes, feeds: list[np.ndarray]) -> list[np.ndarray]:
         it.set_tensor(d["index"], x)
     it.invoke()
     return [it.get_tensor(d["index"]).copy() for d in it.get_output_details()]
+
+
+# Results per CONCATENATION: TVM may fuse a TVM-computed producer (~3 tensors) into it, and
+# lwai's runtime passes <= 16 tensors to a TVM function; lwai kernels' results (SVDF) are not
+# fused (1 tensor each).
+PACK_FANIN = {"SVDF": 11}
+PACK_FANIN_TVM = 4
+
+
+def packed_model(cases: list, invocations: int = 0) -> tuple[bytes, np.ndarray, list]:
+    """Every case in one model with one input and few outputs (a short Cortex-M command
+    line): each case's input is SLICEd from one flat float32 input and RESHAPEd, its result
+    RESHAPEd flat and CONCATENATEd with others of its kind (PACK_FANIN) into one output.
+    Returns (model, the flat feed, per case (output index, offset, size)).
+    ``invocations``: an SVDF case's ``x`` holds one input per invocation, the others' input
+    is repeated (feed [N, total])."""
+    mb = ModelBuilder("lwai packed hybrid cases")
+    total = sum(int(np.prod(c.in_shape)) for c in cases)
+    flat_in = mb.add_tensor("in", (total,), "float32")
+    off, flats = 0, []
+    for j, c in enumerate(cases):
+        n = int(np.prod(c.in_shape))
+        begin = mb.add_tensor(f"c{j}_b", (1,), "int32", data=[off])
+        size = mb.add_tensor(f"c{j}_s", (1,), "int32", data=[n])
+        part = mb.add_tensor(f"c{j}_f", (n,), "float32")
+        mb.add_op("SLICE", [flat_in, begin, size], [part])
+        off += n
+        first = len(mb.ops)
+        x, y = c.add_to(mb, f"c{j}")  # x: a fresh tensor, written by the RESHAPE below
+        mb.add_op("RESHAPE", [part], [x], {"new_shape": list(c.in_shape)})
+        mb.ops.insert(first, mb.ops.pop())  # the RESHAPE runs before the case's op
+        n_out = int(np.prod(c.out_shape))
+        yf = mb.add_tensor(f"c{j}_yf", (n_out,), "float32")
+        mb.add_op("RESHAPE", [y], [yf], {"new_shape": [n_out]})
+        flats.append((yf, n_out))
+    groups: list[list[tuple[int, int]]] = []
+    last = None
+    for c, flat in zip(cases, flats, strict=True):
+        if c.kind == last and len(groups[-1]) < PACK_FANIN.get(c.kind, PACK_FANIN_TVM):
+            groups[-1].append(flat)
+        else:
+            groups.append([flat])
+        last = c.kind
+    outs, layout = [], []
+    for g, group in enumerate(groups):
+        t = mb.add_tensor(f"out{g}", (sum(n for _, n in group),), "float32")
+        mb.add_op("CONCATENATION", [t_ for t_, _ in group], [t], {"axis": 0})
+        o = 0
+        for _, n in group:
+            layout.append((len(outs), o, n))
+            o += n
+        outs.append(t)
+    mb.inputs, mb.outputs = [flat_in], outs
+    if invocations:
+        xs = [
+            c.x if c.kind == "SVDF" else np.broadcast_to(c.x, (invocations, *c.x.shape))
+            for c in cases
+        ]
+        feed = np.concatenate([x.reshape(invocations, -1) for x in xs], axis=1)
+    else:
+        feed = np.concatenate([c.x.reshape(-1) for c in cases])
+    feed = feed.astype(np.float32)
+    return mb.build(), feed, layout
+
+
+def refused_model(kind: str, seed: int = 5) -> bytes:
+    """A small valid hybrid model of an op lwai refuses (REFUSED): float32 activations and
+    state, int8 weights, float32 bias; LiteRT runs it."""
+    rng = np.random.default_rng(seed)
+    mb = ModelBuilder(f"lwai hybrid {kind}")
+
+    def w(name, shape):
+        return mb.add_tensor(name, shape, "int8", data=_weights(rng, shape), scale=0.02)
+
+    def f(name, shape, **kw):
+        return mb.add_tensor(name, shape, "float32", **kw)
+
+    if kind == "UNIDIRECTIONAL_SEQUENCE_LSTM":  # batch 1, 3 steps, 5 inputs, 4 cells
+        from lwai.frontend import lstm
+
+        x, y = f("x", (1, 3, 5)), f("y", (1, 3, 4))
+        ids = {lstm.INPUT: x}
+        for g, (i_in, i_rec, i_b) in enumerate(
+            zip(lstm.INPUT_WEIGHTS, lstm.RECURRENT_WEIGHTS, lstm.BIASES, strict=True)
+        ):
+            ids[i_in], ids[i_rec] = w(f"wi{g}", (4, 5)), w(f"wr{g}", (4, 4))
+            ids[i_b] = f(f"b{g}", (4,), data=rng.standard_normal(4))
+        ids[lstm.OUTPUT_STATE] = f("h", (1, 4), is_variable=True)
+        ids[lstm.CELL_STATE] = f("c", (1, 4), is_variable=True)
+        mb.add_op(kind, [ids.get(i, -1) for i in range(lstm.NUM_INPUTS)], [y], {})
+    else:
+        raise ValueError(kind)
+    mb.inputs, mb.outputs = [x], [y]
+    return mb.build()
+
+
+def litert_invocations(model: bytes, feed: np.ndarray, reset_every: int = 0) -> list[np.ndarray]:
+    """LiteRT's reference kernels over feed[k] for each invocation k (one model input),
+    state carried; ``reset_every`` K: reset_all_variables() before invocations K, 2K, ...
+    Each output stacked along a new leading axis."""
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
+    it = Interpreter(model_content=model, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+    it.allocate_tensors()
+    (inp,) = it.get_input_details()
+    outs: list[list[np.ndarray]] = [[] for _ in it.get_output_details()]
+    for k, x in enumerate(feed):
+        if reset_every and k and k % reset_every == 0:
+            it.reset_all_variables()
+        it.set_tensor(inp["index"], x)
+        it.invoke()
+        for j, d in enumerate(it.get_output_details()):
+            outs[j].append(it.get_tensor(d["index"]).copy())
+    return [np.stack(o) for o in outs]

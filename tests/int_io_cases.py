@@ -17,7 +17,7 @@ import numpy as np
 
 from lwai.tflite_writer import ModelBuilder
 
-DTYPES = ("int32", "float32", "bool")
+DTYPES = ("int32", "float32", "bool", "int64", "int8")  # int64, int8: tests/math_cells_cases.py
 CONCAT_FANIN = 5  # results per output: <= 3 operands each + 1 <= 16 TVM args
 ARITH = ("ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM")  # int32 x int32 -> int32
 COMPARE = ("LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL", "EQUAL", "NOT_EQUAL")
@@ -123,16 +123,29 @@ def generate(op: str, n: int, seed: int) -> list[Case]:
     return cases
 
 
-def build(cases: list[Case]) -> tuple[bytes, list[np.ndarray], dict]:
+def build(
+    cases: list[Case],
+    subgraphs: list | None = None,
+    quant: dict | None = None,
+    max_args: int | None = None,
+) -> tuple[bytes, list[np.ndarray], dict]:
     """One model for all cases: (model, feeds [int32, float32, bool flat inputs present],
-    layout: case name -> (output index, offset, size); "__outputs__": each output's dtype)."""
+    layout: case name -> (output index, offset, size); "__outputs__": each output's dtype).
+    ``subgraphs``: more subgraphs (IF branches); ``quant``: dtype -> (scale, zero point) every
+    tensor of that dtype carries (quantized int8 operands and results);
+    ``max_args``: pack results by their operand count (:func:`concat_groups`)."""
+    quant = quant or {}
+
+    def q(d: str) -> dict:
+        return {"scale": quant[d][0], "zero_point": quant[d][1]} if d in quant else {}
+
     mb = ModelBuilder("lwai int/bool cases")
     sizes = {d: 0 for d in DTYPES}
     for c in cases:
         for o in c.operands:
             if o.data is None:
                 sizes[o.dtype] += int(np.prod(o.shape))
-    inputs = {d: mb.add_tensor(f"in_{d}", (n,), d) for d, n in sizes.items() if n}
+    inputs = {d: mb.add_tensor(f"in_{d}", (n,), d, **q(d)) for d, n in sizes.items() if n}
     feeds = {d: [] for d in inputs}
     offsets = {d: 0 for d in DTYPES}
     results: dict[str, list[int]] = {d: [] for d in DTYPES}
@@ -147,17 +160,21 @@ def build(cases: list[Case]) -> tuple[bytes, list[np.ndarray], dict]:
             n = int(np.prod(o.shape))
             begin = mb.add_tensor(f"c{j}_b{k}", (1,), "int32", data=[offsets[o.dtype]])
             size = mb.add_tensor(f"c{j}_s{k}", (1,), "int32", data=[n])
-            flat = mb.add_tensor(f"c{j}_f{k}", (n,), o.dtype)
+            flat = mb.add_tensor(f"c{j}_f{k}", (n,), o.dtype, **q(o.dtype))
             mb.add_op("SLICE", [inputs[o.dtype], begin, size], [flat])
-            shaped = mb.add_tensor(f"c{j}_x{k}", o.shape, o.dtype)
+            shaped = mb.add_tensor(f"c{j}_x{k}", o.shape, o.dtype, **q(o.dtype))
             mb.add_op("RESHAPE", [flat], [shaped], {"new_shape": list(o.shape)})
             args.append(shaped)
             feeds[o.dtype].append(np.asarray(next(values)).reshape(-1))
             offsets[o.dtype] += n
-        y = mb.add_tensor(f"c{j}_y", c.out_shape, c.out_dtype)
-        mb.add_op(c.op, args, [y], c.options)
+        y = mb.add_tensor(f"c{j}_y", c.out_shape, c.out_dtype, **q(c.out_dtype))
+        extra = [  # outputs besides the checked one (WHILE's loop counter), left unused
+            mb.add_tensor(f"c{j}_e{k}", shape, dtype)
+            for k, (shape, dtype) in enumerate(c.options.get("extra_outputs", []))
+        ]
+        mb.add_op(c.op, args, [y, *extra], c.options)
         n_out = int(np.prod(c.out_shape))
-        y_flat = mb.add_tensor(f"c{j}_yf", (n_out,), c.out_dtype)
+        y_flat = mb.add_tensor(f"c{j}_yf", (n_out,), c.out_dtype, **q(c.out_dtype))
         mb.add_op("RESHAPE", [y], [y_flat], {"new_shape": [n_out]})
         results[c.out_dtype].append(y_flat)
         layout[c.name] = (c.out_dtype, out_sizes[c.out_dtype], n_out)
@@ -167,16 +184,19 @@ def build(cases: list[Case]) -> tuple[bytes, list[np.ndarray], dict]:
     # the output) lwai's runtime passes at most 16 of; TFLM's CONCATENATION takes <= 10.
     outputs = []
     for d in DTYPES:
-        for g in range(0, len(results[d]), CONCAT_FANIN):
-            group = results[d][g : g + CONCAT_FANIN]
+        costs = [_cost(c) for c in cases if c.out_dtype == d]
+        g = 0
+        for size in concat_groups(costs, max_args):
+            group = results[d][g : g + size]
             n = sum(mb.tensors[t].shape[0] for t in group)
-            t = mb.add_tensor(f"out_{d}_{g}", (n,), d)
+            t = mb.add_tensor(f"out_{d}_{g}", (n,), d, **q(d))
             mb.add_op("CONCATENATION", group, [t], {"axis": 0})
-            outputs.append((d, g, t))
+            outputs.append((d, g, t, size))
+            g += size
     where = {}  # (dtype, result index) -> (output index, offset)
-    for k, (d, g, _) in enumerate(outputs):
+    for k, (d, g, _, size) in enumerate(outputs):
         off = 0
-        for j, t in enumerate(results[d][g : g + CONCAT_FANIN]):
+        for j, t in enumerate(results[d][g : g + size]):
             where[(d, g + j)] = (k, off)
             off += mb.tensors[t].shape[0]
     counters = {d: 0 for d in DTYPES}
@@ -186,19 +206,42 @@ def build(cases: list[Case]) -> tuple[bytes, list[np.ndarray], dict]:
         counters[d] += 1
         layout[c.name] = (k, off, n)
     mb.inputs = list(inputs.values())
-    mb.outputs = [t for _, _, t in outputs]
+    mb.subgraphs = list(subgraphs or [])  # IF branches (tests/control_flow_cases.py)
+    mb.outputs = [t for _, _, t, _ in outputs]
     feed_list = [np.concatenate(feeds[d]).astype(d) for d in inputs]
-    layout["__outputs__"] = [d for d, _, _ in outputs]
+    layout["__outputs__"] = [d for d, _, _, _ in outputs]
     return mb.build(), feed_list, layout
 
 
-def images(cases: list[Case], max_outputs: int) -> list[list[Case]]:
+def _cost(c: Case) -> int:
+    """Tensors a case's result brings into a fused concatenation: its sliced operands."""
+    return max(1, sum(1 for o in c.operands if o.data is None))
+
+
+def concat_groups(costs: list[int], max_args: int | None) -> list[int]:
+    """Sizes of consecutive groups of results, one model output each: CONCAT_FANIN results,
+    or with ``max_args`` as many as keep their operands + 1 output <= max_args (if TVM
+    fuses every producer into the concatenation) and <= 10 (TFLM's CONCATENATION)."""
+    if max_args is None:
+        n = len(costs)
+        return [min(CONCAT_FANIN, n - g) for g in range(0, n, CONCAT_FANIN)]
+    sizes: list[int] = []
+    used = size = 0
+    for cost in costs:
+        if size and (size == 10 or used + cost + 1 > max_args):
+            sizes.append(size)
+            used = size = 0
+        used, size = used + cost, size + 1
+    return sizes + [size] if size else sizes
+
+
+def images(cases: list[Case], max_outputs: int, max_args: int | None = None) -> list[list[Case]]:
     """Consecutive groups of cases whose model has at most ``max_outputs`` outputs."""
     groups: list[list[Case]] = [[]]
     for c in cases:
         trial = groups[-1] + [c]
-        per = {d: sum(1 for x in trial if x.out_dtype == d) for d in DTYPES}
-        if sum(-(-n // CONCAT_FANIN) for n in per.values()) > max_outputs:
+        per = {d: [_cost(x) for x in trial if x.out_dtype == d] for d in DTYPES}
+        if sum(len(concat_groups(v, max_args)) for v in per.values()) > max_outputs:
             groups.append([c])
         else:
             groups[-1] = trial

@@ -3,7 +3,7 @@ NEG, SQUARE, FLOOR, CEIL, ROUND, EXP, LOG, SQRT, RSQRT, SIN, COS, MAXIMUM, MINIM
 SQUARED_DIFFERENCE, DIV): 20 generated single-op cases each (tests/float_cells_cases.py;
 odd shapes, broadcasting, each op's domain, ROUND's .5 ties), equal to tflite-micro within
 1e-5 relative (+1e-6 absolute, for SIN/COS near their zeros) on host and qemu-cortex-m4,
-where the libm differs from the host's. The coverage table lists these cells (TVM_CELLS)
+where the libm differs from the host's. The coverage table lists these cells (CELLS)
 with backend `tvm`.
 """
 
@@ -22,8 +22,9 @@ N_CASES = 20
 TARGETS = ["host", "qemu-cortex-m4"]
 MAX_OUTPUTS = {"host": 15, "qemu-cortex-m4": 12}  # see tests/test_int_io.py
 N_IMAGES = 6
-# For scripts/gen_coverage.py: TFLite builtin -> the dtypes this file checks on TVM's C.
-TVM_CELLS = {op: "float32" for op in fc.OPS}
+# For scripts/gen_coverage.py: TFLite builtin -> the dtype labels this file checks (20 cases
+# each on the host and qemu-cortex-m4, on TVM's C).
+CELLS: dict[str, list[str]] = {op: ["float32"] for op in fc.OPS}
 
 
 def _cases() -> list[ic.Case]:

@@ -164,3 +164,29 @@ def test_runtime_core_fits_4k_on_cortex_m4(tmp_path):
     assert r["flash_bytes"] == r["text_bytes"] + r["rodata_bytes"] + r["data_bytes"]
     assert r["ram_bytes"] == r["data_bytes"] + r["bss_bytes"] + r["arena_bytes"] + r["stack_bytes"]
     assert r["arena_bytes"] >= 32 and r["stack_bytes"] > 0
+
+
+@needs_tools("qemu-cortex-m4")
+def test_semihosting_limits_are_errors_never_dropped_arguments(tmp_path):
+    """An argument the board never sees would be an output file never written: the driver
+    refuses a command line over the board's limits, and the board itself stops on one
+    (QEMU returns an error instead of a command line longer than its buffer)."""
+    import subprocess
+
+    from lwai.targets import command
+
+    exe = build_image(_tiny(tmp_path / "m"), "qemu-cortex-m4", tmp_path / "b")
+    with pytest.raises(LwaiError, match=r"73 arguments of \d+ bytes; the Cortex-M boards take"):
+        command("qemu-cortex-m4", exe, ["-i", "x"] * 36)
+    with pytest.raises(LwaiError, match=r"2 arguments of 2107 bytes; .* at most 72 of 2047"):
+        command("qemu-cortex-m4", exe, ["-Z" + "a" * 2096])
+    argv = command("qemu-cortex-m4", exe, ["-Z" + "a" * 1900])
+    sh = argv.index("-semihosting-config") + 1
+    argv[sh] += ",arg=" + "b" * 200  # past the driver's check: the board must refuse it
+    run = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    assert run.returncode != 0
+    assert "lwai: error: semihosting command line longer than 2047 bytes" in run.stderr
+    argv = command("qemu-cortex-m4", exe, ["-Z"] * 71)
+    argv[argv.index("-semihosting-config") + 1] += ",arg=-Z"
+    run = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    assert run.returncode != 0 and "lwai: error: more than 72 semihosting arguments" in run.stderr

@@ -48,6 +48,25 @@ KERNELS = {
     "batch_matmul_int8": "lwai_batch_matmul_s8",
     "batch_matmul_int16": "lwai_batch_matmul_s16",
 }
+# For scripts/gen_coverage.py: the cells test_kernels_bit_exact checks, COUNT cases each on
+# the host and qemu-cortex-m4 (int16 = 16x8 where weights are involved).
+CELLS: dict[str, list[str]] = {
+    **{
+        op: ["int16"]
+        for op in (
+            "CONV_2D",
+            "DEPTHWISE_CONV_2D",
+            "FULLY_CONNECTED",
+            "AVERAGE_POOL_2D",
+            "MAX_POOL_2D",
+            "ADD",
+            "MUL",
+            "SOFTMAX",
+        )
+    },
+    "TRANSPOSE_CONV": ["int8", "int16", "float32"],
+    "BATCH_MATMUL": ["int8", "int16"],
+}
 
 
 def _need(target: str) -> None:

@@ -48,6 +48,21 @@ GROUPS = {
     "softmax_int8": (30, 508),
 }
 EXTREME = {f"{g}:extreme": (30, 600 + i) for i, g in enumerate(GROUPS)}
+# For scripts/gen_coverage.py: the cells whose int8 cases run here, reference and optimized
+# kernels vs TFLM, on qemu-cortex-m4 and the host (>= 30 per op; SOFTMAX has no optimized
+# kernel, so its cases are skipped).
+CELLS: dict[str, list[str]] = {
+    op: ["int8"]
+    for op in (
+        "CONV_2D",
+        "DEPTHWISE_CONV_2D",
+        "FULLY_CONNECTED",
+        "AVERAGE_POOL_2D",
+        "MAX_POOL_2D",
+        "ADD",
+        "MUL",
+    )
+}
 # "host": the armv7em files' portable C fallbacks (no DSP extension), built with gcc.
 TARGETS = ["qemu-cortex-m4", "qemu-cortex-m55", "host"]
 # TFLM + CMSIS-NN's MVE kernels on qemu-system-arm -M mps3-an547 -icount shift=0, per inference.

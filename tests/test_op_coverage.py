@@ -32,24 +32,12 @@ QPARAMS = {"int8": (0.05, -10), "int16": (0.001, 0), "uint8": (0.05, 128)}
 
 # (builtin, dtype, number of activation inputs): ops TVM imports quantized, lwai lacks.
 MISSING = [
-    ("SUB", "int16", 2),
-    ("MAXIMUM", "int8", 2),
-    ("MINIMUM", "int8", 2),
-    ("RELU", "int16", 1),
     ("EXP", "int8", 1),
-    ("ABS", "int8", 1),
     ("NEG", "int8", 1),
-    ("SQUARED_DIFFERENCE", "int8", 2),
-    ("DIV", "int8", 2),
-    ("RSQRT", "int8", 1),
-    ("LOG_SOFTMAX", "int8", 1),
 ]
 
 # Ops whose lwai kernels take other dtypes: the partitioner's reason joins the message.
-REFUSED = {
-    ("SUB", "int16"): "sub of ['int16', 'int16'] -> int16",
-    ("RELU", "int16"): "int16 -> int16 relu",
-}
+REFUSED: dict[tuple[str, str], str] = {}  # SUB/RELU int16: lwai/frontend/elementwise.py
 
 # Clamps and selections: exact on TVM with equal input and output quantization (see the
 # tests at the end), a requantization through float otherwise.
@@ -133,20 +121,18 @@ def test_every_missing_op_is_named_once(tmp_path):
 
 
 def test_unimportable_quantized_op_names_dtype(tmp_path):
-    """An op TVM cannot import quantized (PRELU) stops at import, dtype named."""
+    """An op TVM cannot import quantized (SQUARE: float only in TFLM too) stops at import,
+    dtype named."""
     mb = ModelBuilder()
     x = mb.add_tensor("x", (1, 3, 4, 2), "int8", scale=0.05, zero_point=-10)
-    alpha = mb.add_tensor(
-        "a", (2,), "int8", data=np.array([3, -5], np.int8), scale=0.01, zero_point=0
-    )
     y = mb.add_tensor("y", (1, 3, 4, 2), "int8", scale=0.05, zero_point=-10)
-    mb.add_op("PRELU", [x, alpha], [y])
+    mb.add_op("SQUARE", [x], [y])
     mb.inputs, mb.outputs = [x], [y]
-    path = tmp_path / "prelu.tflite"
+    path = tmp_path / "square.tflite"
     path.write_bytes(mb.build())
     assert compile_error(path, tmp_path) == (
-        f"{path}: error: unsupported operator PRELU (int8). Replace it in the model or add a "
-        "kernel for it (see docs/operators.md)"
+        f"{path}: error: unsupported operator SQUARE (int8). Replace it in the model or add "
+        "a kernel for it (see docs/operators.md)"
     )
 
 
@@ -276,15 +262,26 @@ def test_rule_float_graph_is_left_alone():
 # ---- the coverage table (acceptance 4) -----------------------------------------------------
 
 
-@functools.cache
-def _gen_coverage():
+def _script(name: str):
     import importlib.util
+    import sys
 
-    path = Path(__file__).resolve().parents[1] / "scripts" / "gen_coverage.py"
-    spec = importlib.util.spec_from_file_location("gen_coverage", path)
+    path = Path(__file__).resolve().parents[1] / "scripts" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     mod = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(name, mod)
     spec.loader.exec_module(mod)
     return mod
+
+
+@functools.cache
+def _gen_coverage():
+    return _script("gen_coverage")
+
+
+@functools.cache
+def _probe():
+    return _script("probe_tflm_cells")
 
 
 def test_tflm_resolver_is_read_from_the_package():
@@ -298,15 +295,101 @@ def test_tflm_resolver_is_read_from_the_package():
     assert "signal WINDOW" in gc.tflm_custom_ops()
 
 
+def test_tflm_cells_file_is_current():
+    """Every cell re-probed with the installed tflite_micro (a few seconds) equals the
+    checked-in lwai/spec/tflm_cells.json."""
+    import json
+
+    pt = _probe()
+    data = json.loads(pt.DATA.read_text())
+    assert data["tflite_micro"] == pt.tflm_version(), f"stale: run {pt.COMMAND}"
+    assert pt.dump(pt.generate()) == pt.DATA.read_text(), f"stale: run {pt.COMMAND}"
+
+
+def test_tflm_cells_are_what_tflm_does():
+    """The probe finds the cells TFLM is known for, and its refusals are TFLM's dtype checks."""
+    data = _gen_coverage().tflm_cells()
+    cells, refused = data["cells"], data["refused"]
+    assert list(data["builtins"]) == list(_gen_coverage().tflm_builtins())
+    assert set(cells) | set(data["hand"]) == set(data["builtins"])
+    assert all(cells[op] for op in cells), [op for op in cells if not cells[op]]
+    for op in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "TRANSPOSE_CONV"):
+        assert cells[op] == ["float32", "int8", "int16"], op  # int16: 16x8
+    assert {"int8->int16", "float32->int8", "int16->int32", "int8"} <= set(cells["QUANTIZE"])
+    assert "int8->int16" in cells["SOFTMAX"]
+    assert cells["LOGICAL_AND"] == ["bool"] and cells["SVDF"] == ["float32", "int8"]
+    assert cells["ARG_MAX"] == ["float32->int32", "int8->int32"]
+    assert "INT64" in refused["ARG_MAX"]["float32->int64"]  # "Only int32_t are supported"
+    assert "INT16" in refused["GATHER"]["int16"]
+    assert sum(map(len, cells.values())) >= 250
+    signal = data["custom_cells"]
+    assert signal["SignalWindow"] == ["int16"] and signal["SignalEnergy"] == ["int16->uint32"]
+    assert signal["SignalRfft"] == ["float32", "int16", "int32"]
+    assert "INT32" in refused["SignalWindow"]["int32"]
+
+
+def test_cells_are_read_from_every_test_file():
+    """CELLS are found by scanning tests/test_*.py, computed dicts included, and every label
+    names a cell TFLM has (or a custom op, or "hybrid")."""
+    gc = _gen_coverage()
+    found = gc.test_cells()
+    assert found["test_op_coverage.py"] == {
+        op: ("int8",) if op in INT8_ONLY else ("int8", "int16") for op in MOVES
+    }
+    assert {"test_float_cells.py", "test_int_io.py", "test_hybrid.py"} <= set(found)
+    assert found["test_hybrid.py"]["CONV_2D"] == ("hybrid",)
+    names = {p.name for p in (Path(__file__).parent).glob("test_*.py")}
+    assert set(found) <= names
+    assert "test_cli.py" not in found  # no CELLS there
+    assert gc.cells_errors() == {}
+    rows = gc.cell_rows()
+    assert gc.unmatched_labels(rows, gc.tflm_custom_ops()) == []
+
+
+def test_cell_status_is_classified():
+    gc = _gen_coverage()
+    kern = gc.classify("CONV_2D", "int8", {"ops": [["optimized", "lwai_conv2d_opt_s8"]]})
+    assert kern[0] == "kernel" and "`lwai_conv2d_s8`" in kern[1] and "cmsis-nn" in kern[1]
+    assert gc.classify("RESHAPE", "int8", {"ops": []})[0] == "alias"
+    moved = [
+        ["reference", "lwai_dequantize_s8_f32"],
+        ["tvm", "f"],
+        ["reference", "lwai_quantize_f32_s8"],
+    ]
+    assert gc.classify("MAXIMUM", "int8", {"ops": moved})[0] == "tvm-exact"
+    glue = {"ops": [["reference", "lwai_signal_fft_auto_scale_s16"], ["tvm", "slice"]]}
+    assert gc.classify("SignalFftAutoScale", "int16", glue)[0] == "kernel"
+    assert gc.classify("ADD", "int32", {"ops": [["tvm", "f"]]})[0] == "tvm-exact"
+    assert gc.classify("LESS", "float32->bool", {"ops": [["tvm", "f"]]})[0] == "tvm-float"
+    err = {"error": "op ABS (int8, operator 0, output tensor 'y') has no lwai kernel"}
+    assert gc.classify("ABS", "int8", err) == (
+        "refused",
+        "refused: op ABS (int8) has no lwai kernel",
+    )
+    err = {"error": "TVM could not import the model: boom"}
+    assert gc.classify("MEAN", "int8", err)[0] == "missing"
+
+
 def test_coverage_table_is_current_and_complete():
     gc = _gen_coverage()
     section = gc.coverage_section()
     doc = (Path(__file__).resolve().parents[1] / "docs" / "operators.md").read_text()
     assert section in doc, "docs/operators.md is stale: run python -m tests.onnx_cases --write-doc"
-    rows = [ln for ln in section.splitlines() if ln.startswith("| ") and "---" not in ln][1:]
-    assert [r.split(" | ")[0][2:] for r in rows] == list(gc.tflm_builtins())
-    assert f"registers **{len(rows)} builtin operators**" in section
-    assert all(" | done | " in r or "TVM" in r for r in rows)
+    table = section[section.index("| TFLM builtin |") : section.index("\nCustom ops")]
+    rows = [ln.split(" | ") for ln in table.splitlines()[2:] if ln.startswith("| ")]
+    data = gc.tflm_cells()
+    want = []
+    for op in data["builtins"]:
+        labels = ["(not probed)"] if op in data["hand"] else data["cells"][op]
+        want += [(op, lab) for lab in labels]
+    assert [(r[0][2:], r[1]) for r in rows] == want
+    probed = len(want) - len(data["hand"])
+    assert f"| TFLM cells (builtin x dtype, probed) | {probed} |" in section
+    counts = [int(ln.split("|")[2]) for ln in section.splitlines() if ln.startswith("| cells ")]
+    assert sum(counts[:6]) == probed and sum(counts[6:8]) == probed  # categories; tested + not
+    tested = {(r[0][2:], r[1]): r[3] for r in rows}
+    assert "test_op_coverage.py" in tested[("PAD", "int16")]
+    assert "test_int16_kernels.py" in tested[("CONV_2D", "int16")]
 
 
 # ---- exact without an lwai kernel: int8/int16 data movement and clamps on TVM's C -------------
@@ -336,6 +419,10 @@ MOVE_CASES = 20
 MOVE_BATCH = 16  # the host app takes 16 input and 16 output files
 # qemu-cortex-m4: the semihosting command line holds 8 inputs and 8 outputs.
 QEMU_CASES, QEMU_BATCH = 20, 8
+# For scripts/gen_coverage.py: test_exact_on_tvm's cells (MOVE_CASES / QEMU_CASES each).
+CELLS: dict[str, list[str]] = {
+    op: ["int8"] if op in INT8_ONLY else ["int8", "int16"] for op in MOVES
+}
 
 
 def _move_case(mb: ModelBuilder, rng, op: str, dtype: str, tag: str):

@@ -9,7 +9,7 @@
 
 /* Longest semihosting command line and most arguments main() can receive. */
 #define LWAI_CMDLINE_BYTES 2048
-#define LWAI_MAX_ARGS 40
+#define LWAI_MAX_ARGS 72 /* 16 inputs and 16 outputs (-i F, -o F) plus options */
 
 typedef void (*lwai_vector)(void);
 
@@ -80,16 +80,23 @@ static int lwai_get_args(void)
     char *p = lwai_cmdline;
     block.buf = lwai_cmdline;
     block.len = sizeof lwai_cmdline - 1u;
+    /* QEMU refuses a command line longer than the buffer; an argument dropped here would
+     * be an output file silently never written, so both limits stop the run. */
     if (lwai_semihost(LWAI_SH_SYS_GET_CMDLINE, &block) != 0) {
-        return 0;
+        lwai_board_eputs("lwai: error: semihosting command line longer than 2047 bytes\n");
+        lwai_semihost_exit(2);
     }
     lwai_cmdline[sizeof lwai_cmdline - 1u] = '\0';
-    while (*p != '\0' && argc < LWAI_MAX_ARGS) {
+    while (*p != '\0') {
         while (*p == ' ') {
             *p++ = '\0';
         }
         if (*p == '\0') {
             break;
+        }
+        if (argc == LWAI_MAX_ARGS) {
+            lwai_board_eputs("lwai: error: more than 72 semihosting arguments\n");
+            lwai_semihost_exit(2);
         }
         lwai_argv[argc++] = p;
         while (*p != '\0' && *p != ' ') {

@@ -233,25 +233,43 @@ int32_t lwai_lstm_f32_get_state_size(const lwai_dims *output_dims, int32_t which
 
 /* The four gates' dot products of row j over one activation vector, in one pass: each
  * activation is loaded and offset once for the four weight rows (exact integer sums, so the
- * order does not matter). */
-static void lstm_dot4_s8(const int8_t *const w[4], int32_t row, const int8_t *x, int32_t n,
-                         int32_t x_offset, int32_t acc[4])
-{
-    const int8_t *w0 = w[0] + row * n, *w1 = w[1] + row * n;
-    const int8_t *w2 = w[2] + row * n, *w3 = w[3] + row * n;
-    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    int32_t k;
-    for (k = 0; k < n; ++k) {
-        const int32_t v = (int32_t)x[k] + x_offset;
-        a0 += (int32_t)w0[k] * v;
-        a1 += (int32_t)w1[k] * v;
-        a2 += (int32_t)w2[k] * v;
-        a3 += (int32_t)w3[k] * v;
+ * order does not matter). One body per (activation, accumulator) type: 16x8 sums in int64,
+ * as TFLite's 16x8 FC does (|w * v| <= 128 * 65536: each product fits int32). */
+#define LWAI_LSTM_DOT4(name, x_t, acc_t)                                                        \
+    static void name(const int8_t *const w[4], int32_t row, const x_t *x, int32_t n,            \
+                     int32_t x_offset, acc_t acc[4])                                            \
+    {                                                                                           \
+        const int8_t *w0 = w[0] + row * n, *w1 = w[1] + row * n;                                \
+        const int8_t *w2 = w[2] + row * n, *w3 = w[3] + row * n;                                \
+        acc_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;                                                   \
+        int32_t k;                                                                              \
+        for (k = 0; k < n; ++k) {                                                               \
+            const int32_t v = (int32_t)x[k] + x_offset;                                         \
+            a0 += (int32_t)w0[k] * v;                                                           \
+            a1 += (int32_t)w1[k] * v;                                                           \
+            a2 += (int32_t)w2[k] * v;                                                           \
+            a3 += (int32_t)w3[k] * v;                                                           \
+        }                                                                                       \
+        acc[0] = a0;                                                                            \
+        acc[1] = a1;                                                                            \
+        acc[2] = a2;                                                                            \
+        acc[3] = a3;                                                                            \
     }
-    acc[0] = a0;
-    acc[1] = a1;
-    acc[2] = a2;
-    acc[3] = a3;
+
+LWAI_LSTM_DOT4(lstm_dot4_s8, int8_t, int32_t)
+LWAI_LSTM_DOT4(lstm_dot4_s16, int16_t, int64_t)
+
+/* One cell of one step from its four gate pre-activations (Q3.12): the new cell value into
+ * *c, and the hidden output, clamped to [lo, hi] (the int8 or int16 range). */
+static int32_t lstm_step_cell(const lwai_lstm_params *p, const int32_t pre[4], int16_t *c,
+                              int32_t tanh_mult, int32_t tanh_shift, int32_t lo, int32_t hi)
+{
+    *c = lstm_new_cell(p, lstm_sigmoid_q15(pre[LSTM_GATE_FORGET]),
+                       lstm_sigmoid_q15(pre[LSTM_GATE_INPUT]),
+                       lstm_cell_gate_tanh(pre[LSTM_GATE_CELL]), *c);
+    return lstm_mul(lstm_tanh_q15(*c, tanh_mult, tanh_shift),
+                    lstm_sigmoid_q15(pre[LSTM_GATE_OUTPUT]), p->hidden_multiplier,
+                    p->hidden_shift, p->hidden_zero_point, lo, hi);
 }
 
 /* Pre-activation (Q3.12) of one gate: the input FC (with bias) and the recurrent FC, each
@@ -311,14 +329,8 @@ lwai_status lwai_lstm_s8(const lwai_lstm_params *params, const lwai_dims *input_
                 for (g = 0; g < 4; ++g) {
                     pre[g] = lstm_gate_pre_s8(&q[g], ax[g] + (bias[g] ? bias[g][j] : 0), ah[g]);
                 }
-                c[j] = lstm_new_cell(params, lstm_sigmoid_q15(pre[LSTM_GATE_FORGET]),
-                                     lstm_sigmoid_q15(pre[LSTM_GATE_INPUT]),
-                                     lstm_cell_gate_tanh(pre[LSTM_GATE_CELL]), c[j]);
-                out[j] = (int8_t)lstm_mul(lstm_tanh_q15(c[j], tanh_mult, tanh_shift),
-                                          lstm_sigmoid_q15(pre[LSTM_GATE_OUTPUT]),
-                                          params->hidden_multiplier, params->hidden_shift,
-                                          params->hidden_zero_point, LWAI_INT8_MIN,
-                                          LWAI_INT8_MAX);
+                out[j] = (int8_t)lstm_step_cell(params, pre, &c[j], tanh_mult, tanh_shift,
+                                                LWAI_INT8_MIN, LWAI_INT8_MAX);
             }
             /* Every gate of this step has read the old hidden state: now replace it. */
             memcpy(h, out, (size_t)s.n_cell);
@@ -328,28 +340,6 @@ lwai_status lwai_lstm_s8(const lwai_lstm_params *params, const lwai_dims *input_
 }
 
 /* ---- int16 activations, int8 weights, int64 bias, int16 cell (16x8) -------------------- */
-
-/* As lstm_dot4_s8 with 64-bit accumulators (TFLite's 16x8 FC accumulates in int64). */
-static void lstm_dot4_s16(const int8_t *const w[4], int32_t row, const int16_t *x, int32_t n,
-                          int32_t x_offset, int64_t acc[4])
-{
-    const int8_t *w0 = w[0] + row * n, *w1 = w[1] + row * n;
-    const int8_t *w2 = w[2] + row * n, *w3 = w[3] + row * n;
-    int64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    int32_t k;
-    for (k = 0; k < n; ++k) {
-        const int32_t v = (int32_t)x[k] + x_offset;
-        /* |w * v| <= 128 * 65536: each product fits int32 */
-        a0 += (int32_t)w0[k] * v;
-        a1 += (int32_t)w1[k] * v;
-        a2 += (int32_t)w2[k] * v;
-        a3 += (int32_t)w3[k] * v;
-    }
-    acc[0] = a0;
-    acc[1] = a1;
-    acc[2] = a2;
-    acc[3] = a3;
-}
 
 static int32_t lstm_gate_pre_s16(const lstm_gate_quant *q, int64_t acc_x, int64_t acc_h)
 {
@@ -414,14 +404,8 @@ lwai_status lwai_lstm_s16(const lwai_lstm_params *params, const lwai_dims *input
                 for (g = 0; g < 4; ++g) {
                     pre[g] = lstm_gate_pre_s16(&q[g], ax[g] + (bias[g] ? bias[g][j] : 0), ah[g]);
                 }
-                c[j] = lstm_new_cell(params, lstm_sigmoid_q15(pre[LSTM_GATE_FORGET]),
-                                     lstm_sigmoid_q15(pre[LSTM_GATE_INPUT]),
-                                     lstm_cell_gate_tanh(pre[LSTM_GATE_CELL]), c[j]);
-                out[j] = (int16_t)lstm_mul(lstm_tanh_q15(c[j], tanh_mult, tanh_shift),
-                                           lstm_sigmoid_q15(pre[LSTM_GATE_OUTPUT]),
-                                           params->hidden_multiplier, params->hidden_shift,
-                                           params->hidden_zero_point, LWAI_INT16_MIN,
-                                           LWAI_INT16_MAX);
+                out[j] = (int16_t)lstm_step_cell(params, pre, &c[j], tanh_mult, tanh_shift,
+                                                 LWAI_INT16_MIN, LWAI_INT16_MAX);
             }
             memcpy(h, out, (size_t)s.n_cell * sizeof(int16_t));
         }

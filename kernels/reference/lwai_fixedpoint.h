@@ -88,4 +88,18 @@ static inline int lwai_dims_valid(const lwai_dims *d)
     return d != 0 && d->n >= 0 && d->h >= 0 && d->w >= 0 && d->c >= 0;
 }
 
+/* Leading zero bits of x (32 for 0): portable C99, no compiler builtin. */
+static inline int32_t lwai_clz32(uint32_t x)
+{
+    int32_t n = 0;
+    if (x == 0u) {
+        return 32;
+    }
+    while ((x & 0x80000000u) == 0u) {
+        x <<= 1;
+        ++n;
+    }
+    return n;
+}
+
 #endif /* LWAI_FIXEDPOINT_H */

@@ -1,7 +1,7 @@
-/* QUANTIZE between integer types beyond quantize.c's: int8 -> int16, int16 -> int16,
- * int8 -> int32, TFLite's Requantize. The value is rescaled once by the Q0.31 multiplier
- * of input scale / output scale; the zero point is added in 64 bits so an int32 output
- * near its limits clamps as TFLite's does instead of wrapping. */
+/* QUANTIZE between integer types (TFLite's Requantize): int8 -> int8/int16/int32 and
+ * int16 -> int8/int16/int32. The value less the input zero point is rescaled once by the
+ * Q0.31 multiplier of input scale / output scale; the output zero point is added in 64 bits,
+ * so an int32 output near its limits clamps as TFLite's does instead of wrapping. */
 #include "lwai_fixedpoint.h"
 
 static int requant_args_ok(const lwai_quantize_params *p, const lwai_dims *in,
@@ -19,47 +19,25 @@ static int32_t requant_one(const lwai_quantize_params *p, int32_t x, int32_t lo,
     return o > hi ? hi : (o < lo ? lo : (int32_t)o);
 }
 
-lwai_status lwai_quantize_s8_s16(const lwai_quantize_params *params, const lwai_dims *input_dims,
-                                 const int8_t *input, const lwai_dims *output_dims,
-                                 int16_t *output)
-{
-    int32_t i, n;
-    if (!requant_args_ok(params, input_dims, input, output_dims, output)) {
-        return LWAI_ERR_INVALID_ARG;
+/* One kernel per (input, output) type pair; only the element types and the clamp differ. */
+#define LWAI_REQUANTIZE_KERNEL(name, in_t, out_t, lo, hi)                                       \
+    lwai_status name(const lwai_quantize_params *params, const lwai_dims *input_dims,           \
+                     const in_t *input, const lwai_dims *output_dims, out_t *output)            \
+    {                                                                                           \
+        int32_t i, n;                                                                           \
+        if (!requant_args_ok(params, input_dims, input, output_dims, output)) {                 \
+            return LWAI_ERR_INVALID_ARG;                                                        \
+        }                                                                                       \
+        n = lwai_dims_count(input_dims);                                                        \
+        for (i = 0; i < n; ++i) {                                                               \
+            output[i] = (out_t)requant_one(params, input[i], lo, hi);                           \
+        }                                                                                       \
+        return LWAI_OK;                                                                         \
     }
-    n = lwai_dims_count(input_dims);
-    for (i = 0; i < n; ++i) {
-        output[i] = (int16_t)requant_one(params, input[i], LWAI_INT16_MIN, LWAI_INT16_MAX);
-    }
-    return LWAI_OK;
-}
 
-lwai_status lwai_quantize_s16_s16(const lwai_quantize_params *params, const lwai_dims *input_dims,
-                                  const int16_t *input, const lwai_dims *output_dims,
-                                  int16_t *output)
-{
-    int32_t i, n;
-    if (!requant_args_ok(params, input_dims, input, output_dims, output)) {
-        return LWAI_ERR_INVALID_ARG;
-    }
-    n = lwai_dims_count(input_dims);
-    for (i = 0; i < n; ++i) {
-        output[i] = (int16_t)requant_one(params, input[i], LWAI_INT16_MIN, LWAI_INT16_MAX);
-    }
-    return LWAI_OK;
-}
-
-lwai_status lwai_quantize_s8_s32(const lwai_quantize_params *params, const lwai_dims *input_dims,
-                                 const int8_t *input, const lwai_dims *output_dims,
-                                 int32_t *output)
-{
-    int32_t i, n;
-    if (!requant_args_ok(params, input_dims, input, output_dims, output)) {
-        return LWAI_ERR_INVALID_ARG;
-    }
-    n = lwai_dims_count(input_dims);
-    for (i = 0; i < n; ++i) {
-        output[i] = requant_one(params, input[i], INT32_MIN, INT32_MAX);
-    }
-    return LWAI_OK;
-}
+LWAI_REQUANTIZE_KERNEL(lwai_quantize_s8_s8, int8_t, int8_t, LWAI_INT8_MIN, LWAI_INT8_MAX)
+LWAI_REQUANTIZE_KERNEL(lwai_quantize_s8_s16, int8_t, int16_t, LWAI_INT16_MIN, LWAI_INT16_MAX)
+LWAI_REQUANTIZE_KERNEL(lwai_quantize_s8_s32, int8_t, int32_t, INT32_MIN, INT32_MAX)
+LWAI_REQUANTIZE_KERNEL(lwai_quantize_s16_s8, int16_t, int8_t, LWAI_INT8_MIN, LWAI_INT8_MAX)
+LWAI_REQUANTIZE_KERNEL(lwai_quantize_s16_s16, int16_t, int16_t, LWAI_INT16_MIN, LWAI_INT16_MAX)
+LWAI_REQUANTIZE_KERNEL(lwai_quantize_s16_s32, int16_t, int32_t, INT32_MIN, INT32_MAX)

@@ -308,21 +308,19 @@ lwai_status lwai_max_pool2d_s16(const lwai_pool2d_s16_params *params, const lwai
 
 /* ---- ADD / MUL with 4-D broadcasting ---------------------------------------------------- */
 
-static int16_t s16_add_one(const lwai_add_s16_params *p, int32_t a, int32_t b)
+static inline int16_t s16_add_one(const lwai_add_s16_params *p, int32_t a, int32_t b)
 {
     /* |a| <= 2^15, left_shift <= 15: the shifted inputs stay below 2^30 */
     const int32_t s1 =
-        lwai_mul_by_quantized_multiplier(a * (1 << p->left_shift), p->input1_multiplier,
-                                         p->input1_shift);
+        lwai_align_input(a, 0, p->left_shift, p->input1_multiplier, p->input1_shift);
     const int32_t s2 =
-        lwai_mul_by_quantized_multiplier(b * (1 << p->left_shift), p->input2_multiplier,
-                                         p->input2_shift);
+        lwai_align_input(b, 0, p->left_shift, p->input2_multiplier, p->input2_shift);
     const int32_t raw =
         lwai_mul_by_quantized_multiplier(s1 + s2, p->output_multiplier, p->output_shift);
     return (int16_t)lwai_clamp_i32(raw, p->act_min, p->act_max);
 }
 
-static int16_t s16_mul_one(const lwai_mul_s16_params *p, int32_t a, int32_t b)
+static inline int16_t s16_mul_one(const lwai_mul_s16_params *p, int32_t a, int32_t b)
 {
     /* |a * b| <= 2^30: fits int32 before the single rescale */
     const int32_t raw =
@@ -330,36 +328,9 @@ static int16_t s16_mul_one(const lwai_mul_s16_params *p, int32_t a, int32_t b)
     return (int16_t)lwai_clamp_i32(raw, p->act_min, p->act_max);
 }
 
-static lwai_status s16_binary(const void *params, int is_add, const lwai_dims *input1_dims,
-                              const int16_t *input1, const lwai_dims *input2_dims,
-                              const int16_t *input2, const lwai_dims *output_dims,
-                              int16_t *output)
-{
-    lwai_bcast_strides s1, s2;
-    int32_t b, y, x, c;
-    if (params == 0 || input1 == 0 || input2 == 0 || output == 0 ||
-        !lwai_dims_valid(output_dims) || !lwai_bcast_prepare(input1_dims, output_dims, &s1) ||
-        !lwai_bcast_prepare(input2_dims, output_dims, &s2)) {
-        return LWAI_ERR_INVALID_ARG;
-    }
-    for (b = 0; b < output_dims->n; ++b) {
-        for (y = 0; y < output_dims->h; ++y) {
-            for (x = 0; x < output_dims->w; ++x) {
-                const int32_t o1 = b * s1.n + y * s1.h + x * s1.w;
-                const int32_t o2 = b * s2.n + y * s2.h + x * s2.w;
-                int16_t *out = output + ((b * output_dims->h + y) * output_dims->w + x) *
-                                            output_dims->c;
-                for (c = 0; c < output_dims->c; ++c) {
-                    const int32_t va = input1[o1 + c * s1.c];
-                    const int32_t vb = input2[o2 + c * s2.c];
-                    out[c] = is_add ? s16_add_one((const lwai_add_s16_params *)params, va, vb)
-                                    : s16_mul_one((const lwai_mul_s16_params *)params, va, vb);
-                }
-            }
-        }
-    }
-    return LWAI_OK;
-}
+/* The walk: broadcast.h */
+LWAI_BCAST_WALKER(s16_add_walk, int16_t, int16_t, lwai_add_s16_params, s16_add_one)
+LWAI_BCAST_WALKER(s16_mul_walk, int16_t, int16_t, lwai_mul_s16_params, s16_mul_one)
 
 lwai_status lwai_add_s16(const lwai_add_s16_params *params, const lwai_dims *input1_dims,
                          const int16_t *input1, const lwai_dims *input2_dims,
@@ -369,7 +340,7 @@ lwai_status lwai_add_s16(const lwai_add_s16_params *params, const lwai_dims *inp
                         !s16_act_ok(params->act_min, params->act_max))) {
         return LWAI_ERR_INVALID_ARG;
     }
-    return s16_binary(params, 1, input1_dims, input1, input2_dims, input2, output_dims, output);
+    return s16_add_walk(params, input1_dims, input1, input2_dims, input2, output_dims, output);
 }
 
 lwai_status lwai_mul_s16(const lwai_mul_s16_params *params, const lwai_dims *input1_dims,
@@ -379,5 +350,5 @@ lwai_status lwai_mul_s16(const lwai_mul_s16_params *params, const lwai_dims *inp
     if (params != 0 && !s16_act_ok(params->act_min, params->act_max)) {
         return LWAI_ERR_INVALID_ARG;
     }
-    return s16_binary(params, 0, input1_dims, input1, input2_dims, input2, output_dims, output);
+    return s16_mul_walk(params, input1_dims, input1, input2_dims, input2, output_dims, output);
 }

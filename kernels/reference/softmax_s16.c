@@ -15,19 +15,6 @@ static int16_t s16_lut(int16_t value, const int16_t *lut)
     return (int16_t)(base + ((slope * offset + 64) >> 7));
 }
 
-static int32_t s16_clz32(uint32_t x)
-{
-    int32_t n = 0;
-    if (x == 0u) {
-        return 32;
-    }
-    while ((x & 0x80000000u) == 0u) {
-        x <<= 1;
-        ++n;
-    }
-    return n;
-}
-
 lwai_status lwai_softmax_s16(const lwai_softmax_s16_params *params, const lwai_dims *input_dims,
                              const int16_t *input, const lwai_dims *output_dims, int16_t *output)
 {
@@ -59,7 +46,7 @@ lwai_status lwai_softmax_s16(const lwai_softmax_s16_params *params, const lwai_d
             y[c] = s16_lut((int16_t)sym, lwai_softmax_s16_exp_lut); /* kept for the rescale */
             sum += y[c];
         }
-        headroom_plus_one = s16_clz32((uint32_t)sum);
+        headroom_plus_one = lwai_clz32((uint32_t)sum);
         shifted = (int32_t)((((int64_t)sum << (headroom_plus_one - 1)) + (1 << 13)) >> 14);
         /* 1 / (1 + x) with x = sum - 1, recentred from [0, 65535] to [-32768, 32767] */
         recip = s16_lut((int16_t)lwai_clamp_i32(shifted - ((1 << 15) + (1 << 16)), LWAI_INT16_MIN,

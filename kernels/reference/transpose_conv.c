@@ -43,6 +43,42 @@ static int32_t tconv_first_tap(int32_t o, int32_t pad, int32_t stride)
     return (o + pad) % stride;
 }
 
+/* The sum over every (input pixel, filter tap) pair reaching output (b, oy, ox, oc), with
+ * `offset` added to each input value; one body per (input, filter, accumulator) type. */
+#define LWAI_TCONV_SUM(name, in_t, w_t, acc_t)                                                  \
+    static acc_t name(const lwai_transpose_conv_params *p, const lwai_dims *in,                 \
+                      const in_t *input, const lwai_dims *f, const w_t *filter, int32_t b,      \
+                      int32_t oy, int32_t ox, int32_t oc, acc_t offset)                         \
+    {                                                                                           \
+        acc_t acc = 0;                                                                          \
+        int32_t ky, kx, ic;                                                                     \
+        for (ky = tconv_first_tap(oy, p->pad_top, p->stride_h); ky < f->h; ky += p->stride_h) { \
+            const int32_t iy = (oy + p->pad_top - ky) / p->stride_h;                            \
+            if (iy < 0 || iy >= in->h) {                                                        \
+                continue;                                                                       \
+            }                                                                                   \
+            for (kx = tconv_first_tap(ox, p->pad_left, p->stride_w); kx < f->w;                 \
+                 kx += p->stride_w) {                                                           \
+                const int32_t ix = (ox + p->pad_left - kx) / p->stride_w;                       \
+                const in_t *ip;                                                                 \
+                const w_t *fp;                                                                  \
+                if (ix < 0 || ix >= in->w) {                                                    \
+                    continue;                                                                   \
+                }                                                                               \
+                ip = input + ((b * in->h + iy) * in->w + ix) * in->c;                           \
+                fp = filter + ((oc * f->h + ky) * f->w + kx) * f->c;                            \
+                for (ic = 0; ic < in->c; ++ic) {                                                \
+                    acc += ((acc_t)ip[ic] + offset) * (acc_t)fp[ic];                            \
+                }                                                                               \
+            }                                                                                   \
+        }                                                                                       \
+        return acc;                                                                             \
+    }
+
+LWAI_TCONV_SUM(tconv_sum_s8, int8_t, int8_t, int32_t)
+LWAI_TCONV_SUM(tconv_sum_s16, int16_t, int8_t, int64_t)
+LWAI_TCONV_SUM(tconv_sum_f32, float, float, float)
+
 lwai_status lwai_transpose_conv_s8(const lwai_transpose_conv_params *params,
                                    const lwai_channel_quant *quant, const lwai_dims *input_dims,
                                    const int8_t *input, const lwai_dims *filter_dims,
@@ -50,7 +86,8 @@ lwai_status lwai_transpose_conv_s8(const lwai_transpose_conv_params *params,
                                    const int32_t *bias, const lwai_dims *output_dims,
                                    int8_t *output)
 {
-    int32_t b, oy, ox, oc, ky, kx, ic;
+    int32_t b, oy, ox, oc;
+    int8_t *o = output;
     if (input == 0 || filter == 0 || output == 0 ||
         !tconv_args_ok(params, quant, input_dims, filter_dims, output_dims, bias_dims, bias,
                        31) ||
@@ -62,39 +99,15 @@ lwai_status lwai_transpose_conv_s8(const lwai_transpose_conv_params *params,
             for (ox = 0; ox < output_dims->w; ++ox) {
                 for (oc = 0; oc < output_dims->c; ++oc) {
                     const int32_t k = quant->count == 1 ? 0 : oc;
-                    int32_t acc = 0;
-                    for (ky = tconv_first_tap(oy, params->pad_top, params->stride_h);
-                         ky < filter_dims->h; ky += params->stride_h) {
-                        const int32_t iy = (oy + params->pad_top - ky) / params->stride_h;
-                        if (iy < 0 || iy >= input_dims->h) {
-                            continue;
-                        }
-                        for (kx = tconv_first_tap(ox, params->pad_left, params->stride_w);
-                             kx < filter_dims->w; kx += params->stride_w) {
-                            const int32_t ix = (ox + params->pad_left - kx) / params->stride_w;
-                            const int8_t *ip;
-                            const int8_t *fp;
-                            if (ix < 0 || ix >= input_dims->w) {
-                                continue;
-                            }
-                            ip = input + ((b * input_dims->h + iy) * input_dims->w + ix) *
-                                             input_dims->c;
-                            fp = filter + ((oc * filter_dims->h + ky) * filter_dims->w + kx) *
-                                              filter_dims->c;
-                            for (ic = 0; ic < input_dims->c; ++ic) {
-                                acc += ((int32_t)ip[ic] + params->input_offset) * (int32_t)fp[ic];
-                            }
-                        }
-                    }
+                    int32_t acc = tconv_sum_s8(params, input_dims, input, filter_dims, filter, b,
+                                               oy, ox, oc, params->input_offset);
                     if (bias != 0) {
                         acc += bias[oc];
                     }
                     acc = lwai_mul_by_quantized_multiplier(acc, quant->multiplier[k],
                                                            quant->shift[k]);
-                    acc = lwai_offset_clamp_i32(acc, params->output_offset, params->act_min,
-                                                params->act_max);
-                    output[((b * output_dims->h + oy) * output_dims->w + ox) * output_dims->c +
-                           oc] = (int8_t)acc;
+                    *o++ = (int8_t)lwai_offset_clamp_i32(acc, params->output_offset,
+                                                         params->act_min, params->act_max);
                 }
             }
         }
@@ -109,7 +122,8 @@ lwai_status lwai_transpose_conv_s16(const lwai_transpose_conv_params *params,
                                     const int64_t *bias, const lwai_dims *output_dims,
                                     int16_t *output)
 {
-    int32_t b, oy, ox, oc, ky, kx, ic;
+    int32_t b, oy, ox, oc;
+    int16_t *o = output;
     /* the 64-bit rescale takes shifts up to 7 (total shift 15 - shift >= 8) */
     if (input == 0 || filter == 0 || output == 0 ||
         !tconv_args_ok(params, quant, input_dims, filter_dims, output_dims, bias_dims, bias, 7) ||
@@ -121,37 +135,14 @@ lwai_status lwai_transpose_conv_s16(const lwai_transpose_conv_params *params,
             for (ox = 0; ox < output_dims->w; ++ox) {
                 for (oc = 0; oc < output_dims->c; ++oc) {
                     const int32_t k = quant->count == 1 ? 0 : oc;
-                    int64_t acc = 0;
-                    int32_t v;
-                    for (ky = tconv_first_tap(oy, params->pad_top, params->stride_h);
-                         ky < filter_dims->h; ky += params->stride_h) {
-                        const int32_t iy = (oy + params->pad_top - ky) / params->stride_h;
-                        if (iy < 0 || iy >= input_dims->h) {
-                            continue;
-                        }
-                        for (kx = tconv_first_tap(ox, params->pad_left, params->stride_w);
-                             kx < filter_dims->w; kx += params->stride_w) {
-                            const int32_t ix = (ox + params->pad_left - kx) / params->stride_w;
-                            const int16_t *ip;
-                            const int8_t *fp;
-                            if (ix < 0 || ix >= input_dims->w) {
-                                continue;
-                            }
-                            ip = input + ((b * input_dims->h + iy) * input_dims->w + ix) *
-                                             input_dims->c;
-                            fp = filter + ((oc * filter_dims->h + ky) * filter_dims->w + kx) *
-                                              filter_dims->c;
-                            for (ic = 0; ic < input_dims->c; ++ic) {
-                                acc += (int32_t)ip[ic] * (int32_t)fp[ic];
-                            }
-                        }
-                    }
+                    int64_t acc = tconv_sum_s16(params, input_dims, input, filter_dims, filter, b,
+                                                oy, ox, oc, 0);
                     if (bias != 0) {
                         acc += bias[oc];
                     }
-                    v = tconv_mul_64(acc, quant->multiplier[k], quant->shift[k]);
-                    output[((b * output_dims->h + oy) * output_dims->w + ox) * output_dims->c +
-                           oc] = (int16_t)lwai_clamp_i32(v, params->act_min, params->act_max);
+                    *o++ = (int16_t)lwai_clamp_i32(
+                        tconv_mul_64(acc, quant->multiplier[k], quant->shift[k]),
+                        params->act_min, params->act_max);
                 }
             }
         }
@@ -167,7 +158,8 @@ lwai_status lwai_transpose_conv_f32(const lwai_transpose_conv_params *params,
                                     const lwai_dims *bias_dims, const float *bias,
                                     const lwai_dims *output_dims, float *output)
 {
-    int32_t b, oy, ox, oc, ky, kx, ic;
+    int32_t b, oy, ox, oc;
+    float *o = output;
     if (params == 0 || input == 0 || filter == 0 || output == 0 ||
         !lwai_dims_valid(input_dims) || !lwai_dims_valid(filter_dims) ||
         !lwai_dims_valid(output_dims) || params->stride_h < 1 || params->stride_w < 1 ||
@@ -180,35 +172,9 @@ lwai_status lwai_transpose_conv_f32(const lwai_transpose_conv_params *params,
         for (oy = 0; oy < output_dims->h; ++oy) {
             for (ox = 0; ox < output_dims->w; ++ox) {
                 for (oc = 0; oc < output_dims->c; ++oc) {
-                    float acc = 0.0f;
-                    for (ky = tconv_first_tap(oy, params->pad_top, params->stride_h);
-                         ky < filter_dims->h; ky += params->stride_h) {
-                        const int32_t iy = (oy + params->pad_top - ky) / params->stride_h;
-                        if (iy < 0 || iy >= input_dims->h) {
-                            continue;
-                        }
-                        for (kx = tconv_first_tap(ox, params->pad_left, params->stride_w);
-                             kx < filter_dims->w; kx += params->stride_w) {
-                            const int32_t ix = (ox + params->pad_left - kx) / params->stride_w;
-                            const float *ip;
-                            const float *fp;
-                            if (ix < 0 || ix >= input_dims->w) {
-                                continue;
-                            }
-                            ip = input + ((b * input_dims->h + iy) * input_dims->w + ix) *
-                                             input_dims->c;
-                            fp = filter + ((oc * filter_dims->h + ky) * filter_dims->w + kx) *
-                                              filter_dims->c;
-                            for (ic = 0; ic < input_dims->c; ++ic) {
-                                acc += ip[ic] * fp[ic];
-                            }
-                        }
-                    }
-                    if (bias != 0) {
-                        acc += bias[oc];
-                    }
-                    output[((b * output_dims->h + oy) * output_dims->w + ox) * output_dims->c +
-                           oc] = acc;
+                    const float acc = tconv_sum_f32(params, input_dims, input, filter_dims,
+                                                    filter, b, oy, ox, oc, 0.0f);
+                    *o++ = bias != 0 ? acc + bias[oc] : acc;
                 }
             }
         }

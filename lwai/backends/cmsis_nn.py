@@ -279,7 +279,110 @@ def _svdf(mve: bool, f: dict, d: list[Dims]) -> int:
 
 _SIZES["svdf_s8"] = (_svdf, 5)
 
-NO_SCRATCH = ("max_pool2d_s8", "add_s8", "mul_s8", "softmax_s8")
+
+# ---- 16x8 kernels (conv2d.c, depthwise_conv2d.c, avg_pool2d.c: the *_s16 adapters) ------
+
+S16_MAX_TAPS = 511  # CMSIS-NN's int32 sums of int16 x int8 products: exact up to 511 of them
+
+
+def _act16_ok(f: dict[str, int | float]) -> bool:
+    lo, hi = _i(f, "act_min", -32768), _i(f, "act_max", 32767)
+    return -32768 <= lo <= hi <= 32767
+
+
+def _conv2d_s16(mve: bool, f: dict[str, int | float], dims: list[Dims]) -> int:
+    """arm_convolve_wrapper_s16_get_buffer_size (im2col of two (DSP) or four (Helium, in
+    8-element lanes) output columns), then 8 bytes of per-channel quant per output channel
+    and 4 of int32 bias when acc32; 0 where the reference runs (groups, > 511 taps with an
+    int64 bias on Armv7E-M, 16-bit limits)."""
+    i, w, o = dims
+    acc32 = _i(f, "acc32") != 0
+    if not (_conv_limits(f, i, w, o) and i[3] == w[3] and o[3] == w[0] and i[0] == o[0]):
+        return 0
+    cols = w[3] * w[1] * w[2]
+    if not _act16_ok(f) or (not acc32 and not mve and cols > S16_MAX_TAPS):
+        return 0
+    n = 4 * ((cols + 7) // 8) * 8 * 2 if mve else 2 * cols * 2
+    return _align16(n) + (12 if acc32 else 8) * o[3]
+
+
+def _depthwise_conv2d_s16(mve: bool, f: dict[str, int | float], dims: list[Dims]) -> int:
+    """arm_depthwise_conv_wrapper_s16_get_buffer_size (the fast kernel's im2col: multiplier
+    1, no dilation, < 512 taps; else none), then 8 bytes of per-channel quant per output
+    channel; 0 where the reference runs (acc32, 16-bit limits)."""
+    i, w, o = dims
+    dm = _i(f, "depth_multiplier", 1)
+    if _i(f, "acc32") != 0 or dm < 1 or not _act16_ok(f) or not _conv_limits(f, i, w, o):
+        return 0
+    if not (dm - 1 < LIMIT and w[0] == 1 and w[3] == o[3] and i[0] == o[0] and i[3] * dm == o[3]):
+        return 0
+    n = 0
+    if dm == 1 and _i(f, "dilation_h", 1) == 1 and _i(f, "dilation_w", 1) == 1:
+        taps = w[1] * w[2]
+        if taps < 512:
+            n = 4 * i[3] * taps * 2 + 8 if mve else i[3] * taps * 2
+    return _align16(n) + 8 * o[3]
+
+
+def _avg_pool2d_s16(mve: bool, f: dict[str, int | float], dims: list[Dims]) -> int:
+    """arm_avgpool_s16_get_buffer_size: one int32 sum per channel on DSP, none on Helium;
+    0 where the reference runs (lwai_cmsis_pool16_supported)."""
+    i, o = dims
+    if not _act16_ok(f) or not _pool_supported(f, i, o):
+        return 0
+    if _i(f, "filter_h", 1) * _i(f, "filter_w", 1) > 65535:
+        return 0
+    return 0 if mve else _align16(4 * i[3])
+
+
+_SIZES["conv2d_s16"] = (_conv2d_s16, 3)
+_SIZES["depthwise_conv2d_s16"] = (_depthwise_conv2d_s16, 3)
+_SIZES["avg_pool2d_s16"] = (_avg_pool2d_s16, 2)
+
+
+def _lstm_s8(mve: bool, f: dict[str, int | float], dims: list[Dims]) -> int:
+    """lstm.c: the effective biases (8 x cell int32) and three int16 buffers of batch x
+    cell (two gates, the recurrent FC), each rounded to 16; 0 where the reference runs.
+    dims: input, output ({batch, time, 1, features})."""
+    i, o = dims
+    ok = (
+        min(i[0], i[1], i[3], o[3]) >= 1
+        and i[2] == o[2] == 1
+        and (o[0], o[1]) == (i[0], i[1])
+        and max(i[0], i[1], i[3], o[3]) <= 32767
+        and _i(f, "time_major") in (0, 1)
+        and _i(f, "cell_clip", -1) >= -1
+        and -43 <= _i(f, "cell_scale_power") <= 2
+    )
+    if not ok:
+        return 0
+    return _align16(32 * o[3]) + 3 * _align16(2 * o[0] * o[3])
+
+
+_SIZES["lstm_s8"] = (_lstm_s8, 2)
+
+
+def _lstm_s16(mve: bool, f: dict[str, int | float], dims: list[Dims]) -> int:
+    """lstm.c (16x8): a zero int64 vector of cell and three int16 buffers of batch x cell,
+    each rounded to 16; 0 where the reference runs (lstm_s8's shape rules)."""
+    if not _lstm_s8(mve, f, dims):
+        return 0
+    o = dims[1]
+    return _align16(8 * o[3]) + 3 * _align16(2 * o[0] * o[3])
+
+
+_SIZES["lstm_s16"] = (_lstm_s16, 2)
+
+NO_SCRATCH = (
+    "max_pool2d_s8",
+    "add_s8",
+    "mul_s8",
+    "softmax_s8",
+    "fully_connected_s16",
+    "max_pool2d_s16",
+    "add_s16",
+    "mul_s16",
+)
 
 
 def buffer_size(

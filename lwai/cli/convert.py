@@ -36,7 +36,9 @@ def run(args: argparse.Namespace) -> int:
 
         with tempfile.TemporaryDirectory(prefix="lwai-convert-") as tmp:
             with progress.step(f"compile {src.name}"):
-                compile_model(src, tmp, config=args.config, defconfig=args.defconfig)
+                report = compile_model(src, tmp, config=args.config, defconfig=args.defconfig)
+            if report.get("graph_refusal"):
+                raise LwaiError(src, report["graph_refusal"])
             graph = read_graph(Path(tmp) / "model.lwfb")
     dst.parent.mkdir(parents=True, exist_ok=True)
     write_graph(graph, dst)

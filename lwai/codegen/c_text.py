@@ -15,6 +15,8 @@ C_TYPES = {
     "float32": "float",
     "float64": "double",
     "bool": "uint8_t",
+    "uint32": "uint32_t",  # signal custom ops
+    "uint64": "uint64_t",
 }
 DTYPE_CODES = {  # DLPack (code, bits)
     "int8": (0, 8),
@@ -25,6 +27,8 @@ DTYPE_CODES = {  # DLPack (code, bits)
     "bool": (1, 8),
     "float32": (2, 32),
     "float64": (2, 64),  # TVM intermediates (e.g. the hybrid ops' zero-point arithmetic)
+    "uint32": (1, 32),  # signal custom ops
+    "uint64": (1, 64),
 }
 LWAI_DTYPES = {
     "int8": "LWAI_DTYPE_INT8",
@@ -34,6 +38,8 @@ LWAI_DTYPES = {
     "float32": "LWAI_DTYPE_FLOAT32",
     "int64": "LWAI_DTYPE_INT64",
     "bool": "LWAI_DTYPE_BOOL",
+    "uint32": "LWAI_DTYPE_UINT32",  # signal custom ops (spectra)
+    "uint64": "LWAI_DTYPE_UINT64",
 }
 
 
@@ -63,7 +69,8 @@ def c_array_body(data: np.ndarray, per_line: int = 24) -> str:
     else:
         items = [str(int(v)) for v in flat]
         if flat.dtype == np.int64:
-            items = [f"INT64_C({v})" for v in items]
+            # INT64_MIN has no literal (9223372036854775808 overflows int64_t before the minus)
+            items = [f"INT64_C({v})" if int(v) != -(2**63) else "INT64_MIN" for v in items]
         if flat.dtype == np.int32:
             items = [v if int(v) != -(2**31) else "INT32_MIN" for v in items]
     if not items:

@@ -31,6 +31,7 @@ from lwai.codegen.kernels import KERNEL_PARAMS, plan_kernel
 from lwai.errors import LwaiError
 
 FORMAT_VERSION = 1
+GRAPH_MAX_OPERANDS = 16  # runtime/src/graph/graph_internal.h
 DTYPES = ("int8", "uint8", "int16", "int32", "float32", "int64", "bool")
 TVM_PREFIX = "tvm:"
 
@@ -59,8 +60,9 @@ def build_graph(name: str, sched, offsets: dict, arena_bytes: int, tvm_info: dic
         for t, idx in zip(op.inputs, step.op.arg_index):
             if idx is not None and isinstance(step.args[idx], int) and _quant(t):
                 slot_quant.setdefault(step.args[idx], _quant(t))
-        if _quant(op.output):
-            slot_quant.setdefault(step.out, _quant(op.output))
+        for slot, t in zip(step.outs, op.outputs):  # several for SPLIT / UNPACK
+            if _quant(t):
+                slot_quant.setdefault(slot, _quant(t))
     for i, slot in enumerate(sched.slots):
         tensors.append(
             {
@@ -124,6 +126,20 @@ def build_graph(name: str, sched, offsets: dict, arena_bytes: int, tvm_info: dic
     }
 
 
+def executor_refusal(graph: dict) -> str | None:
+    """Why the graph executor cannot run this graph, or None. Its per-node operands sit on
+    the stack of a Cortex-M (LWAI_GRAPH_MAX_OPERANDS); the AOT code has no such limit."""
+    for i, n in enumerate(graph["nodes"]):
+        operands = len(n["inputs"]) + len(n["outputs"])
+        if operands > GRAPH_MAX_OPERANDS:
+            return (
+                f"node {i} ({n['kernel']}) has {operands} operands; the graph executor takes "
+                f"at most {GRAPH_MAX_OPERANDS} per node (LWAI_GRAPH_MAX_OPERANDS). Compile with "
+                "the AOT executor, which has no such limit"
+            )
+    return None
+
+
 def _lwai_node(i: int, step, const) -> dict:
     op = step.op.op
     plan = plan_kernel(op)
@@ -150,9 +166,9 @@ def _lwai_node(i: int, step, const) -> dict:
         ins.append(const(f"op{i}_shift", shifts, "int32", [n]))
         dims += [1, 1, 1, n, 1, 1, 1, n]
     for o in plan.operands:
-        if o.role == "out":
-            outs.append(step.out)
-            dims += _dims_or_flat(o.dims, op.output)
+        if o.role == "out":  # o.index: which output (SPLIT's several); -1 the only one
+            outs.append(step.outs[max(o.index, 0)])
+            dims += _dims_or_flat(o.dims, op.outputs[max(o.index, 0)])
     params, fparams = plan.params()
     return {
         "kernel": plan.kernel,

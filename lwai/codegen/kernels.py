@@ -35,6 +35,10 @@ C_TYPES = {
     "int32": "int32_t",
     "int64": "int64_t",  # 16x8 LSTM biases
     "float32": "float",
+    "uint32": "uint32_t",  # signal custom ops
+    "uint64": "uint64_t",
+    "bool": "uint8_t",  # comparisons' output: one byte, 0 or 1 (lwai/frontend/elementwise.py)
+    "uint8": "uint8_t",  # QUANTIZE/DEQUANTIZE uint8 (lwai/frontend/cast_ops.py)
 }
 SUFFIX = {"int8": "s8", "int16": "s16", "float32": "f32"}
 
@@ -63,6 +67,20 @@ def _align4(shape: tuple[int, ...]) -> tuple[int, int, int, int] | None:
         return None
     s = [1] * (4 - len(s)) + s
     return s[0], s[1], s[2], s[3]
+
+
+def broadcast4_reason(ins, out_shape: tuple[int, ...]) -> str | None:
+    """Why the shapes of ``ins`` do not broadcast to ``out_shape`` in 4-D (None: they do)."""
+    o4 = _align4(out_shape)
+    if o4 is None:
+        return "more than 4 dimensions"
+    for t in ins:
+        a = _align4(t.shape)
+        if a is None:
+            return "more than 4 dimensions"
+        if any(ai != oi and ai != 1 for ai, oi in zip(a, o4)):
+            return f"shape {t.shape} does not broadcast to {out_shape}"
+    return None
 
 
 def _weights_reason(op: OpDesc, w: TensorDesc, cout: int, axis: int) -> str | None:
@@ -98,6 +116,22 @@ def _reason(op: OpDesc) -> str | None:
         from lwai.frontend import transpose_matmul
 
         return transpose_matmul.reason(op)
+    from lwai.frontend import cast_ops  # CAST/QUANTIZE pairs, SELECT_V2, CUMSUM int8
+
+    if cast_ops.handles(op):
+        return cast_ops.reason(op)
+    from lwai.frontend import elementwise  # ABS, PRELU, DIV, comparisons, int16 SUB/RELU...
+
+    if elementwise.handles(op):
+        return elementwise.reason(op)
+    from lwai.frontend import data_movement  # split, pack, ... (every dtype: pure movement)
+
+    if kind in data_movement.KINDS:
+        return data_movement.reason(op)
+    if kind in ("reduce", "l2norm", "log_softmax", "resize_bilinear"):  # frontend/reduce_ops.py
+        from lwai.frontend import reduce_ops
+
+        return reduce_ops.reason(op)
     if dt == "int16":  # 16x8 kernels (kernels/reference/s16.c): lwai/frontend/int16.py
         from lwai.frontend import int16
 
@@ -194,15 +228,9 @@ def _reason(op: OpDesc) -> str | None:
             return f"{kind} of {[t.dtype for t in ins]} -> {out.dtype}"
         if dt == "int8" and not all(_has_quant(t) and _per_tensor(t) for t in (*ins, out)):
             return "operands without per-tensor quantization"
-        o4 = _align4(out.shape)
-        if o4 is None:
-            return "more than 4 dimensions"
-        for t in ins:
-            a = _align4(t.shape)
-            if a is None:
-                return "more than 4 dimensions"
-            if any(ai != oi and ai != 1 for ai, oi in zip(a, o4)):
-                return f"shape {t.shape} does not broadcast to {out.shape}"
+        reason = broadcast4_reason(ins, out.shape)
+        if reason is not None:
+            return reason
         return None
 
     if kind == "hard_swish":
@@ -301,6 +329,11 @@ def _reason(op: OpDesc) -> str | None:
             return None
         return f"quantize {dt} -> {out.dtype}"
 
+    if kind.startswith("signal_"):  # TFLM signal custom ops (lwai/frontend/signal_ops.py)
+        from lwai.frontend.signal_ops import signal_reason
+
+        return signal_reason(op)
+
     if kind == "svdf":
         return _svdf_reason(op)
 
@@ -387,6 +420,10 @@ def state_size(plan: KernelPlan, which: int = 0) -> int:
         from lwai.frontend.lstm import state_size as lstm_state_size
 
         return lstm_state_size(plan, which)
+    if plan.kernel.startswith("signal_"):
+        from lwai.frontend.signal_ops import state_size as signal_state_size
+
+        return signal_state_size(plan)
     if plan.kernel.startswith("svdf"):
         d_in, d_wf, d_wt = (o.dims for o in plan.operands[:3])
         elem = {"svdf_s8": 2, "svdf_state8_s8": 1, "svdf_f32": 4}[plan.kernel]
@@ -501,6 +538,47 @@ def _act_fields(op: OpDesc) -> dict[str, int | float]:
     return {"act_min": lo, "act_max": hi}
 
 
+def conv_geometry(op: OpDesc) -> tuple[tuple, tuple, tuple, int, dict[str, int | float]]:
+    """(input dims, filter dims, output dims, output channels, geometry fields) of a
+    CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED (FC as 1x1 rows x depth), any dtype."""
+    x, w, out, a = op.inputs[0], op.inputs[1], op.output, op.attrs
+    fields: dict[str, int | float] = {}
+    if op.kind == "fully_connected":
+        cout, depth = w.shape
+        rows = int(np.prod(x.shape)) // depth
+        return (rows, 1, 1, depth), (cout, 1, 1, depth), (rows, 1, 1, cout), cout, fields
+    sh, sw = a.get("stride", (1, 1))
+    dh, dw = a.get("dilation", (1, 1))
+    pad = a.get("padding", (0, 0, 0, 0))
+    fields.update(
+        stride_h=int(sh),
+        stride_w=int(sw),
+        dilation_h=int(dh),
+        dilation_w=int(dw),
+        pad_top=int(pad[0]),
+        pad_left=int(pad[1]),
+    )
+    if op.kind == "depthwise_conv2d":
+        fields["depth_multiplier"] = int(a.get("depth_multiplier", 1))
+    return tuple(x.shape), tuple(w.shape), tuple(out.shape), int(out.shape[3]), fields
+
+
+def pool_geometry(op: OpDesc) -> dict[str, int]:
+    """The window fields of an AVERAGE_POOL_2D or MAX_POOL_2D, any dtype."""
+    a = op.attrs
+    fh, fw = a.get("filter", (1, 1))
+    sh, sw = a.get("stride", (1, 1))
+    pad = a.get("padding", (0, 0, 0, 0))
+    return {
+        "stride_h": int(sh),
+        "stride_w": int(sw),
+        "filter_h": int(fh),
+        "filter_w": int(fw),
+        "pad_top": int(pad[0]),
+        "pad_left": int(pad[1]),
+    }
+
+
 def plan_kernel(op: OpDesc) -> KernelPlan:
     """The kernel call for ``op`` (which must pass :func:`unsupported_reason`)."""
     reason = unsupported_reason(op)
@@ -517,6 +595,31 @@ def plan_kernel(op: OpDesc) -> KernelPlan:
 
         return plan_lstm(op)
 
+    if kind.startswith("signal_"):
+        from lwai.frontend.signal_ops import plan as plan_signal
+
+        return plan_signal(op)
+
+    from lwai.frontend import cast_ops  # CAST/QUANTIZE pairs, SELECT_V2, CUMSUM int8
+
+    if cast_ops.handles(op):
+        return cast_ops.plan(op)
+
+    from lwai.frontend import elementwise  # ABS, PRELU, DIV, comparisons, int16 SUB/RELU...
+
+    if elementwise.handles(op):
+        return elementwise.plan(op)
+
+    from lwai.frontend import data_movement
+
+    if kind in data_movement.KINDS:
+        return data_movement.plan(op)
+
+    if kind in ("reduce", "l2norm", "log_softmax", "resize_bilinear"):  # frontend/reduce_ops.py
+        from lwai.frontend import reduce_ops
+
+        return reduce_ops.plan(op)
+
     if dt == "int16":
         from lwai.frontend import int16
 
@@ -530,31 +633,8 @@ def plan_kernel(op: OpDesc) -> KernelPlan:
 
     if kind in ("conv2d", "depthwise_conv2d", "fully_connected"):
         w = op.inputs[1]
-        fields: dict[str, int | float] = {}
-        if kind == "fully_connected":
-            cout, depth = w.shape
-            rows = int(np.prod(x.shape)) // depth
-            in_dims, w_dims, out_dims = (rows, 1, 1, depth), (cout, 1, 1, depth), (rows, 1, 1, cout)
-            ctype = "lwai_fully_connected_params"
-        else:
-            in_dims, out_dims, w_dims = tuple(x.shape), tuple(out.shape), tuple(w.shape)
-            cout = out.shape[3]
-            sh, sw = a.get("stride", (1, 1))
-            dh, dw = a.get("dilation", (1, 1))
-            pad = a.get("padding", (0, 0, 0, 0))
-            fields.update(
-                stride_h=int(sh),
-                stride_w=int(sw),
-                dilation_h=int(dh),
-                dilation_w=int(dw),
-                pad_top=int(pad[0]),
-                pad_left=int(pad[1]),
-            )
-            if kind == "depthwise_conv2d":
-                fields["depth_multiplier"] = int(a.get("depth_multiplier", 1))
-                ctype = "lwai_depthwise_conv2d_params"
-            else:
-                ctype = "lwai_conv2d_params"
+        in_dims, w_dims, out_dims, cout, fields = conv_geometry(op)
+        ctype = f"lwai_{kind}_params"
         q = None
         if dt == "int8":
             fields["input_offset"] = -int(x.zero_point[0])
@@ -580,18 +660,7 @@ def plan_kernel(op: OpDesc) -> KernelPlan:
         return KernelPlan(f"{kind}_{sfx}", ctype, fields, operands, q)
 
     if kind in ("avg_pool2d", "max_pool2d"):
-        fh, fw = a.get("filter", (1, 1))
-        sh, sw = a.get("stride", (1, 1))
-        pad = a.get("padding", (0, 0, 0, 0))
-        fields = {
-            "stride_h": int(sh),
-            "stride_w": int(sw),
-            "filter_h": int(fh),
-            "filter_w": int(fw),
-            "pad_top": int(pad[0]),
-            "pad_left": int(pad[1]),
-            **_act_fields(op),
-        }
+        fields = {**pool_geometry(op), **_act_fields(op)}
         operands = [
             Operand("in", 0, ctd[dt], tuple(x.shape), "in0"),
             Operand("out", -1, ctd[dt], tuple(out.shape)),
@@ -828,7 +897,7 @@ def emit_kernel_call(
     op: OpDesc,
     prefix: str,
     input_exprs: list[str | None],
-    output_expr: str,
+    output_expr: str | list[str],
     scratch_expr: str = "NULL",
     backend: str = "reference",
     arch: str = "",
@@ -841,6 +910,10 @@ def emit_kernel_call(
     from lwai import backends
 
     plan = plan_kernel(op)
+    spec_kernel = opspec.load().kernels[plan.kernel]
+    if spec_kernel.variadic_input or spec_kernel.variadic_output:
+        return _variadic_call(op, plan, prefix, input_exprs, output_expr)
+    output_expr = output_expr[0] if isinstance(output_expr, list) else output_expr
     defs: list[str] = []
     weights = 0
     floats = set(KERNEL_PARAMS[plan.kernel][1]) | {"beta", "scale", "act_min_f", "act_max_f"}
@@ -890,3 +963,53 @@ def emit_kernel_call(
         buf = f"(void *)({scratch_expr})" if scratch else "NULL"
         args.insert(0, f"&(lwai_context){{{buf}, {scratch}}}")
     return KernelCall(kernel, "".join(defs), f"{kernel}({', '.join(args)})", weights, scratch)
+
+
+def _variadic_call(
+    op: OpDesc, plan: KernelPlan, prefix: str, input_exprs: list, output_expr: str | list[str]
+) -> KernelCall:
+    """C for a kernel with a variadic last input (PACK: ``n, dims[], pointers[]``) or
+    variadic outputs (SPLIT: ``n, output_dims[], outputs[]``; lwai/kernels.h), each
+    output at its own arena address (``output_expr`` lists them in output order)."""
+    k = opspec.load().kernels[plan.kernel]
+    outs_expr = output_expr if isinstance(output_expr, list) else [output_expr]
+    fields = {name: _c_value(v, False) for name, v in plan.fields.items()}
+    defs = [_struct(plan.ctype, f"{prefix}_params", fields)]
+    weights = 0
+
+    def dims_array(name: str, ds: list) -> str:
+        rows = ", ".join(f"{{{d[0]}, {d[1]}, {d[2]}, {d[3]}}}" for d in ds)
+        return f"static const lwai_dims {name}[{len(ds)}] = {{{rows}}};\n"
+
+    def in_ptr(o: Operand) -> str:
+        nonlocal weights
+        t = op.inputs[o.index]
+        expr = input_exprs[o.index] if o.index < len(input_exprs) else None
+        if expr is not None:
+            return f"(const void *)({expr})"
+        name = f"{prefix}_{o.tag}"
+        defs.append(c_array(name, t.data, o.dtype))
+        weights += int(np.asarray(t.data).size) * np.dtype(o.dtype).itemsize
+        return f"(const void *){name}"
+
+    ins = [o for o in plan.operands if o.role == "in"]
+    outs = [o for o in plan.operands if o.role == "out"]
+    args = [f"&{prefix}_params"]
+    fixed = ins[: len(k.inputs) - 1] if k.variadic_input else ins
+    for j, o in enumerate(fixed):
+        defs.append(_dims(f"{prefix}_d{j}", o.dims))
+        args += [f"&{prefix}_d{j}", in_ptr(o)]
+    if k.variadic_input:
+        rest = ins[len(fixed) :]
+        defs.append(dims_array(f"{prefix}_di", [o.dims for o in rest]))
+        ptrs = ", ".join(in_ptr(o) for o in rest)
+        args += [f"{len(rest)}u", f"{prefix}_di", f"(const void *const[]){{{ptrs}}}"]
+    if k.variadic_output:
+        defs.append(dims_array(f"{prefix}_do", [o.dims for o in outs]))
+        ptrs = ", ".join(f"(void *)({outs_expr[max(o.index, 0)]})" for o in outs)
+        args += [f"{len(outs)}u", f"{prefix}_do", f"(void *const[]){{{ptrs}}}"]
+    else:
+        defs.append(_dims(f"{prefix}_do", outs[0].dims))
+        args += [f"&{prefix}_do", f"(void *)({outs_expr[0]})"]
+    kernel = k.symbol("reference")
+    return KernelCall(kernel, "".join(defs), f"{kernel}({', '.join(args)})", weights)

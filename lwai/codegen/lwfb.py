@@ -30,8 +30,10 @@ FORMAT_VERSION = 1
 DATA_ALIGN = 16  # Buffer.data (force_align: 16) and the file size
 
 DTYPES = {"int8": 1, "uint8": 2, "int16": 3, "int32": 4, "float32": 5, "int64": 6, "bool": 7}
+DTYPES.update(uint32=8, uint64=9)  # signal custom ops (lwai_dtype)
 DTYPE_NAMES = {v: k for k, v in DTYPES.items()}
 DTYPE_SIZES = {"int8": 1, "uint8": 1, "int16": 2, "int32": 4, "float32": 4, "int64": 8, "bool": 1}
+DTYPE_SIZES.update(uint32=4, uint64=8)
 
 # Field numbers (declaration order) of each table in lwai.fbs.
 Q_SCALE, Q_ZERO_POINT, Q_AXIS = range(3)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import tvm
 
 from lwai.errors import LwaiError
@@ -13,6 +14,7 @@ _TVM_INCLUDES = re.compile(r'^#include "tvm/[^"]+"\n', re.MULTILINE)
 _FUNC_HEAD = re.compile(r"^TVM_DLL int32_t __tvm_ffi_(\w+)\(void\* self_handle.*\{$", re.MULTILINE)
 _ALLOC = re.compile(r"TVMBackendAllocWorkspace\(([^;]*)\)")
 _CONST_SIZE = re.compile(r"\(uint64_t\)\s*(\d+)")
+_SCRIPT_F32 = re.compile(r"T\.float32\((-?[0-9][0-9.e+-]*)\)")
 
 # Generated code declares handles and shape pointers it never reads; silence only that,
 # and only in these files.
@@ -41,6 +43,32 @@ def _lower_fabs(op):
 tvm.tirx.register_intrin_lowering("tirx.fabs", target="c", f=_lower_fabs, level=99)
 
 
+def _exact_float_literals(src: str, prim_funcs: dict[str, tvm.tirx.PrimFunc]) -> str:
+    """TVM's C printer writes a float32 constant with 7 significant digits (24.291304 as
+    `2.429130e+01f`), one or two ULPs off the model's value; float32 needs 9. Each constant
+    of the functions (their TVMScript holds the full value) is put back as an exact C99
+    hexadecimal literal. Two values that print alike cannot be told apart in the text:
+    that stops the compile rather than leave either one rounded."""
+    values: dict[str, set[float]] = {}
+    for f in prim_funcs.values():
+        for text in _SCRIPT_F32.findall(f.script()):
+            v = float(text)
+            if np.isfinite(v):
+                values.setdefault(f"{v:e}f", set()).add(float(np.float32(v)))
+    for printed, exact in values.items():
+        if len(exact) > 1:
+            raise LwaiError(
+                "tvm",
+                f"float constants {', '.join(map(repr, sorted(exact)))} print alike in TVM's "
+                f"C code ({printed}); lwai cannot restore them exactly",
+            )
+        (v,) = exact
+        if float(np.float32(float(printed[:-1]))) != v:
+            token = re.compile(r"(?<![\w.])" + re.escape(printed))
+            src = token.sub(f"{v.hex()}f", src)
+    return src
+
+
 def build_c_source(prim_funcs: dict[str, tvm.tirx.PrimFunc], prefix: str) -> tuple[str, dict]:
     """Returns (C source, {relax name: (C symbol, workspace bytes)})."""
     symbols = {name: f"{prefix}{name}" for name in prim_funcs}
@@ -52,7 +80,7 @@ def build_c_source(prim_funcs: dict[str, tvm.tirx.PrimFunc], prefix: str) -> tup
     )
     with tvm.transform.PassContext(opt_level=3, config={"tirx.disable_assert": True}):
         lib = tvm.tirx.build(mod, target=tvm.target.Target("c"))
-    src = lib.inspect_source()
+    src = _exact_float_literals(lib.inspect_source(), prim_funcs)
     src = src.replace("#define TVM_EXPORTS\n", "")
     src = _TVM_INCLUDES.sub("", src)
     if src.count("__tvm_ffi__library_ctx") == 1:

@@ -2,9 +2,11 @@
 
 TFLite Micro refuses these ("Hybrid models are not supported") and TVM's importer refuses
 them too ("likely to have dynamic range quantization"). lwai converts FULLY_CONNECTED,
-CONV_2D and DEPTHWISE_CONV_2D hybrids itself into Relax that follows TFLite's reference
-hybrid arithmetic step by step, so the result runs on TVM's C code (float ops: allowed by
-lwai.passes.exactness, whose rule covers quantized *activations*):
+CONV_2D, DEPTHWISE_CONV_2D and BATCH_MATMUL (float LHS, constant int8 RHS) hybrids itself
+into Relax that follows TFLite's reference hybrid arithmetic step by step, so the result
+runs on TVM's C code (float ops: allowed by lwai.passes.exactness, whose rule covers
+quantized *activations*); hybrid SVDF likewise for its feature product, the rest on lwai's
+float SVDF kernel (:func:`convert_svdf`):
 
 1. quantize the float input on the fly, per batch (the whole [H, W, C] image for a conv):
    - symmetric (FC without ``asymmetric_quantize_inputs``, per-tensor CONV_2D):
@@ -23,8 +25,11 @@ lwai.passes.exactness, whose rule covers quantized *activations*):
 
 The weights stay int8 constants (TVM widens them inside the loops). Every step is the same
 IEEE operation as TFLite's, so results match LiteRT's reference kernels up to the rounding of
-the final multiply-add (measured <= 5e-6 relative; tests/test_hybrid.py). TFLite's hybrid
-SVDF, LSTM and BATCH_MATMUL are not converted (TVM's import error names them).
+the final multiply-add (measured 2026-12-01 on host and qemu-cortex-m4: CONV_2D and
+DEPTHWISE_CONV_2D equal, FULLY_CONNECTED <= 7e-8, BATCH_MATMUL <= 1.2e-7, SVDF <= 2e-7
+relative; tests/test_hybrid.py; weight scales as [1, 1] constants, see _c). TFLite's hybrid
+UNIDIRECTIONAL_SEQUENCE_LSTM is refused by name (:func:`refuse_unconverted`): its
+recurrent product quantizes the hidden state inside every time step, which needs a kernel.
 """
 
 from __future__ import annotations
@@ -36,7 +41,9 @@ from tvm import relax
 from lwai.errors import LwaiError
 
 _R = relax.op
-HYBRID_OPS = ("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D")
+HYBRID_OPS = ("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "BATCH_MATMUL", "SVDF")
+# Hybrid ops lwai does not convert (float activations, int8 weights): refused by name.
+UNCONVERTED = ("UNIDIRECTIONAL_SEQUENCE_LSTM",)
 _ACT_RANGE = {0: None, 1: (0.0, None), 2: (-1.0, 1.0), 3: (0.0, 6.0)}
 
 
@@ -53,6 +60,8 @@ def is_hybrid(conv, op) -> bool:
 
 
 def _c(v, dtype: str) -> relax.Expr:
+    # A 0-d constant may become a TIR FloatImm, which TVM's C printer rounds to 7 digits:
+    # weight scales go in as [1, 1] tensors (their bytes are emitted exactly).
     return relax.const(np.asarray(v, dtype=dtype), dtype)
 
 
@@ -206,7 +215,7 @@ def convert_fully_connected(conv, op) -> relax.Expr:
     if len(w_scale) > 1:  # TFLite: scale = s_in * s_w[row]
         scale = _R.multiply(s_in, _c(w_scale.reshape(1, -1), "float32"))
     else:
-        scale = _R.multiply(s_in, _c(w_scale[0], "float32"))
+        scale = _R.multiply(s_in, _c(np.full((1, 1), w_scale[0]), "float32"))
     y = _R.multiply(_R.astype(acc, "float32"), scale)
     if bias is not None:
         y = _R.add(_c(bias.reshape(1, -1), "float32"), y)
@@ -272,7 +281,7 @@ def convert_conv(conv, op, depthwise: bool) -> relax.Expr:
     s_in4 = _R.reshape(s_in, (b, 1, 1, 1))
     scales = np.broadcast_to(w_scale, (out_ch,)).astype(np.float32).reshape(1, 1, 1, out_ch)
     if not per_channel:  # s_in * s_w first (TFLite pre-multiplies the batch factors)
-        y = _R.multiply(accf, _R.multiply(s_in4, _c(w_scale[0], "float32")))
+        y = _R.multiply(accf, _R.multiply(s_in4, _c(np.full((1, 1), w_scale[0]), "float32")))
     elif depthwise:  # acc * (s_w[c] * s_in)
         y = _R.multiply(accf, _R.multiply(_c(scales, "float32"), s_in4))
     else:  # acc * s_w[c] * s_in
@@ -282,3 +291,182 @@ def convert_conv(conv, op, depthwise: bool) -> relax.Expr:
     y = _activation(y, act, name)
     assert (oh, ow) == tuple(_shape(conv, int(op.OutputsAsNumpy()[0]))[1:3]), (oh, ow)
     return y
+
+
+def convert_batch_matmul(conv, op) -> relax.Expr:
+    """Hybrid BATCH_MATMUL (TFLite's EvalHybrid): float32 LHS [..., M, K] (adj_x: [..., K, M]),
+    constant int8 RHS [..., K, N] (adj_y: [..., N, K]) with one scale. Each LHS row of K
+    values is quantized on its own (symmetric, or asymmetric with the option), the int32
+    dot products of (q - zp) and the weights are scaled by float32(s_in * s_w); no bias, no
+    activation. Batch dimensions broadcast as in the float op."""
+    from lwai.frontend.stateful import tensor_desc
+
+    name = "BATCH_MATMUL"
+    opts = _options(op, "BatchMatMulOptions")
+    adj_x = bool(opts.AdjX()) if opts else False
+    adj_y = bool(opts.AdjY()) if opts else False
+    asym = bool(opts.AsymmetricQuantizeInputs()) if opts else False
+    idx = [int(i) for i in op.InputsAsNumpy()]
+    w = tensor_desc(conv.model, conv.subgraph, idx[1])
+    if w.dtype != "int8":
+        raise LwaiError("model", f"hybrid {name} '{w.name}': weights must be int8, got {w.dtype}")
+    if w.data is None:
+        raise LwaiError("model", f"hybrid {name} '{w.name}': the int8 RHS must be constant")
+    if not w.scale or len(w.scale) != 1:
+        raise LwaiError(
+            "model", f"hybrid {name} '{w.name}': the int8 RHS needs one (per-tensor) scale"
+        )
+    if any(z != 0 for z in (w.zero_point or [])):
+        raise LwaiError("model", f"hybrid {name} '{w.name}': weight zero points must be 0")
+    x_shape = _shape(conv, idx[0])
+    if len(x_shape) < 2 or len(w.shape) < 2 or max(len(x_shape), len(w.shape)) > 5:
+        raise LwaiError("model", f"hybrid {name}: operands must have rank 2 to 5")
+    # TFLite's reference kernel steps its per-row scale (and zero point / row sum) pointers
+    # by one matrix per batch index in every batch dimension, which is the tensor's layout
+    # only when at most one batch dimension exceeds 1: lwai refuses the rest rather than
+    # compute other numbers than LiteRT (or reproduce that indexing).
+    for what, dims in (("LHS", x_shape[:-2]), ("RHS", list(w.shape[:-2]) if asym else [])):
+        if sum(1 for d in dims if d != 1) > 1:
+            raise LwaiError(
+                "model",
+                f"hybrid {name} with a {what} of several batch dimensions > 1 "
+                f"({list(dims)}) is not supported",
+                "reshape the batch dimensions into one",
+            )
+    wd = np.asarray(w.data, dtype=np.int8).reshape(w.shape)
+    if adj_y:
+        wd = np.swapaxes(wd, -1, -2)
+    k, n = int(wd.shape[-2]), int(wd.shape[-1])
+    x = _input(conv, op)
+    if adj_x:
+        perm = list(range(len(x_shape) - 2)) + [len(x_shape) - 1, len(x_shape) - 2]
+        x = _R.permute_dims(x, perm)
+        x_shape = x_shape[:-2] + [x_shape[-1], x_shape[-2]]
+    if x_shape[-1] != k:
+        raise LwaiError("model", f"hybrid {name}: LHS depth {x_shape[-1]} != RHS depth {k}")
+    rows = int(np.prod(x_shape[:-1]))
+    x2d = _R.reshape(x, (rows, k))
+    q, s_in = _asymmetric(conv.bb, x2d) if asym else _symmetric(x2d)
+    q = _R.reshape(q, x_shape)
+    acc = _R.matmul(q, _c(np.ascontiguousarray(wd), "int8"), out_dtype="int32")
+    # TFLite: scaling_factors[row] *= filter scale, then out = factor * float(total).
+    scale = _R.multiply(s_in, _c(np.full((1, 1), w.scale[0]), "float32"))
+    scale = _R.reshape(scale, [*x_shape[:-1], 1])
+    y = _R.multiply(_R.astype(acc, "float32"), scale)
+    out_shape = _shape(conv, int(op.OutputsAsNumpy()[0]))
+    if out_shape and out_shape[-1] != n:
+        raise LwaiError("model", f"hybrid {name}: output {out_shape} does not end in {n}")
+    return _R.reshape(y, out_shape) if out_shape else y
+
+
+def convert_svdf(conv, op) -> relax.Expr:
+    """Hybrid SVDF (TFLite's EvalHybridSVDF): float32 input [B, D] and state, int8
+    weights_feature [F, D] and weights_time [F, M], float32 bias.
+
+    TFLite: the new state column is the hybrid matrix product of the input (each batch row
+    quantized, symmetric or with ``asymmetric_quantize_inputs`` asymmetric) with
+    weights_feature, ``float(acc) * (s_in * s_wf)``; weights_time are dequantized once as
+    ``float(w) * s_wt``; the rest is the float SVDF. lwai computes the column in Relax (as
+    the hybrid FULLY_CONNECTED) and hands it to lwai's float SVDF kernel (persistent float
+    state) with an identity feature matrix: each column value times 1 plus zeros is exact.
+    Costs F * F floats of constant (a dedicated kernel would not). TFLite sums the rank's
+    dot products from 0 and adds the bias last (lwai's kernel, in TFLM's order, starts from
+    the bias): the kernel runs without bias and activation, Relax adds both after it."""
+    from lwai.frontend.stateful import _ACTIVATIONS, direct_call, tensor_desc
+    from lwai.ops import OpDesc, TensorDesc
+
+    model, sg = conv.model, conv.subgraph
+    idx = [int(i) for i in op.InputsAsNumpy()]
+    if len(idx) != 5:
+        raise LwaiError("model", f"hybrid SVDF with {len(idx)} inputs (TFLite's has 5)")
+    x_i, wf_i, wt_i, b_i, s_i = idx
+    if not sg.Tensors(s_i).IsVariable():
+        raise LwaiError("model", "hybrid SVDF's state (input 4) is not a variable tensor")
+    opts = _options(op, "SVDFOptions")
+    rank = int(opts.Rank()) if opts else 1
+    act = int(opts.FusedActivationFunction()) if opts else 0
+    asym = bool(opts.AsymmetricQuantizeInputs()) if opts else False
+    wf, wt = tensor_desc(model, sg, wf_i), tensor_desc(model, sg, wt_i)
+    for t in (wf, wt):
+        if t.dtype != "int8" or t.data is None or not t.scale or len(t.scale) != 1:
+            raise LwaiError(
+                "model",
+                f"hybrid SVDF '{t.name}': weights must be constant int8 with one scale",
+            )
+        if any(z != 0 for z in (t.zero_point or [])):
+            raise LwaiError("model", f"hybrid SVDF '{t.name}': weight zero points must be 0")
+    state = tensor_desc(model, sg, s_i)
+    if state.dtype != "float32":
+        raise LwaiError("model", f"hybrid SVDF: the state must be float32, got {state.dtype}")
+    state.data, state.state = None, True
+    x_shape = _shape(conv, x_i)
+    if len(x_shape) != 2 or len(wf.shape) != 2 or len(wt.shape) != 2:
+        raise LwaiError("model", "hybrid SVDF on tensors of rank other than 2")
+    batch, depth = x_shape
+    filters = int(wf.shape[0])
+    if int(wf.shape[1]) != depth or int(wt.shape[0]) != filters:
+        raise LwaiError("model", "hybrid SVDF weights do not match the input")
+    x2d = _input(conv, op)
+    q, s_in = _asymmetric(conv.bb, x2d) if asym else _symmetric(x2d)
+    acc = _R.matmul(
+        q, _c(np.ascontiguousarray(wf.data.reshape(filters, depth).T), "int8"), out_dtype="int32"
+    )
+    column = _R.multiply(
+        _R.astype(acc, "float32"), _R.multiply(s_in, _c(np.full((1, 1), wf.scale[0]), "float32"))
+    )
+    column = conv.bb.emit(column)
+    (out_i,) = [int(i) for i in op.OutputsAsNumpy()]
+    out = tensor_desc(model, sg, out_i)
+    col = TensorDesc(shape=(batch, filters), dtype="float32", name=f"{out.name}/column")
+    eye = TensorDesc(
+        shape=(filters, filters),
+        dtype="float32",
+        name=f"{wf.name}/identity",
+        data=np.eye(filters, dtype=np.float32),
+    )
+    wt_f = TensorDesc(
+        shape=tuple(wt.shape),
+        dtype="float32",
+        name=f"{wt.name}/dequantized",
+        data=(wt.data.astype(np.float32) * np.float32(wt.scale[0])).astype(np.float32),
+    )
+    bias = None
+    if b_i >= 0:
+        bias = tensor_desc(model, sg, b_i)
+        if bias.dtype != "float32" or bias.data is None:
+            raise LwaiError("model", "hybrid SVDF: the bias must be a float32 constant")
+    if act not in _ACT_RANGE:
+        raise LwaiError("model", f"hybrid SVDF: fused activation {_ACTIVATIONS.get(act, act)}")
+    attrs = {"rank": rank, "activation": "NONE"}
+    desc = OpDesc("svdf", [col, eye, wt_f, state], out, attrs, name=f"hybrid SVDF '{out.name}'")
+    y = direct_call(conv, desc, [], exprs=[column])
+    if bias is not None:  # TFLite: (0 + dot_0 + ... + dot_rank-1) + bias
+        y = _R.add(conv.bb.emit(y), _c(bias.data.reshape(1, -1), "float32"))
+    return _activation(y, act, "SVDF")
+
+
+def refuse_unconverted(conv, op) -> None:
+    """A clear error for a hybrid UNIDIRECTIONAL_SEQUENCE_LSTM (float activations, int8
+    weights), which lwai does not compute (TFLite's hybrid LSTM quantizes the hidden state
+    inside every time step: it needs a kernel of its own)."""
+    name = conv.get_op_code_str(op)
+    if name not in UNCONVERTED:
+        return
+    sg = conv.subgraph
+    idx = [int(i) for i in op.InputsAsNumpy()]
+    if not idx or idx[0] < 0 or sg.Tensors(idx[0]).Type() != TensorType.FLOAT32:
+        return
+    weights = [
+        (sg.Tensors(i).Name() or b"").decode(errors="replace")
+        for i in idx[1:]
+        if i >= 0
+        and not sg.Tensors(i).IsVariable()
+        and sg.Tensors(i).Type() in (TensorType.INT8, TensorType.UINT8)
+    ]
+    if weights:
+        raise LwaiError(
+            "model",
+            f"hybrid {name} (float32 activations with int8 weights '{weights[0]}') is not "
+            "supported by lwai",
+            "dequantize the weights to float32 or fully quantize the model to int8",
+        )

@@ -213,7 +213,7 @@ def _multipliers(op: OpDesc, cout: int) -> tuple[list[int], list[int]]:
 
 def int16_reason(op: OpDesc) -> str | None:
     """None when lwai's 16x8 kernel computes ``op`` exactly as TFLite Micro does."""
-    from lwai.codegen.kernels import _align4, _weights_reason
+    from lwai.codegen.kernels import _weights_reason, broadcast4_reason
 
     kind, ins, out = op.kind, op.inputs, op.output
     if kind not in KINDS:
@@ -305,15 +305,9 @@ def int16_reason(op: OpDesc) -> str | None:
         return f"{kind} of {[t.dtype for t in ins]}"
     if not all(_q0(t) for t in ins):
         return "int16 operands need per-tensor quantization with zero point 0 (TFLM)"
-    o4 = _align4(out.shape)
-    if o4 is None:
-        return "more than 4 dimensions"
-    for t in ins:
-        a = _align4(t.shape)
-        if a is None:
-            return "more than 4 dimensions"
-        if any(ai != oi and ai != 1 for ai, oi in zip(a, o4)):
-            return f"shape {t.shape} does not broadcast to {out.shape}"
+    reason = broadcast4_reason(ins, out.shape)
+    if reason is not None:
+        return reason
     if kind == "add":
         p = add_s16_params(ins[0].scale[0], ins[1].scale[0], out.scale[0])
         if not -31 <= p["output_shift"] <= 31:
@@ -353,34 +347,16 @@ def _act(op: OpDesc) -> dict[str, int]:
 
 def plan_int16(op: OpDesc):
     """The KernelPlan of an int16 OpDesc that passed :func:`int16_reason`."""
-    from lwai.codegen.kernels import KernelPlan, Operand, _align4
+    from lwai.codegen.kernels import KernelPlan, Operand, _align4, conv_geometry, pool_geometry
 
     kind, x, out, a = op.kind, op.inputs[0], op.output, op.attrs
     if kind in ("conv2d", "depthwise_conv2d", "fully_connected"):
-        w = op.inputs[1]
-        fields: dict[str, int | float] = {}
-        if kind == "fully_connected":
-            cout, depth = w.shape
-            rows = int(np.prod(x.shape)) // depth
-            in_dims, w_dims, out_dims = (rows, 1, 1, depth), (cout, 1, 1, depth), (rows, 1, 1, cout)
-            ctype = "lwai_fully_connected_s16_params"
-        else:
-            in_dims, out_dims, w_dims = tuple(x.shape), tuple(out.shape), tuple(w.shape)
-            cout = out.shape[3]
-            sh, sw = a["stride"]
-            dh, dw = a.get("dilation", (1, 1))
-            pad = a.get("padding", (0, 0, 0, 0))
-            fields.update(
-                stride_h=int(sh),
-                stride_w=int(sw),
-                dilation_h=int(dh),
-                dilation_w=int(dw),
-                pad_top=int(pad[0]),
-                pad_left=int(pad[1]),
-            )
-            if kind == "depthwise_conv2d":
-                fields["depth_multiplier"] = int(a.get("depth_multiplier", 1))
-            ctype = "lwai_conv_s16_params"
+        in_dims, w_dims, out_dims, cout, fields = conv_geometry(op)
+        ctype = (
+            "lwai_fully_connected_s16_params"
+            if kind == "fully_connected"
+            else "lwai_conv_s16_params"
+        )
         fields.update(_act(op))
         fields["acc32"] = int(bool(a.get("bias32", False)))
         mults, shifts = _multipliers(op, cout)
@@ -405,18 +381,7 @@ def plan_int16(op: OpDesc):
         fields = {"input_multiplier": m, "input_shift": s}
         return KernelPlan("softmax_s16", "lwai_softmax_s16_params", fields, operands)
     if kind in ("avg_pool2d", "max_pool2d"):
-        fh, fw = a["filter"]
-        sh, sw = a["stride"]
-        pad = a.get("padding", (0, 0, 0, 0))
-        fields = {
-            "stride_h": int(sh),
-            "stride_w": int(sw),
-            "filter_h": int(fh),
-            "filter_w": int(fw),
-            "pad_top": int(pad[0]),
-            "pad_left": int(pad[1]),
-            **_act(op),
-        }
+        fields = {**pool_geometry(op), **_act(op)}
         operands = [
             Operand("in", 0, "int16", tuple(x.shape), "in0"),
             Operand("out", -1, "int16", tuple(out.shape)),

@@ -36,20 +36,29 @@ def direct_op(name: str) -> OpDesc | None:
     return _DIRECT.get(name)
 
 
-def direct_call(conv, desc: OpDesc, tensor_indices: list[int]) -> relax.Expr:
+def direct_call(
+    conv, desc: OpDesc, tensor_indices: list[int], exprs: list[relax.Expr] | None = None
+) -> relax.Expr:
     """Registers ``desc`` and returns its extern call for the converter to bind. The call's
     arguments are the TFLite tensors ``tensor_indices``: exactly the OpDesc inputs that are
-    neither constant nor state, in the OpDesc's order (lwai.passes.offload relies on it)."""
+    neither constant nor state, in the OpDesc's order (lwai.passes.offload relies on it).
+    ``exprs`` instead gives those arguments as Relax expressions (e.g. an earlier
+    direct_call's result, when one TFLite op becomes two lwai steps)."""
     activations = [t for t in desc.inputs if not t.is_const and not t.state]
-    if len(activations) != len(tensor_indices):
-        raise ValueError(f"{desc.name}: {len(tensor_indices)} arguments for {len(activations)}")
+    given = tensor_indices if exprs is None else exprs
+    if len(activations) != len(given):
+        raise ValueError(f"{desc.name}: {len(given)} arguments for {len(activations)}")
     name = f"{DIRECT_PREFIX}{next(_COUNTER)}"
     desc.attrs["direct"] = True  # no TVM fallback: the compile checks the config for it
     _DIRECT[name] = desc
-    args = [conv.get_tensor_expr(w) for w in conv.get_tensors(tensor_indices)]
-    out = desc.output
+    if exprs is None:
+        args = [conv.get_tensor_expr(w) for w in conv.get_tensors(tensor_indices)]
+    else:
+        args = list(exprs)
+    types = [relax.TensorType(list(o.shape), o.dtype) for o in desc.outputs]
+    # several outputs (SPLIT, UNPACK): a tuple the converter's caller indexes per output
     return relax.call_dps_packed(
-        name, relax.Tuple(args), out_ty=relax.TensorType(list(out.shape), out.dtype)
+        name, relax.Tuple(args), out_ty=types if len(types) > 1 else types[0]
     )
 
 
@@ -60,6 +69,12 @@ def tensor_desc(model, subgraph, index: int) -> TensorDesc:
     name = (t.Name() or b"").decode(errors="replace")
     if dtype is None:
         raise LwaiError("model", f"tensor '{name}' has a type lwai's SVDF does not take")
+    return desc_of_tensor(model, t, dtype, name)
+
+
+def desc_of_tensor(model, t, dtype: str, name: str) -> TensorDesc:
+    """TFLite tensor ``t`` (its dtype already mapped to a numpy name) as a TensorDesc: shape,
+    quantization and constant data (little-endian in the flatbuffer)."""
     shape = tuple(int(d) for d in t.ShapeAsNumpy()) if t.ShapeLength() else ()
     desc = TensorDesc(shape=shape, dtype=dtype, name=name)
     q = t.Quantization()

@@ -24,6 +24,8 @@ from tvm import relax
 from tvm.relax.frontend.tflite import tflite_frontend as tvm_tflite
 
 from lwai.errors import LwaiError, call_tvm
+from lwai.frontend import cast_ops as _cast_ops
+from lwai.frontend import data_movement as _data_movement
 
 _BUILTIN_NAMES = {v: k for k, v in vars(BuiltinOperator).items() if not k.startswith("_")}
 
@@ -50,7 +52,18 @@ class LwaiOperatorConverter(tvm_tflite.OperatorConverter):
         "GATHER",
         "DEPTH_TO_SPACE",
         "SPACE_TO_DEPTH",
+        "ARG_MAX",  # int8 compared as integers (lwai/frontend/math_ops.py)
+        "ARG_MIN",
+        "IF",  # quantized data selected as integers (lwai/frontend/control_flow.py)
+        "WHILE",
+        "L2_NORMALIZATION",  # int8: lwai's kernel (lwai/frontend/reduce_ops.py)
     }
+
+    # Data movement and multi-output ops on lwai's kernels (lwai/frontend/data_movement.py).
+    _SUPPORTED_QUANTIZED_OPS = _SUPPORTED_QUANTIZED_OPS | set(_data_movement.BUILTINS)
+    # Quantized elementwise/binary ops on lwai's kernels (lwai/frontend/elementwise.py).
+    _SUPPORTED_QUANTIZED_OPS = _SUPPORTED_QUANTIZED_OPS | {"PRELU", "ELU", "ADD_N"}
+    _SUPPORTED_QUANTIZED_OPS = _SUPPORTED_QUANTIZED_OPS | set(_cast_ops.BUILTINS)  # cast_ops.py
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,17 +75,45 @@ class LwaiOperatorConverter(tvm_tflite.OperatorConverter):
         for builtin in int16.BUILTINS:
             if builtin in self.convert_map:
                 self.convert_map[builtin] = self._int16_or(builtin, self.convert_map[builtin])
+        # TFLM's signal library custom ops (lwai/frontend/signal_ops.py), as CUSTOM(<name>).
+        from lwai.frontend import signal_ops
+
+        for custom in signal_ops.CUSTOM_OPS:
+            self.convert_map[f"CUSTOM({custom})"] = self._signal_op(custom)
         # Quantized TRANSPOSE_CONV / BATCH_MATMUL too (lwai/frontend/transpose_matmul.py).
         for builtin in ("TRANSPOSE_CONV", "BATCH_MATMUL"):
             if builtin in self.convert_map:
                 self.convert_map[builtin] = self._int16_or(builtin, self.convert_map[builtin])
+        for builtin in _data_movement.BUILTINS:  # SPLIT/UNPACK, quantized PACK, MIRROR_PAD...
+            self.convert_map[builtin] = _data_movement.wrap(
+                self, builtin, self.convert_map.get(builtin)
+            )
+        from lwai.frontend import math_ops  # reductions, ARG_MAX/MIN, L2 norm, CUMSUM fixes
+
+        math_ops.register(self)
+        from lwai.frontend import control_flow  # IF inlined; WHILE, ASSIGN_VARIABLE refused
+
+        control_flow.register(self)
+        from lwai.frontend import reduce_ops  # quantized MEAN/SUM/REDUCE_*/L2/LOG_SOFTMAX/RESIZE
+
+        reduce_ops.register(self)
+        from lwai.frontend import elementwise  # quantized ABS/ELU/RSQRT/PRELU/DIV/compare...
+
+        elementwise.register(self)
+        from lwai.frontend import shape_ops  # float/int32/bool data movement TVM gets wrong
+
+        shape_ops.install(self)
+        _cast_ops.register(self)  # CAST/QUANTIZE pairs, SELECT_V2, CUMSUM, FILL int8...
 
     def _int16_or(self, builtin, tvm_convert):
         from lwai.frontend import int16
 
         def convert(op):
             if builtin in ("TRANSPOSE_CONV", "BATCH_MATMUL"):
-                from lwai.frontend import transpose_matmul
+                from lwai.frontend import hybrid, transpose_matmul
+
+                if hybrid.is_hybrid(self, op):  # float LHS, int8 RHS (lwai.frontend.hybrid)
+                    return hybrid.convert_batch_matmul(self, op)
 
                 out = transpose_matmul.convert(self, op, builtin)
                 return out if out is not None else tvm_convert(op)
@@ -81,14 +122,33 @@ class LwaiOperatorConverter(tvm_tflite.OperatorConverter):
 
         return convert
 
+    def _signal_op(self, custom):
+        from lwai.frontend import signal_ops
+
+        return lambda op: signal_ops.convert(self, op, custom)
+
+    def get_op_code_str(self, op):
+        # Known custom ops as CUSTOM(<name>) (lwai's own converters); others as TVM says.
+        from lwai.frontend.signal_ops import CUSTOM_OPS, custom_name
+
+        name = custom_name(self.model, op)
+        if name in CUSTOM_OPS:
+            return f"CUSTOM({name})"
+        return super().get_op_code_str(op)
+
     def convert_svdf(self, op):
+        from lwai.frontend import hybrid
         from lwai.frontend.stateful import convert_svdf
 
+        if hybrid.is_hybrid(self, op):  # float input/state, int8 weights
+            return hybrid.convert_svdf(self, op)
         return convert_svdf(self, op)
 
     def convert_lstm(self, op):
+        from lwai.frontend.hybrid import refuse_unconverted
         from lwai.frontend.lstm import convert_lstm
 
+        refuse_unconverted(self, op)  # hybrid LSTM: a clear error
         return convert_lstm(self, op)
 
     def convert_quantize(self, op):
@@ -103,6 +163,10 @@ class LwaiOperatorConverter(tvm_tflite.OperatorConverter):
 
     def check_unsupported_ops(self):
         # TVM refuses hybrid ops here ("dynamic range quantization"): lwai converts them.
+        from lwai.frontend.hybrid import refuse_unconverted
+
+        for i in range(self.subgraph.OperatorsLength()):  # hybrid SVDF/LSTM: lwai's error
+            refuse_unconverted(self, self.subgraph.Operators(i))
         self._hiding_hybrid = True
         try:
             super().check_unsupported_ops()
@@ -114,7 +178,8 @@ class LwaiOperatorConverter(tvm_tflite.OperatorConverter):
         if self._hiding_hybrid:
             from lwai.frontend.hybrid import is_hybrid
 
-            if is_hybrid(self, op):
+            # hybrid EMBEDDING_LOOKUP (int8 table, float32 out): lwai/frontend/data_movement.py
+            if is_hybrid(self, op) or _data_movement.is_hybrid(self, op):
                 for w in wrappers[1:]:
                     w.qnn_params = None
         return wrappers
@@ -364,6 +429,9 @@ def import_tflite(path: Path, data: bytes, origins: dict | None = None) -> tvm.I
     from lwai.frontend.int16 import precheck
 
     precheck(model, str(path))  # int16 / TRANSPOSE_CONV / BATCH_MATMUL lwai cannot compute
+    from lwai.frontend import reduce_ops
+
+    reduce_ops.precheck(model, str(path))  # quantized reductions, L2, LOG_SOFTMAX, RESIZE
     bad = unsupported_ops(model)
     if bad:
         raise LwaiError(
@@ -389,7 +457,9 @@ def import_tflite(path: Path, data: bytes, origins: dict | None = None) -> tvm.I
         )
         if origins is not None and converters:
             origins.update(getattr(converters[0], "lwai_origins", {}))
-    except LwaiError:
+    except LwaiError as err:
+        if err.where == "model":  # a converter's refusal (it has no path): name the file
+            raise LwaiError(path, err.what, err.hint) from None
         raise
     except Exception as err:
         first = str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__

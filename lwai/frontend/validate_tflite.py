@@ -268,7 +268,7 @@ def _check_subgraph(path, s: int, sg: _Table, codes: list[int], buffer_bytes: li
     for op in ops:
         _check_indices(path, op, codes, tensors)
     for role, idx in (("input", inputs), ("output", outputs)):
-        if not idx:
+        if not idx and s == 0:  # (a CALL_ONCE init subgraph has neither)
             raise LwaiError(path, f"subgraph {s} has no {role}s")
         for j, t in enumerate(idx):
             if not 0 <= t < len(tensors):
@@ -281,7 +281,15 @@ def _check_subgraph(path, s: int, sg: _Table, codes: list[int], buffer_bytes: li
     used = set(inputs) | set(outputs)
     for op in ops:
         used.update(t for t in op.inputs + op.outputs if t >= 0)
+    # Resource variable handles (VAR_HANDLE's output, READ/ASSIGN_VARIABLE's first input)
+    # carry no data: lwai/frontend/control_flow.py.
+    handles = {op.outputs[0] for op in ops if op.name == "VAR_HANDLE" and op.outputs}
+    handles |= {
+        op.inputs[0] for op in ops if op.name in ("READ_VARIABLE", "ASSIGN_VARIABLE") and op.inputs
+    }
     for t in tensors:
+        if t.index in handles and t.type == tflite.TensorType.RESOURCE:
+            continue
         if t.index in used:
             _check_tensor(path, t, buffer_bytes)
     for op in ops:
@@ -397,7 +405,7 @@ def _check_indices(path: Path, op: _Op, codes: list[int], tensors: list[_Tensor]
                 f"{op.label} {role} {j} is tensor {t}, which does not exist "
                 f"(the subgraph has {len(tensors)} tensors)",
             )
-    if not op.outputs:
+    if not op.outputs and op.name not in ("CALL_ONCE", "ASSIGN_VARIABLE"):  # these have none
         raise LwaiError(path, f"{op.label} has no outputs")
 
 

@@ -59,6 +59,7 @@ MOVE_OPS = frozenset(
         "repeat",
         "broadcast_to",
         "nn.pad",
+        "where",  # IF's select between branch results (lwai/frontend/control_flow.py)
     )
 )
 # Monotone clamps and selections: each result is one of the inputs or a bound, so between a
@@ -67,6 +68,10 @@ MOVE_OPS = frozenset(
 CLAMP_OPS = frozenset(("relax.clip", "relax.nn.relu", "relax.maximum", "relax.minimum"))
 EXACT_INT_OPS = MOVE_OPS | {"relax.clip", "relax.maximum", "relax.minimum", "relax.astype"}
 CHAIN_OPS = MOVE_OPS | CLAMP_OPS
+# Index of the largest/smallest element (ARG_MAX/ARG_MIN): the order of quantized values is
+# the order of the reals they stand for (scale > 0), ties go to the first index in both, so
+# TVM's integer result is TFLite's; the result is an index, not a quantized value.
+INDEX_OPS = frozenset(("relax.argmax", "relax.argmin"))
 
 _DEQ = "relax.dequantize"
 _QUANT = "relax.quantize"
@@ -193,6 +198,7 @@ def inexact_bindings(
         return reached
 
     quantized: set = set()
+    indices: set = set()  # results of INDEX_OPS
     for p in main.params:
         if any(d in QUANTIZED_DTYPES for d in _dtypes(p.ty)):
             quantized.add(p)
@@ -228,6 +234,9 @@ def inexact_bindings(
         every = _args(value)
         if every and all(_constant_only(a, value_of) for a in every):
             continue  # folded by TVM at compile time
+        if name in INDEX_OPS or (name == "relax.astype" and args and args[0] in indices):
+            indices.add(var)  # an index (or its cast to the output type), exact
+            continue
         o = origins.get(str(var.name))  # (not an lwai call: its name is the imported one)
         if o is not None and o.quantized and not (q_in or q_out) and var not in chain_ok:
             bad.append((var, f"{name} in float by TVM"))

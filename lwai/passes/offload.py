@@ -122,9 +122,9 @@ def offload_to_lwai(mod: tvm.IRModule) -> tuple[tvm.IRModule, list[OffloadedOp]]
             if direct is not None:  # an op the frontend converted itself (stateful.py)
                 index = len(offloaded)
                 offloaded.append(direct)
-                return relax.call_dps_packed(
-                    f"{EXTERN_PREFIX}{index}", call.args[1], out_ty=call.ty
-                )
+                ty = call.ty  # several outputs (SPLIT, UNPACK): the tuple's field types
+                ty = list(ty.fields) if isinstance(ty, relax.TupleType) else ty
+                return relax.call_dps_packed(f"{EXTERN_PREFIX}{index}", call.args[1], out_ty=ty)
             if not isinstance(call.op, tvm.ir.GlobalVar) or call.op not in lwai_funcs:
                 return call
             func = mod[call.op]

@@ -42,7 +42,12 @@ def _constant_only(e, bindings, depth: int = 0) -> bool:
     return False
 
 
-def make_check(name: str, accept: Acceptor, rejected: list[tuple[str, str]]):
+def make_check(
+    name: str, accept: Acceptor, rejected: list[tuple[str, str]], bound: dict | None = None
+):
+    """``bound``: every binding of the module (var -> value), built once per partition;
+    without it each check rebuilds the map from its context (quadratic in the model size)."""
+
     def check(ctx: PatternCheckContext) -> bool:
         if _escapes(ctx):
             return False
@@ -53,7 +58,9 @@ def make_check(name: str, accept: Acceptor, rejected: list[tuple[str, str]]):
             rejected.append((name, str(why)))
             return False
         first = ctx.annotated_expr.get("input", ctx.annotated_expr.get("lhs"))
-        earlier = {var: value for value, var in ctx.value_to_bound_var.items()}
+        earlier = bound
+        if earlier is None:
+            earlier = {var: value for value, var in ctx.value_to_bound_var.items()}
         if first is not None and _constant_only(first, earlier):
             return False  # constant subgraphs are TVM's to fold
         reason = accept(op)
@@ -69,6 +76,13 @@ def partition_for_lwai(
 ) -> tuple[tvm.IRModule, list[tuple[str, str]]]:
     """Returns the module with lwai composites and the (pattern, reason) pairs refused."""
     rejected: list[tuple[str, str]] = []
-    patterns = pattern_table(lambda name: make_check(name, accept, rejected))
+    bound = {  # a var's value: dataflow only reaches back to earlier bindings
+        b.var: b.value
+        for f in mod.functions.values()
+        if isinstance(f, relax.Function)
+        for block in f.body.blocks
+        for b in block.bindings
+    }
+    patterns = pattern_table(lambda name: make_check(name, accept, rejected, bound))
     mod = FuseOpsByPattern(patterns, bind_constants=True, annotate_codegen=True)(mod)
     return mod, rejected

@@ -11,8 +11,6 @@
 
 #include "lwai_thread_local.h"
 
-/* Generated functions take at most a handful of tensors; fused groups stay small. */
-#define LWAI_TVM_MAX_ARGS 16
 #define LWAI_WORKSPACE_ALIGN 16u
 
 typedef struct {
@@ -74,14 +72,12 @@ int TVMBackendFreeWorkspace(int device_type, int device_id, void *ptr) {
     return 0;
 }
 
-lwai_status lwai_tvm_call(lwai_tvm_func func, DLTensor *tensors, int32_t num_args,
-                          uint8_t *workspace, size_t workspace_bytes) {
-    TVMFFIAny args[LWAI_TVM_MAX_ARGS];
+lwai_status lwai_tvm_call_args(lwai_tvm_func func, TVMFFIAny *args, DLTensor *tensors,
+                               int32_t num_args, uint8_t *workspace, size_t workspace_bytes) {
     int32_t i;
     int32_t rc;
     lwai_status st;
-    if (func == NULL || num_args < 0 || num_args > LWAI_TVM_MAX_ARGS ||
-        (num_args > 0 && tensors == NULL)) {
+    if (func == NULL || num_args < 0 || (num_args > 0 && (tensors == NULL || args == NULL))) {
         return LWAI_ERR_INVALID_ARG;
     }
     for (i = 0; i < num_args; ++i) {
@@ -96,4 +92,13 @@ lwai_status lwai_tvm_call(lwai_tvm_func func, DLTensor *tensors, int32_t num_arg
         return st != LWAI_OK ? st : LWAI_ERR_BACKEND;
     }
     return st;
+}
+
+lwai_status lwai_tvm_call(lwai_tvm_func func, DLTensor *tensors, int32_t num_args,
+                          uint8_t *workspace, size_t workspace_bytes) {
+    TVMFFIAny args[LWAI_TVM_MAX_ARGS];
+    if (num_args > LWAI_TVM_MAX_ARGS) {
+        return LWAI_ERR_INVALID_ARG;
+    }
+    return lwai_tvm_call_args(func, args, tensors, num_args, workspace, workspace_bytes);
 }

@@ -17,7 +17,7 @@
 /* CRC-32 of the params structs' field types and names below: a compiled model records it
  * (LWAI_MODEL_ABI, lwai/model.h) so that lwai_model_init refuses a model built against other
  * params layouts (LWAI_ERR_ABI) instead of running it on misread params. */
-#define LWAI_KERNEL_PARAMS_ABI 0xd0b13024u
+#define LWAI_KERNEL_PARAMS_ABI 0xb1ea86e4u
 
 typedef struct {
     int32_t stride_h; /* [1, 65535] */
@@ -280,12 +280,117 @@ typedef struct {
     int32_t act_max; /* [-32768, 32767] */
 } lwai_batch_matmul_params;
 
+typedef struct {
+    int32_t elem_bytes; /* element size: one kernel moves every dtype of that size; [1, 8] */
+    int32_t mode; /* mirror_pad: 0 REFLECT, 1 SYMMETRIC; [0, 1] */
+    int32_t block_h; /* [1, 65535] */
+    int32_t block_w; /* [1, 65535] */
+    int32_t pad0; /* elements before dim 0 (mirror_pad), or the top pad / crop; [0, 65535] */
+    int32_t pad1; /* elements before dim 1, or the left pad / crop; [0, 65535] */
+    int32_t pad2; /* [0, 65535] */
+    int32_t pad3; /* [0, 65535] */
+    int32_t pad_value; /* space_to_batch: the padding element (output zero point); [-32768, 32767] */
+    int32_t axis_mask; /* reverse: bit i reverses dim i of the 4-D dims; [0, 15] */
+    int32_t index_depth; /* gather_nd: index components per index; [1, 4] */
+} lwai_move_params;
+
+typedef struct {
+    int32_t input1_offset; /* -input (1) zero point; [-32768, 32768] */
+    int32_t input2_offset; /* -input 2 (PRELU: alpha) zero point; [-32768, 32768] */
+    int32_t output_offset; /* output zero point; [-32768, 32767] */
+    int32_t left_shift; /* inputs shifted up before the < 1 multipliers (SQUARED_DIFFERENCE 7/0, comparisons 8); [0, 20] */
+    int32_t input1_multiplier; /* PRELU: input / output scale (x >= 0); [0, 2147483647] */
+    int32_t input1_shift; /* [-31, 31] */
+    int32_t input2_multiplier; /* PRELU: input * alpha / output scale (x < 0); [0, 2147483647] */
+    int32_t input2_shift; /* [-31, 31] */
+    int32_t output_multiplier; /* [0, 2147483647] */
+    int32_t output_shift; /* [-31, 31] */
+    int32_t act_min; /* clamp in the output domain; [-32768, 32767] */
+    int32_t act_max; /* [-32768, 32767] */
+    int32_t mode; /* ABS: 1 rescales; MAXIMUM 0 / MINIMUM 1; comparisons: EQUAL, NOT_EQUAL, GREATER, GREATER_EQUAL, LESS, LESS_EQUAL = 0..5; [0, 5] */
+} lwai_elementwise_params;
+
+typedef struct {
+    int32_t multiplier; /* x >= 0: input scale / output scale (1.0 for RELU6); zero points 0 (TFLM); [0, 2147483647] */
+    int32_t shift; /* [-31, 31] */
+    int32_t alpha_multiplier; /* x < 0: alpha * input scale / output scale (LEAKY_RELU; else as multiplier); [0, 2147483647] */
+    int32_t alpha_shift; /* [-31, 31] */
+    int32_t act_min; /* [-32768, 32767] */
+    int32_t act_max; /* [-32768, 32767] */
+} lwai_relu_s16_params;
+
+typedef struct {
+    int32_t axes; /* bit i set: dim i of the 4-D input (n, h, w, c) is reduced; the output has it as 1; [0, 15] */
+    int32_t input_zero_point; /* sum: subtracted count times from the int32 sum; [-32768, 32767] */
+    int32_t output_zero_point; /* sum; [-32768, 32767] */
+    int32_t multiplier; /* sum: input scale / output scale (MEAN: also / count, as TFLM folds it); [0, 2147483647] */
+    int32_t shift; /* sum; [-31, 30] */
+} lwai_reduce_params;
+
+typedef struct {
+    int32_t input_zero_point; /* output: scale 1/128, zero point 0 (fixed); [-128, 127] */
+} lwai_l2norm_params;
+
+typedef struct {
+    int32_t input_multiplier; /* input scale * 2^26 (differences to Q5.26); [0, 2147483647] */
+    int32_t input_left_shift; /* [1, 31] */
+    int32_t reverse_scaling_divisor; /* the inverse of the input rescale, Q0.31; [0, 2147483647] */
+    int32_t reverse_scaling_right_shift; /* [0, 31] */
+    int32_t diff_min; /* (x - max) below this adds nothing to the sum; [-2147483647, 0] */
+} lwai_log_softmax_params;
+
+typedef struct {
+    int32_t align_corners; /* [0, 1] */
+    int32_t half_pixel_centers; /* not with align_corners; [0, 1] */
+} lwai_resize_bilinear_params;
+
+typedef struct {
+    int32_t shift; /* window: right shift of the product; [0, 31] */
+    int32_t fft_length; /* rfft: even, >= 4, half of it 2^a 3^b 5^c; [0, 65536] */
+    int32_t start_index; /* energy: first bin written; [0, 65535] */
+    int32_t end_index; /* energy: one past the last bin; [0, 65535] */
+    int32_t num_channels; /* [0, 65535] */
+    int32_t input_correction_bits; /* log: input left shift; [0, 31] */
+    int32_t output_scale; /* log: Q16 output scale; [0, 2147483647] */
+    int32_t snr_shift; /* pcan; [0, 63] */
+    int32_t smoothing; /* spectral subtraction, Q(spectral_subtraction_bits); [0, 2147483647] */
+    int32_t one_minus_smoothing; /* [0, 2147483647] */
+    int32_t alternate_smoothing; /* odd channels; [0, 2147483647] */
+    int32_t alternate_one_minus_smoothing; /* [0, 2147483647] */
+    int32_t min_signal_remaining; /* [0, 2147483647] */
+    int32_t smoothing_bits; /* [0, 31] */
+    int32_t spectral_subtraction_bits; /* [0, 63] */
+    int32_t clamping; /* [0, 1] */
+    int32_t delay_length; /* delay: samples; [0, 65535] */
+    int32_t frame_step; /* overlap add, framer: samples per frame step; [0, 65535] */
+    int32_t frame_size; /* framer; [0, 16384] */
+    int32_t prefill; /* framer: start with frame_size - frame_step zeros; [0, 1] */
+    int32_t stacker_left_context; /* [0, 16384] */
+    int32_t stacker_right_context; /* [0, 16384] */
+    int32_t stacker_step; /* [0, 16384] */
+} lwai_signal_params;
+
+typedef struct {
+    int32_t exclusive; /* [0, 1] */
+    int32_t reverse; /* [0, 1] */
+    int32_t input_offset; /* -input zero point (also the accumulator's start, as TFLM); [-127, 128] */
+    int32_t output_offset; /* output zero point; [-128, 127] */
+    int32_t left_shift; /* 20 (TFLM's kCumSumIntegerShift); [0, 30] */
+    int32_t input_multiplier; /* input scale / (2 * input scale); [0, 2147483647] */
+    int32_t input_shift; /* [-31, 0] */
+    int32_t output_multiplier; /* 2 * input scale / (2^20 * output scale); [0, 2147483647] */
+    int32_t output_shift; /* [-31, 0] */
+    int32_t act_min; /* [-128, 127] */
+    int32_t act_max; /* [-128, 127] */
+} lwai_cumsum_params;
+
 /* ---- graph-file layout per kernel -------------------------------------------------------- */
 
 /* conv2d_s8: inputs input int8, filter int8, bias int32 (optional), mult int32, shift int32; output int8 */
 #define LWAI_CONV2D_S8_INPUTS 5u
 #define LWAI_CONV2D_S8_OPTIONAL 0x4u
 #define LWAI_CONV2D_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_CONV2D_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_CONV2D_S8_PARAMS 10u
 #define LWAI_CONV2D_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -330,6 +435,7 @@ enum {
 #define LWAI_CONV2D_F32_INPUTS 3u
 #define LWAI_CONV2D_F32_OPTIONAL 0x4u
 #define LWAI_CONV2D_F32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_CONV2D_F32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_CONV2D_F32_PARAMS 6u
 #define LWAI_CONV2D_F32_FPARAMS 2u
 enum { /* operand indices: inputs, then the output */
@@ -365,6 +471,7 @@ enum {
 #define LWAI_CONV2D_S16_INPUTS 5u
 #define LWAI_CONV2D_S16_OPTIONAL 0x4u
 #define LWAI_CONV2D_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_CONV2D_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_CONV2D_S16_PARAMS 9u
 #define LWAI_CONV2D_S16_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -407,6 +514,7 @@ enum {
 #define LWAI_DEPTHWISE_CONV2D_S8_INPUTS 5u
 #define LWAI_DEPTHWISE_CONV2D_S8_OPTIONAL 0x4u
 #define LWAI_DEPTHWISE_CONV2D_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_DEPTHWISE_CONV2D_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_DEPTHWISE_CONV2D_S8_PARAMS 11u
 #define LWAI_DEPTHWISE_CONV2D_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -453,6 +561,7 @@ enum {
 #define LWAI_DEPTHWISE_CONV2D_F32_INPUTS 3u
 #define LWAI_DEPTHWISE_CONV2D_F32_OPTIONAL 0x4u
 #define LWAI_DEPTHWISE_CONV2D_F32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_DEPTHWISE_CONV2D_F32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_DEPTHWISE_CONV2D_F32_PARAMS 7u
 #define LWAI_DEPTHWISE_CONV2D_F32_FPARAMS 2u
 enum { /* operand indices: inputs, then the output */
@@ -490,6 +599,7 @@ enum {
 #define LWAI_DEPTHWISE_CONV2D_S16_INPUTS 5u
 #define LWAI_DEPTHWISE_CONV2D_S16_OPTIONAL 0x4u
 #define LWAI_DEPTHWISE_CONV2D_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_DEPTHWISE_CONV2D_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_DEPTHWISE_CONV2D_S16_PARAMS 10u
 #define LWAI_DEPTHWISE_CONV2D_S16_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -534,6 +644,7 @@ enum {
 #define LWAI_FULLY_CONNECTED_S8_INPUTS 5u
 #define LWAI_FULLY_CONNECTED_S8_OPTIONAL 0x4u
 #define LWAI_FULLY_CONNECTED_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_FULLY_CONNECTED_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_FULLY_CONNECTED_S8_PARAMS 5u
 #define LWAI_FULLY_CONNECTED_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -568,6 +679,7 @@ enum {
 #define LWAI_FULLY_CONNECTED_F32_INPUTS 3u
 #define LWAI_FULLY_CONNECTED_F32_OPTIONAL 0x4u
 #define LWAI_FULLY_CONNECTED_F32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_FULLY_CONNECTED_F32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_FULLY_CONNECTED_F32_PARAMS 0u
 #define LWAI_FULLY_CONNECTED_F32_FPARAMS 2u
 enum { /* operand indices: inputs, then the output */
@@ -590,6 +702,7 @@ enum { /* operand indices: inputs, then the output */
 #define LWAI_FULLY_CONNECTED_S16_INPUTS 5u
 #define LWAI_FULLY_CONNECTED_S16_OPTIONAL 0x4u
 #define LWAI_FULLY_CONNECTED_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_FULLY_CONNECTED_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_FULLY_CONNECTED_S16_PARAMS 3u
 #define LWAI_FULLY_CONNECTED_S16_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -620,6 +733,7 @@ enum {
 #define LWAI_AVG_POOL2D_S8_INPUTS 1u
 #define LWAI_AVG_POOL2D_S8_OPTIONAL 0x0u
 #define LWAI_AVG_POOL2D_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_AVG_POOL2D_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_AVG_POOL2D_S8_PARAMS 8u
 #define LWAI_AVG_POOL2D_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -656,6 +770,7 @@ enum {
 #define LWAI_AVG_POOL2D_F32_INPUTS 1u
 #define LWAI_AVG_POOL2D_F32_OPTIONAL 0x0u
 #define LWAI_AVG_POOL2D_F32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_AVG_POOL2D_F32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_AVG_POOL2D_F32_PARAMS 6u
 #define LWAI_AVG_POOL2D_F32_FPARAMS 2u
 enum { /* operand indices: inputs, then the output */
@@ -689,6 +804,7 @@ enum {
 #define LWAI_AVG_POOL2D_S16_INPUTS 1u
 #define LWAI_AVG_POOL2D_S16_OPTIONAL 0x0u
 #define LWAI_AVG_POOL2D_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_AVG_POOL2D_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_AVG_POOL2D_S16_PARAMS 8u
 #define LWAI_AVG_POOL2D_S16_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -725,6 +841,7 @@ enum {
 #define LWAI_MAX_POOL2D_S8_INPUTS 1u
 #define LWAI_MAX_POOL2D_S8_OPTIONAL 0x0u
 #define LWAI_MAX_POOL2D_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_MAX_POOL2D_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_MAX_POOL2D_S8_PARAMS 8u
 #define LWAI_MAX_POOL2D_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -761,6 +878,7 @@ enum {
 #define LWAI_MAX_POOL2D_F32_INPUTS 1u
 #define LWAI_MAX_POOL2D_F32_OPTIONAL 0x0u
 #define LWAI_MAX_POOL2D_F32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_MAX_POOL2D_F32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_MAX_POOL2D_F32_PARAMS 6u
 #define LWAI_MAX_POOL2D_F32_FPARAMS 2u
 enum { /* operand indices: inputs, then the output */
@@ -794,6 +912,7 @@ enum {
 #define LWAI_MAX_POOL2D_S16_INPUTS 1u
 #define LWAI_MAX_POOL2D_S16_OPTIONAL 0x0u
 #define LWAI_MAX_POOL2D_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_MAX_POOL2D_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_MAX_POOL2D_S16_PARAMS 8u
 #define LWAI_MAX_POOL2D_S16_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -830,6 +949,7 @@ enum {
 #define LWAI_ADD_S8_INPUTS 2u
 #define LWAI_ADD_S8_OPTIONAL 0x0u
 #define LWAI_ADD_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_ADD_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_ADD_S8_PARAMS 12u
 #define LWAI_ADD_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -875,6 +995,7 @@ enum {
 #define LWAI_ADD_F32_INPUTS 2u
 #define LWAI_ADD_F32_OPTIONAL 0x0u
 #define LWAI_ADD_F32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_ADD_F32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_ADD_F32_PARAMS 0u
 #define LWAI_ADD_F32_FPARAMS 2u
 enum { /* operand indices: inputs, then the output */
@@ -896,6 +1017,7 @@ enum { /* operand indices: inputs, then the output */
 #define LWAI_ADD_S16_INPUTS 2u
 #define LWAI_ADD_S16_OPTIONAL 0x0u
 #define LWAI_ADD_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_ADD_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_ADD_S16_PARAMS 9u
 #define LWAI_ADD_S16_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -935,6 +1057,7 @@ enum {
 #define LWAI_MUL_S8_INPUTS 2u
 #define LWAI_MUL_S8_OPTIONAL 0x0u
 #define LWAI_MUL_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_MUL_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_MUL_S8_PARAMS 7u
 #define LWAI_MUL_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -970,6 +1093,7 @@ enum {
 #define LWAI_MUL_F32_INPUTS 2u
 #define LWAI_MUL_F32_OPTIONAL 0x0u
 #define LWAI_MUL_F32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_MUL_F32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_MUL_F32_PARAMS 0u
 #define LWAI_MUL_F32_FPARAMS 2u
 enum { /* operand indices: inputs, then the output */
@@ -991,6 +1115,7 @@ enum { /* operand indices: inputs, then the output */
 #define LWAI_MUL_S16_INPUTS 2u
 #define LWAI_MUL_S16_OPTIONAL 0x0u
 #define LWAI_MUL_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_MUL_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_MUL_S16_PARAMS 4u
 #define LWAI_MUL_S16_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -1020,6 +1145,7 @@ enum {
 #define LWAI_RELU_S8_INPUTS 1u
 #define LWAI_RELU_S8_OPTIONAL 0x0u
 #define LWAI_RELU_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_RELU_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_RELU_S8_PARAMS 8u
 #define LWAI_RELU_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -1052,10 +1178,44 @@ enum {
         (void)(f); \
     } while (0)
 
+/* relu_s16: inputs input int16; output int16 */
+#define LWAI_RELU_S16_INPUTS 1u
+#define LWAI_RELU_S16_OPTIONAL 0x0u
+#define LWAI_RELU_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_RELU_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_RELU_S16_PARAMS 6u
+#define LWAI_RELU_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_RELU_S16_T_INPUT = 0,
+    LWAI_RELU_S16_T_OUTPUT = 1
+};
+#define LWAI_RELU_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT16 }
+#define LWAI_RELU_S16_NAMES { "multiplier", "shift", "alpha_multiplier", "alpha_shift", "act_min", "act_max" }
+enum {
+    LWAI_RELU_S16_P_MULTIPLIER = 0,
+    LWAI_RELU_S16_P_SHIFT = 1,
+    LWAI_RELU_S16_P_ALPHA_MULTIPLIER = 2,
+    LWAI_RELU_S16_P_ALPHA_SHIFT = 3,
+    LWAI_RELU_S16_P_ACT_MIN = 4,
+    LWAI_RELU_S16_P_ACT_MAX = 5
+};
+#define LWAI_RELU_S16_IN_RANGE(p) ((p)[0] >= 0 && (p)[1] >= -31 && (p)[1] <= 31 && (p)[2] >= 0 && (p)[3] >= -31 && (p)[3] <= 31 && (p)[4] >= -32768 && (p)[4] <= 32767 && (p)[5] >= -32768 && (p)[5] <= 32767)
+#define LWAI_RELU_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->multiplier = (p)[0]; \
+        (c)->shift = (p)[1]; \
+        (c)->alpha_multiplier = (p)[2]; \
+        (c)->alpha_shift = (p)[3]; \
+        (c)->act_min = (p)[4]; \
+        (c)->act_max = (p)[5]; \
+        (void)(f); \
+    } while (0)
+
 /* logistic_s8: inputs input int8; output int8 */
 #define LWAI_LOGISTIC_S8_INPUTS 1u
 #define LWAI_LOGISTIC_S8_OPTIONAL 0x0u
 #define LWAI_LOGISTIC_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_LOGISTIC_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_LOGISTIC_S8_PARAMS 4u
 #define LWAI_LOGISTIC_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -1084,6 +1244,7 @@ enum {
 #define LWAI_LOGISTIC_S16_INPUTS 1u
 #define LWAI_LOGISTIC_S16_OPTIONAL 0x0u
 #define LWAI_LOGISTIC_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_LOGISTIC_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_LOGISTIC_S16_PARAMS 2u
 #define LWAI_LOGISTIC_S16_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -1108,6 +1269,7 @@ enum {
 #define LWAI_TANH_S8_INPUTS 1u
 #define LWAI_TANH_S8_OPTIONAL 0x0u
 #define LWAI_TANH_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_TANH_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_TANH_S8_PARAMS 4u
 #define LWAI_TANH_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -1136,6 +1298,7 @@ enum {
 #define LWAI_TANH_S16_INPUTS 1u
 #define LWAI_TANH_S16_OPTIONAL 0x0u
 #define LWAI_TANH_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_TANH_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_TANH_S16_PARAMS 2u
 #define LWAI_TANH_S16_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -1160,6 +1323,7 @@ enum {
 #define LWAI_HARD_SWISH_S8_INPUTS 1u
 #define LWAI_HARD_SWISH_S8_OPTIONAL 0x0u
 #define LWAI_HARD_SWISH_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_HARD_SWISH_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_HARD_SWISH_S8_PARAMS 6u
 #define LWAI_HARD_SWISH_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -1192,6 +1356,7 @@ enum {
 #define LWAI_SUB_S8_INPUTS 2u
 #define LWAI_SUB_S8_OPTIONAL 0x0u
 #define LWAI_SUB_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SUB_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_SUB_S8_PARAMS 12u
 #define LWAI_SUB_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -1237,6 +1402,7 @@ enum {
 #define LWAI_SUB_F32_INPUTS 2u
 #define LWAI_SUB_F32_OPTIONAL 0x0u
 #define LWAI_SUB_F32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SUB_F32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_SUB_F32_PARAMS 0u
 #define LWAI_SUB_F32_FPARAMS 2u
 enum { /* operand indices: inputs, then the output */
@@ -1254,10 +1420,51 @@ enum { /* operand indices: inputs, then the output */
         (void)(p); \
     } while (0)
 
+/* sub_s16: inputs input1 int16, input2 int16; output int16 */
+#define LWAI_SUB_S16_INPUTS 2u
+#define LWAI_SUB_S16_OPTIONAL 0x0u
+#define LWAI_SUB_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SUB_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_SUB_S16_PARAMS 9u
+#define LWAI_SUB_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SUB_S16_T_INPUT1 = 0,
+    LWAI_SUB_S16_T_INPUT2 = 1,
+    LWAI_SUB_S16_T_OUTPUT = 2
+};
+#define LWAI_SUB_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT16, LWAI_DTYPE_INT16 }
+#define LWAI_SUB_S16_NAMES { "left_shift", "input1_multiplier", "input1_shift", "input2_multiplier", "input2_shift", "output_multiplier", "output_shift", "act_min", "act_max" }
+enum {
+    LWAI_SUB_S16_P_LEFT_SHIFT = 0,
+    LWAI_SUB_S16_P_INPUT1_MULTIPLIER = 1,
+    LWAI_SUB_S16_P_INPUT1_SHIFT = 2,
+    LWAI_SUB_S16_P_INPUT2_MULTIPLIER = 3,
+    LWAI_SUB_S16_P_INPUT2_SHIFT = 4,
+    LWAI_SUB_S16_P_OUTPUT_MULTIPLIER = 5,
+    LWAI_SUB_S16_P_OUTPUT_SHIFT = 6,
+    LWAI_SUB_S16_P_ACT_MIN = 7,
+    LWAI_SUB_S16_P_ACT_MAX = 8
+};
+#define LWAI_SUB_S16_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 15 && (p)[1] >= 0 && (p)[2] >= -31 && (p)[2] <= 0 && (p)[3] >= 0 && (p)[4] >= -31 && (p)[4] <= 0 && (p)[5] >= 0 && (p)[6] >= -31 && (p)[6] <= 31 && (p)[7] >= -32768 && (p)[7] <= 32767 && (p)[8] >= -32768 && (p)[8] <= 32767)
+#define LWAI_SUB_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->left_shift = (p)[0]; \
+        (c)->input1_multiplier = (p)[1]; \
+        (c)->input1_shift = (p)[2]; \
+        (c)->input2_multiplier = (p)[3]; \
+        (c)->input2_shift = (p)[4]; \
+        (c)->output_multiplier = (p)[5]; \
+        (c)->output_shift = (p)[6]; \
+        (c)->act_min = (p)[7]; \
+        (c)->act_max = (p)[8]; \
+        (void)(f); \
+    } while (0)
+
 /* softmax_s8: inputs input int8; output int8 */
 #define LWAI_SOFTMAX_S8_INPUTS 1u
 #define LWAI_SOFTMAX_S8_OPTIONAL 0x0u
 #define LWAI_SOFTMAX_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SOFTMAX_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_SOFTMAX_S8_PARAMS 3u
 #define LWAI_SOFTMAX_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -1284,6 +1491,7 @@ enum {
 #define LWAI_SOFTMAX_F32_INPUTS 1u
 #define LWAI_SOFTMAX_F32_OPTIONAL 0x0u
 #define LWAI_SOFTMAX_F32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SOFTMAX_F32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_SOFTMAX_F32_PARAMS 0u
 #define LWAI_SOFTMAX_F32_FPARAMS 1u
 enum { /* operand indices: inputs, then the output */
@@ -1303,6 +1511,7 @@ enum { /* operand indices: inputs, then the output */
 #define LWAI_SOFTMAX_S8_S16_INPUTS 1u
 #define LWAI_SOFTMAX_S8_S16_OPTIONAL 0x0u
 #define LWAI_SOFTMAX_S8_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SOFTMAX_S8_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_SOFTMAX_S8_S16_PARAMS 3u
 #define LWAI_SOFTMAX_S8_S16_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -1329,6 +1538,7 @@ enum {
 #define LWAI_SOFTMAX_S16_INPUTS 1u
 #define LWAI_SOFTMAX_S16_OPTIONAL 0x0u
 #define LWAI_SOFTMAX_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SOFTMAX_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_SOFTMAX_S16_PARAMS 2u
 #define LWAI_SOFTMAX_S16_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -1353,6 +1563,7 @@ enum {
 #define LWAI_RESHAPE_INPUTS 1u
 #define LWAI_RESHAPE_OPTIONAL 0x0u
 #define LWAI_RESHAPE_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_RESHAPE_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_RESHAPE_PARAMS 1u
 #define LWAI_RESHAPE_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -1375,6 +1586,7 @@ enum {
 #define LWAI_QUANTIZE_F32_S8_INPUTS 1u
 #define LWAI_QUANTIZE_F32_S8_OPTIONAL 0x0u
 #define LWAI_QUANTIZE_F32_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_QUANTIZE_F32_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_QUANTIZE_F32_S8_PARAMS 1u
 #define LWAI_QUANTIZE_F32_S8_FPARAMS 1u
 enum { /* operand indices: inputs, then the output */
@@ -1397,6 +1609,7 @@ enum {
 #define LWAI_QUANTIZE_F32_S16_INPUTS 1u
 #define LWAI_QUANTIZE_F32_S16_OPTIONAL 0x0u
 #define LWAI_QUANTIZE_F32_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_QUANTIZE_F32_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_QUANTIZE_F32_S16_PARAMS 1u
 #define LWAI_QUANTIZE_F32_S16_FPARAMS 1u
 enum { /* operand indices: inputs, then the output */
@@ -1419,6 +1632,7 @@ enum {
 #define LWAI_QUANTIZE_S8_S8_INPUTS 1u
 #define LWAI_QUANTIZE_S8_S8_OPTIONAL 0x0u
 #define LWAI_QUANTIZE_S8_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_QUANTIZE_S8_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_QUANTIZE_S8_S8_PARAMS 4u
 #define LWAI_QUANTIZE_S8_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -1447,6 +1661,7 @@ enum {
 #define LWAI_QUANTIZE_S16_S8_INPUTS 1u
 #define LWAI_QUANTIZE_S16_S8_OPTIONAL 0x0u
 #define LWAI_QUANTIZE_S16_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_QUANTIZE_S16_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_QUANTIZE_S16_S8_PARAMS 4u
 #define LWAI_QUANTIZE_S16_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -1475,6 +1690,7 @@ enum {
 #define LWAI_QUANTIZE_S16_S32_INPUTS 1u
 #define LWAI_QUANTIZE_S16_S32_OPTIONAL 0x0u
 #define LWAI_QUANTIZE_S16_S32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_QUANTIZE_S16_S32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_QUANTIZE_S16_S32_PARAMS 4u
 #define LWAI_QUANTIZE_S16_S32_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -1503,6 +1719,7 @@ enum {
 #define LWAI_QUANTIZE_S8_S16_INPUTS 1u
 #define LWAI_QUANTIZE_S8_S16_OPTIONAL 0x0u
 #define LWAI_QUANTIZE_S8_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_QUANTIZE_S8_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_QUANTIZE_S8_S16_PARAMS 4u
 #define LWAI_QUANTIZE_S8_S16_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -1531,6 +1748,7 @@ enum {
 #define LWAI_QUANTIZE_S16_S16_INPUTS 1u
 #define LWAI_QUANTIZE_S16_S16_OPTIONAL 0x0u
 #define LWAI_QUANTIZE_S16_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_QUANTIZE_S16_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_QUANTIZE_S16_S16_PARAMS 4u
 #define LWAI_QUANTIZE_S16_S16_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -1559,6 +1777,7 @@ enum {
 #define LWAI_QUANTIZE_S8_S32_INPUTS 1u
 #define LWAI_QUANTIZE_S8_S32_OPTIONAL 0x0u
 #define LWAI_QUANTIZE_S8_S32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_QUANTIZE_S8_S32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_QUANTIZE_S8_S32_PARAMS 4u
 #define LWAI_QUANTIZE_S8_S32_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -1587,6 +1806,7 @@ enum {
 #define LWAI_DEQUANTIZE_S8_F32_INPUTS 1u
 #define LWAI_DEQUANTIZE_S8_F32_OPTIONAL 0x0u
 #define LWAI_DEQUANTIZE_S8_F32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_DEQUANTIZE_S8_F32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_DEQUANTIZE_S8_F32_PARAMS 1u
 #define LWAI_DEQUANTIZE_S8_F32_FPARAMS 1u
 enum { /* operand indices: inputs, then the output */
@@ -1609,6 +1829,7 @@ enum {
 #define LWAI_DEQUANTIZE_S16_F32_INPUTS 1u
 #define LWAI_DEQUANTIZE_S16_F32_OPTIONAL 0x0u
 #define LWAI_DEQUANTIZE_S16_F32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_DEQUANTIZE_S16_F32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_DEQUANTIZE_S16_F32_PARAMS 1u
 #define LWAI_DEQUANTIZE_S16_F32_FPARAMS 1u
 enum { /* operand indices: inputs, then the output */
@@ -1631,6 +1852,7 @@ enum {
 #define LWAI_SVDF_S8_INPUTS 5u
 #define LWAI_SVDF_S8_OPTIONAL 0x8u
 #define LWAI_SVDF_S8_STATE 0x10u /* bit i: input i is persistent state */
+#define LWAI_SVDF_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_SVDF_S8_PARAMS 8u
 #define LWAI_SVDF_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -1671,6 +1893,7 @@ enum {
 #define LWAI_SVDF_STATE8_S8_INPUTS 5u
 #define LWAI_SVDF_STATE8_S8_OPTIONAL 0x8u
 #define LWAI_SVDF_STATE8_S8_STATE 0x10u /* bit i: input i is persistent state */
+#define LWAI_SVDF_STATE8_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_SVDF_STATE8_S8_PARAMS 8u
 #define LWAI_SVDF_STATE8_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -1711,6 +1934,7 @@ enum {
 #define LWAI_SVDF_F32_INPUTS 5u
 #define LWAI_SVDF_F32_OPTIONAL 0x8u
 #define LWAI_SVDF_F32_STATE 0x10u /* bit i: input i is persistent state */
+#define LWAI_SVDF_F32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_SVDF_F32_PARAMS 1u
 #define LWAI_SVDF_F32_FPARAMS 2u
 enum { /* operand indices: inputs, then the output */
@@ -1738,6 +1962,7 @@ enum {
 #define LWAI_LSTM_S8_INPUTS 15u
 #define LWAI_LSTM_S8_OPTIONAL 0x0u
 #define LWAI_LSTM_S8_STATE 0x6000u /* bit i: input i is persistent state */
+#define LWAI_LSTM_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_LSTM_S8_PARAMS 28u
 #define LWAI_LSTM_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -1828,6 +2053,7 @@ enum {
 #define LWAI_LSTM_S16_INPUTS 15u
 #define LWAI_LSTM_S16_OPTIONAL 0x0u
 #define LWAI_LSTM_S16_STATE 0x6000u /* bit i: input i is persistent state */
+#define LWAI_LSTM_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_LSTM_S16_PARAMS 28u
 #define LWAI_LSTM_S16_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -1918,6 +2144,7 @@ enum {
 #define LWAI_LSTM_F32_INPUTS 15u
 #define LWAI_LSTM_F32_OPTIONAL 0x0u
 #define LWAI_LSTM_F32_STATE 0x6000u /* bit i: input i is persistent state */
+#define LWAI_LSTM_F32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_LSTM_F32_PARAMS 1u
 #define LWAI_LSTM_F32_FPARAMS 1u
 enum { /* operand indices: inputs, then the output */
@@ -1954,6 +2181,7 @@ enum {
 #define LWAI_TRANSPOSE_CONV_S8_INPUTS 5u
 #define LWAI_TRANSPOSE_CONV_S8_OPTIONAL 0x4u
 #define LWAI_TRANSPOSE_CONV_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_TRANSPOSE_CONV_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_TRANSPOSE_CONV_S8_PARAMS 8u
 #define LWAI_TRANSPOSE_CONV_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -1994,6 +2222,7 @@ enum {
 #define LWAI_TRANSPOSE_CONV_S16_INPUTS 5u
 #define LWAI_TRANSPOSE_CONV_S16_OPTIONAL 0x4u
 #define LWAI_TRANSPOSE_CONV_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_TRANSPOSE_CONV_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_TRANSPOSE_CONV_S16_PARAMS 6u
 #define LWAI_TRANSPOSE_CONV_S16_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -2030,6 +2259,7 @@ enum {
 #define LWAI_TRANSPOSE_CONV_F32_INPUTS 3u
 #define LWAI_TRANSPOSE_CONV_F32_OPTIONAL 0x4u
 #define LWAI_TRANSPOSE_CONV_F32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_TRANSPOSE_CONV_F32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_TRANSPOSE_CONV_F32_PARAMS 4u
 #define LWAI_TRANSPOSE_CONV_F32_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -2060,6 +2290,7 @@ enum {
 #define LWAI_BATCH_MATMUL_S8_INPUTS 2u
 #define LWAI_BATCH_MATMUL_S8_OPTIONAL 0x0u
 #define LWAI_BATCH_MATMUL_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_BATCH_MATMUL_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_BATCH_MATMUL_S8_PARAMS 9u
 #define LWAI_BATCH_MATMUL_S8_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -2099,6 +2330,7 @@ enum {
 #define LWAI_BATCH_MATMUL_S16_INPUTS 2u
 #define LWAI_BATCH_MATMUL_S16_OPTIONAL 0x0u
 #define LWAI_BATCH_MATMUL_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_BATCH_MATMUL_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
 #define LWAI_BATCH_MATMUL_S16_PARAMS 6u
 #define LWAI_BATCH_MATMUL_S16_FPARAMS 0u
 enum { /* operand indices: inputs, then the output */
@@ -2125,6 +2357,1695 @@ enum {
         (c)->output_shift = (p)[3]; \
         (c)->act_min = (p)[4]; \
         (c)->act_max = (p)[5]; \
+        (void)(f); \
+    } while (0)
+
+/* split: inputs input any; output any (variadic) */
+#define LWAI_SPLIT_INPUTS 1u
+#define LWAI_SPLIT_OPTIONAL 0x0u
+#define LWAI_SPLIT_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SPLIT_VARIADIC 0x2u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_SPLIT_PARAMS 1u
+#define LWAI_SPLIT_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SPLIT_T_INPUT = 0,
+    LWAI_SPLIT_T_OUTPUT = 1
+};
+#define LWAI_SPLIT_DTYPES { 0, 0 }
+#define LWAI_SPLIT_NAMES { "elem_bytes" }
+enum {
+    LWAI_SPLIT_P_ELEM_BYTES = 0
+};
+#define LWAI_SPLIT_IN_RANGE(p) ((p)[0] >= 1 && (p)[0] <= 8)
+#define LWAI_SPLIT_UNPACK(c, p, f) \
+    do { \
+        (c)->elem_bytes = (p)[0]; \
+        (void)(f); \
+    } while (0)
+
+/* pack: inputs values any (variadic); output any */
+#define LWAI_PACK_INPUTS 1u
+#define LWAI_PACK_OPTIONAL 0x0u
+#define LWAI_PACK_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_PACK_VARIADIC 0x1u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_PACK_PARAMS 1u
+#define LWAI_PACK_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_PACK_T_VALUES = 0,
+    LWAI_PACK_T_OUTPUT = 1
+};
+#define LWAI_PACK_DTYPES { 0, 0 }
+#define LWAI_PACK_NAMES { "elem_bytes" }
+enum {
+    LWAI_PACK_P_ELEM_BYTES = 0
+};
+#define LWAI_PACK_IN_RANGE(p) ((p)[0] >= 1 && (p)[0] <= 8)
+#define LWAI_PACK_UNPACK(c, p, f) \
+    do { \
+        (c)->elem_bytes = (p)[0]; \
+        (void)(f); \
+    } while (0)
+
+/* reverse: inputs input any; output any */
+#define LWAI_REVERSE_INPUTS 1u
+#define LWAI_REVERSE_OPTIONAL 0x0u
+#define LWAI_REVERSE_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_REVERSE_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_REVERSE_PARAMS 2u
+#define LWAI_REVERSE_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_REVERSE_T_INPUT = 0,
+    LWAI_REVERSE_T_OUTPUT = 1
+};
+#define LWAI_REVERSE_DTYPES { 0, 0 }
+#define LWAI_REVERSE_NAMES { "elem_bytes", "axis_mask" }
+enum {
+    LWAI_REVERSE_P_ELEM_BYTES = 0,
+    LWAI_REVERSE_P_AXIS_MASK = 1
+};
+#define LWAI_REVERSE_IN_RANGE(p) ((p)[0] >= 1 && (p)[0] <= 8 && (p)[1] >= 0 && (p)[1] <= 15)
+#define LWAI_REVERSE_UNPACK(c, p, f) \
+    do { \
+        (c)->elem_bytes = (p)[0]; \
+        (c)->axis_mask = (p)[1]; \
+        (void)(f); \
+    } while (0)
+
+/* broadcast_to: inputs input any; output any */
+#define LWAI_BROADCAST_TO_INPUTS 1u
+#define LWAI_BROADCAST_TO_OPTIONAL 0x0u
+#define LWAI_BROADCAST_TO_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_BROADCAST_TO_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_BROADCAST_TO_PARAMS 1u
+#define LWAI_BROADCAST_TO_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_BROADCAST_TO_T_INPUT = 0,
+    LWAI_BROADCAST_TO_T_OUTPUT = 1
+};
+#define LWAI_BROADCAST_TO_DTYPES { 0, 0 }
+#define LWAI_BROADCAST_TO_NAMES { "elem_bytes" }
+enum {
+    LWAI_BROADCAST_TO_P_ELEM_BYTES = 0
+};
+#define LWAI_BROADCAST_TO_IN_RANGE(p) ((p)[0] >= 1 && (p)[0] <= 8)
+#define LWAI_BROADCAST_TO_UNPACK(c, p, f) \
+    do { \
+        (c)->elem_bytes = (p)[0]; \
+        (void)(f); \
+    } while (0)
+
+/* mirror_pad: inputs input any; output any */
+#define LWAI_MIRROR_PAD_INPUTS 1u
+#define LWAI_MIRROR_PAD_OPTIONAL 0x0u
+#define LWAI_MIRROR_PAD_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_MIRROR_PAD_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_MIRROR_PAD_PARAMS 6u
+#define LWAI_MIRROR_PAD_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_MIRROR_PAD_T_INPUT = 0,
+    LWAI_MIRROR_PAD_T_OUTPUT = 1
+};
+#define LWAI_MIRROR_PAD_DTYPES { 0, 0 }
+#define LWAI_MIRROR_PAD_NAMES { "elem_bytes", "mode", "pad0", "pad1", "pad2", "pad3" }
+enum {
+    LWAI_MIRROR_PAD_P_ELEM_BYTES = 0,
+    LWAI_MIRROR_PAD_P_MODE = 1,
+    LWAI_MIRROR_PAD_P_PAD0 = 2,
+    LWAI_MIRROR_PAD_P_PAD1 = 3,
+    LWAI_MIRROR_PAD_P_PAD2 = 4,
+    LWAI_MIRROR_PAD_P_PAD3 = 5
+};
+#define LWAI_MIRROR_PAD_IN_RANGE(p) ((p)[0] >= 1 && (p)[0] <= 8 && (p)[1] >= 0 && (p)[1] <= 1 && (p)[2] >= 0 && (p)[2] <= 65535 && (p)[3] >= 0 && (p)[3] <= 65535 && (p)[4] >= 0 && (p)[4] <= 65535 && (p)[5] >= 0 && (p)[5] <= 65535)
+#define LWAI_MIRROR_PAD_UNPACK(c, p, f) \
+    do { \
+        (c)->elem_bytes = (p)[0]; \
+        (c)->mode = (p)[1]; \
+        (c)->pad0 = (p)[2]; \
+        (c)->pad1 = (p)[3]; \
+        (c)->pad2 = (p)[4]; \
+        (c)->pad3 = (p)[5]; \
+        (void)(f); \
+    } while (0)
+
+/* batch_to_space: inputs input any; output any */
+#define LWAI_BATCH_TO_SPACE_INPUTS 1u
+#define LWAI_BATCH_TO_SPACE_OPTIONAL 0x0u
+#define LWAI_BATCH_TO_SPACE_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_BATCH_TO_SPACE_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_BATCH_TO_SPACE_PARAMS 5u
+#define LWAI_BATCH_TO_SPACE_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_BATCH_TO_SPACE_T_INPUT = 0,
+    LWAI_BATCH_TO_SPACE_T_OUTPUT = 1
+};
+#define LWAI_BATCH_TO_SPACE_DTYPES { 0, 0 }
+#define LWAI_BATCH_TO_SPACE_NAMES { "elem_bytes", "block_h", "block_w", "pad0", "pad1" }
+enum {
+    LWAI_BATCH_TO_SPACE_P_ELEM_BYTES = 0,
+    LWAI_BATCH_TO_SPACE_P_BLOCK_H = 1,
+    LWAI_BATCH_TO_SPACE_P_BLOCK_W = 2,
+    LWAI_BATCH_TO_SPACE_P_PAD0 = 3,
+    LWAI_BATCH_TO_SPACE_P_PAD1 = 4
+};
+#define LWAI_BATCH_TO_SPACE_IN_RANGE(p) ((p)[0] >= 1 && (p)[0] <= 8 && (p)[1] >= 1 && (p)[1] <= 65535 && (p)[2] >= 1 && (p)[2] <= 65535 && (p)[3] >= 0 && (p)[3] <= 65535 && (p)[4] >= 0 && (p)[4] <= 65535)
+#define LWAI_BATCH_TO_SPACE_UNPACK(c, p, f) \
+    do { \
+        (c)->elem_bytes = (p)[0]; \
+        (c)->block_h = (p)[1]; \
+        (c)->block_w = (p)[2]; \
+        (c)->pad0 = (p)[3]; \
+        (c)->pad1 = (p)[4]; \
+        (void)(f); \
+    } while (0)
+
+/* space_to_batch: inputs input any; output any */
+#define LWAI_SPACE_TO_BATCH_INPUTS 1u
+#define LWAI_SPACE_TO_BATCH_OPTIONAL 0x0u
+#define LWAI_SPACE_TO_BATCH_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SPACE_TO_BATCH_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_SPACE_TO_BATCH_PARAMS 6u
+#define LWAI_SPACE_TO_BATCH_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SPACE_TO_BATCH_T_INPUT = 0,
+    LWAI_SPACE_TO_BATCH_T_OUTPUT = 1
+};
+#define LWAI_SPACE_TO_BATCH_DTYPES { 0, 0 }
+#define LWAI_SPACE_TO_BATCH_NAMES { "elem_bytes", "block_h", "block_w", "pad0", "pad1", "pad_value" }
+enum {
+    LWAI_SPACE_TO_BATCH_P_ELEM_BYTES = 0,
+    LWAI_SPACE_TO_BATCH_P_BLOCK_H = 1,
+    LWAI_SPACE_TO_BATCH_P_BLOCK_W = 2,
+    LWAI_SPACE_TO_BATCH_P_PAD0 = 3,
+    LWAI_SPACE_TO_BATCH_P_PAD1 = 4,
+    LWAI_SPACE_TO_BATCH_P_PAD_VALUE = 5
+};
+#define LWAI_SPACE_TO_BATCH_IN_RANGE(p) ((p)[0] >= 1 && (p)[0] <= 8 && (p)[1] >= 1 && (p)[1] <= 65535 && (p)[2] >= 1 && (p)[2] <= 65535 && (p)[3] >= 0 && (p)[3] <= 65535 && (p)[4] >= 0 && (p)[4] <= 65535 && (p)[5] >= -32768 && (p)[5] <= 32767)
+#define LWAI_SPACE_TO_BATCH_UNPACK(c, p, f) \
+    do { \
+        (c)->elem_bytes = (p)[0]; \
+        (c)->block_h = (p)[1]; \
+        (c)->block_w = (p)[2]; \
+        (c)->pad0 = (p)[3]; \
+        (c)->pad1 = (p)[4]; \
+        (c)->pad_value = (p)[5]; \
+        (void)(f); \
+    } while (0)
+
+/* resize_nearest: inputs input any, rows int32, cols int32; output any */
+#define LWAI_RESIZE_NEAREST_INPUTS 3u
+#define LWAI_RESIZE_NEAREST_OPTIONAL 0x0u
+#define LWAI_RESIZE_NEAREST_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_RESIZE_NEAREST_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_RESIZE_NEAREST_PARAMS 1u
+#define LWAI_RESIZE_NEAREST_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_RESIZE_NEAREST_T_INPUT = 0,
+    LWAI_RESIZE_NEAREST_T_ROWS = 1,
+    LWAI_RESIZE_NEAREST_T_COLS = 2,
+    LWAI_RESIZE_NEAREST_T_OUTPUT = 3
+};
+#define LWAI_RESIZE_NEAREST_DTYPES { 0, LWAI_DTYPE_INT32, LWAI_DTYPE_INT32, 0 }
+#define LWAI_RESIZE_NEAREST_NAMES { "elem_bytes" }
+enum {
+    LWAI_RESIZE_NEAREST_P_ELEM_BYTES = 0
+};
+#define LWAI_RESIZE_NEAREST_IN_RANGE(p) ((p)[0] >= 1 && (p)[0] <= 8)
+#define LWAI_RESIZE_NEAREST_UNPACK(c, p, f) \
+    do { \
+        (c)->elem_bytes = (p)[0]; \
+        (void)(f); \
+    } while (0)
+
+/* gather_nd: inputs input any, indices int32; output any */
+#define LWAI_GATHER_ND_INPUTS 2u
+#define LWAI_GATHER_ND_OPTIONAL 0x0u
+#define LWAI_GATHER_ND_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_GATHER_ND_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_GATHER_ND_PARAMS 2u
+#define LWAI_GATHER_ND_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_GATHER_ND_T_INPUT = 0,
+    LWAI_GATHER_ND_T_INDICES = 1,
+    LWAI_GATHER_ND_T_OUTPUT = 2
+};
+#define LWAI_GATHER_ND_DTYPES { 0, LWAI_DTYPE_INT32, 0 }
+#define LWAI_GATHER_ND_NAMES { "elem_bytes", "index_depth" }
+enum {
+    LWAI_GATHER_ND_P_ELEM_BYTES = 0,
+    LWAI_GATHER_ND_P_INDEX_DEPTH = 1
+};
+#define LWAI_GATHER_ND_IN_RANGE(p) ((p)[0] >= 1 && (p)[0] <= 8 && (p)[1] >= 1 && (p)[1] <= 4)
+#define LWAI_GATHER_ND_UNPACK(c, p, f) \
+    do { \
+        (c)->elem_bytes = (p)[0]; \
+        (c)->index_depth = (p)[1]; \
+        (void)(f); \
+    } while (0)
+
+/* abs_s8: inputs input int8; output int8 */
+#define LWAI_ABS_S8_INPUTS 1u
+#define LWAI_ABS_S8_OPTIONAL 0x0u
+#define LWAI_ABS_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_ABS_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_ABS_S8_PARAMS 5u
+#define LWAI_ABS_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_ABS_S8_T_INPUT = 0,
+    LWAI_ABS_S8_T_OUTPUT = 1
+};
+#define LWAI_ABS_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
+#define LWAI_ABS_S8_NAMES { "input1_offset", "output_offset", "output_multiplier", "output_shift", "mode" }
+enum {
+    LWAI_ABS_S8_P_INPUT1_OFFSET = 0,
+    LWAI_ABS_S8_P_OUTPUT_OFFSET = 1,
+    LWAI_ABS_S8_P_OUTPUT_MULTIPLIER = 2,
+    LWAI_ABS_S8_P_OUTPUT_SHIFT = 3,
+    LWAI_ABS_S8_P_MODE = 4
+};
+#define LWAI_ABS_S8_IN_RANGE(p) ((p)[0] >= -32768 && (p)[0] <= 32768 && (p)[1] >= -32768 && (p)[1] <= 32767 && (p)[2] >= 0 && (p)[3] >= -31 && (p)[3] <= 31 && (p)[4] >= 0 && (p)[4] <= 5)
+#define LWAI_ABS_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->input1_offset = (p)[0]; \
+        (c)->output_offset = (p)[1]; \
+        (c)->output_multiplier = (p)[2]; \
+        (c)->output_shift = (p)[3]; \
+        (c)->mode = (p)[4]; \
+        (void)(f); \
+    } while (0)
+
+/* abs_s16: inputs input int16; output int16 */
+#define LWAI_ABS_S16_INPUTS 1u
+#define LWAI_ABS_S16_OPTIONAL 0x0u
+#define LWAI_ABS_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_ABS_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_ABS_S16_PARAMS 3u
+#define LWAI_ABS_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_ABS_S16_T_INPUT = 0,
+    LWAI_ABS_S16_T_OUTPUT = 1
+};
+#define LWAI_ABS_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT16 }
+#define LWAI_ABS_S16_NAMES { "output_multiplier", "output_shift", "mode" }
+enum {
+    LWAI_ABS_S16_P_OUTPUT_MULTIPLIER = 0,
+    LWAI_ABS_S16_P_OUTPUT_SHIFT = 1,
+    LWAI_ABS_S16_P_MODE = 2
+};
+#define LWAI_ABS_S16_IN_RANGE(p) ((p)[0] >= 0 && (p)[1] >= -31 && (p)[1] <= 31 && (p)[2] >= 0 && (p)[2] <= 5)
+#define LWAI_ABS_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->output_multiplier = (p)[0]; \
+        (c)->output_shift = (p)[1]; \
+        (c)->mode = (p)[2]; \
+        (void)(f); \
+    } while (0)
+
+/* lut_s8: inputs input int8, table int8; output int8 */
+#define LWAI_LUT_S8_INPUTS 2u
+#define LWAI_LUT_S8_OPTIONAL 0x0u
+#define LWAI_LUT_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_LUT_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_LUT_S8_PARAMS 0u
+#define LWAI_LUT_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_LUT_S8_T_INPUT = 0,
+    LWAI_LUT_S8_T_TABLE = 1,
+    LWAI_LUT_S8_T_OUTPUT = 2
+};
+#define LWAI_LUT_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
+#define LWAI_LUT_S8_NAMES { NULL }
+#define LWAI_LUT_S8_IN_RANGE(p) (1)
+#define LWAI_LUT_S8_UNPACK(c, p, f) \
+    do { \
+        (void)(p); \
+        (void)(f); \
+    } while (0)
+
+/* rsqrt_s16: inputs input int16; output int16 */
+#define LWAI_RSQRT_S16_INPUTS 1u
+#define LWAI_RSQRT_S16_OPTIONAL 0x0u
+#define LWAI_RSQRT_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_RSQRT_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_RSQRT_S16_PARAMS 2u
+#define LWAI_RSQRT_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_RSQRT_S16_T_INPUT = 0,
+    LWAI_RSQRT_S16_T_OUTPUT = 1
+};
+#define LWAI_RSQRT_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT16 }
+#define LWAI_RSQRT_S16_NAMES { "output_multiplier", "output_shift" }
+enum {
+    LWAI_RSQRT_S16_P_OUTPUT_MULTIPLIER = 0,
+    LWAI_RSQRT_S16_P_OUTPUT_SHIFT = 1
+};
+#define LWAI_RSQRT_S16_IN_RANGE(p) ((p)[0] >= 0 && (p)[1] >= -31 && (p)[1] <= 31)
+#define LWAI_RSQRT_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->output_multiplier = (p)[0]; \
+        (c)->output_shift = (p)[1]; \
+        (void)(f); \
+    } while (0)
+
+/* prelu_s8: inputs input int8, alpha int8; output int8 */
+#define LWAI_PRELU_S8_INPUTS 2u
+#define LWAI_PRELU_S8_OPTIONAL 0x0u
+#define LWAI_PRELU_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_PRELU_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_PRELU_S8_PARAMS 7u
+#define LWAI_PRELU_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_PRELU_S8_T_INPUT = 0,
+    LWAI_PRELU_S8_T_ALPHA = 1,
+    LWAI_PRELU_S8_T_OUTPUT = 2
+};
+#define LWAI_PRELU_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
+#define LWAI_PRELU_S8_NAMES { "input1_offset", "input2_offset", "output_offset", "input1_multiplier", "input1_shift", "input2_multiplier", "input2_shift" }
+enum {
+    LWAI_PRELU_S8_P_INPUT1_OFFSET = 0,
+    LWAI_PRELU_S8_P_INPUT2_OFFSET = 1,
+    LWAI_PRELU_S8_P_OUTPUT_OFFSET = 2,
+    LWAI_PRELU_S8_P_INPUT1_MULTIPLIER = 3,
+    LWAI_PRELU_S8_P_INPUT1_SHIFT = 4,
+    LWAI_PRELU_S8_P_INPUT2_MULTIPLIER = 5,
+    LWAI_PRELU_S8_P_INPUT2_SHIFT = 6
+};
+#define LWAI_PRELU_S8_IN_RANGE(p) ((p)[0] >= -32768 && (p)[0] <= 32768 && (p)[1] >= -32768 && (p)[1] <= 32768 && (p)[2] >= -32768 && (p)[2] <= 32767 && (p)[3] >= 0 && (p)[4] >= -31 && (p)[4] <= 31 && (p)[5] >= 0 && (p)[6] >= -31 && (p)[6] <= 31)
+#define LWAI_PRELU_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->input1_offset = (p)[0]; \
+        (c)->input2_offset = (p)[1]; \
+        (c)->output_offset = (p)[2]; \
+        (c)->input1_multiplier = (p)[3]; \
+        (c)->input1_shift = (p)[4]; \
+        (c)->input2_multiplier = (p)[5]; \
+        (c)->input2_shift = (p)[6]; \
+        (void)(f); \
+    } while (0)
+
+/* prelu_s16: inputs input int16, alpha int8; output int16 */
+#define LWAI_PRELU_S16_INPUTS 2u
+#define LWAI_PRELU_S16_OPTIONAL 0x0u
+#define LWAI_PRELU_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_PRELU_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_PRELU_S16_PARAMS 7u
+#define LWAI_PRELU_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_PRELU_S16_T_INPUT = 0,
+    LWAI_PRELU_S16_T_ALPHA = 1,
+    LWAI_PRELU_S16_T_OUTPUT = 2
+};
+#define LWAI_PRELU_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT8, LWAI_DTYPE_INT16 }
+#define LWAI_PRELU_S16_NAMES { "input1_offset", "input2_offset", "output_offset", "input1_multiplier", "input1_shift", "input2_multiplier", "input2_shift" }
+enum {
+    LWAI_PRELU_S16_P_INPUT1_OFFSET = 0,
+    LWAI_PRELU_S16_P_INPUT2_OFFSET = 1,
+    LWAI_PRELU_S16_P_OUTPUT_OFFSET = 2,
+    LWAI_PRELU_S16_P_INPUT1_MULTIPLIER = 3,
+    LWAI_PRELU_S16_P_INPUT1_SHIFT = 4,
+    LWAI_PRELU_S16_P_INPUT2_MULTIPLIER = 5,
+    LWAI_PRELU_S16_P_INPUT2_SHIFT = 6
+};
+#define LWAI_PRELU_S16_IN_RANGE(p) ((p)[0] >= -32768 && (p)[0] <= 32768 && (p)[1] >= -32768 && (p)[1] <= 32768 && (p)[2] >= -32768 && (p)[2] <= 32767 && (p)[3] >= 0 && (p)[4] >= -31 && (p)[4] <= 31 && (p)[5] >= 0 && (p)[6] >= -31 && (p)[6] <= 31)
+#define LWAI_PRELU_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->input1_offset = (p)[0]; \
+        (c)->input2_offset = (p)[1]; \
+        (c)->output_offset = (p)[2]; \
+        (c)->input1_multiplier = (p)[3]; \
+        (c)->input1_shift = (p)[4]; \
+        (c)->input2_multiplier = (p)[5]; \
+        (c)->input2_shift = (p)[6]; \
+        (void)(f); \
+    } while (0)
+
+/* squared_difference_s8: inputs input1 int8, input2 int8; output int8 */
+#define LWAI_SQUARED_DIFFERENCE_S8_INPUTS 2u
+#define LWAI_SQUARED_DIFFERENCE_S8_OPTIONAL 0x0u
+#define LWAI_SQUARED_DIFFERENCE_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SQUARED_DIFFERENCE_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_SQUARED_DIFFERENCE_S8_PARAMS 12u
+#define LWAI_SQUARED_DIFFERENCE_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SQUARED_DIFFERENCE_S8_T_INPUT1 = 0,
+    LWAI_SQUARED_DIFFERENCE_S8_T_INPUT2 = 1,
+    LWAI_SQUARED_DIFFERENCE_S8_T_OUTPUT = 2
+};
+#define LWAI_SQUARED_DIFFERENCE_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
+#define LWAI_SQUARED_DIFFERENCE_S8_NAMES { "input1_offset", "input2_offset", "output_offset", "left_shift", "input1_multiplier", "input1_shift", "input2_multiplier", "input2_shift", "output_multiplier", "output_shift", "act_min", "act_max" }
+enum {
+    LWAI_SQUARED_DIFFERENCE_S8_P_INPUT1_OFFSET = 0,
+    LWAI_SQUARED_DIFFERENCE_S8_P_INPUT2_OFFSET = 1,
+    LWAI_SQUARED_DIFFERENCE_S8_P_OUTPUT_OFFSET = 2,
+    LWAI_SQUARED_DIFFERENCE_S8_P_LEFT_SHIFT = 3,
+    LWAI_SQUARED_DIFFERENCE_S8_P_INPUT1_MULTIPLIER = 4,
+    LWAI_SQUARED_DIFFERENCE_S8_P_INPUT1_SHIFT = 5,
+    LWAI_SQUARED_DIFFERENCE_S8_P_INPUT2_MULTIPLIER = 6,
+    LWAI_SQUARED_DIFFERENCE_S8_P_INPUT2_SHIFT = 7,
+    LWAI_SQUARED_DIFFERENCE_S8_P_OUTPUT_MULTIPLIER = 8,
+    LWAI_SQUARED_DIFFERENCE_S8_P_OUTPUT_SHIFT = 9,
+    LWAI_SQUARED_DIFFERENCE_S8_P_ACT_MIN = 10,
+    LWAI_SQUARED_DIFFERENCE_S8_P_ACT_MAX = 11
+};
+#define LWAI_SQUARED_DIFFERENCE_S8_IN_RANGE(p) ((p)[0] >= -32768 && (p)[0] <= 32768 && (p)[1] >= -32768 && (p)[1] <= 32768 && (p)[2] >= -32768 && (p)[2] <= 32767 && (p)[3] >= 0 && (p)[3] <= 20 && (p)[4] >= 0 && (p)[5] >= -31 && (p)[5] <= 31 && (p)[6] >= 0 && (p)[7] >= -31 && (p)[7] <= 31 && (p)[8] >= 0 && (p)[9] >= -31 && (p)[9] <= 31 && (p)[10] >= -32768 && (p)[10] <= 32767 && (p)[11] >= -32768 && (p)[11] <= 32767)
+#define LWAI_SQUARED_DIFFERENCE_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->input1_offset = (p)[0]; \
+        (c)->input2_offset = (p)[1]; \
+        (c)->output_offset = (p)[2]; \
+        (c)->left_shift = (p)[3]; \
+        (c)->input1_multiplier = (p)[4]; \
+        (c)->input1_shift = (p)[5]; \
+        (c)->input2_multiplier = (p)[6]; \
+        (c)->input2_shift = (p)[7]; \
+        (c)->output_multiplier = (p)[8]; \
+        (c)->output_shift = (p)[9]; \
+        (c)->act_min = (p)[10]; \
+        (c)->act_max = (p)[11]; \
+        (void)(f); \
+    } while (0)
+
+/* squared_difference_s16: inputs input1 int16, input2 int16; output int16 */
+#define LWAI_SQUARED_DIFFERENCE_S16_INPUTS 2u
+#define LWAI_SQUARED_DIFFERENCE_S16_OPTIONAL 0x0u
+#define LWAI_SQUARED_DIFFERENCE_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SQUARED_DIFFERENCE_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_SQUARED_DIFFERENCE_S16_PARAMS 12u
+#define LWAI_SQUARED_DIFFERENCE_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SQUARED_DIFFERENCE_S16_T_INPUT1 = 0,
+    LWAI_SQUARED_DIFFERENCE_S16_T_INPUT2 = 1,
+    LWAI_SQUARED_DIFFERENCE_S16_T_OUTPUT = 2
+};
+#define LWAI_SQUARED_DIFFERENCE_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT16, LWAI_DTYPE_INT16 }
+#define LWAI_SQUARED_DIFFERENCE_S16_NAMES { "input1_offset", "input2_offset", "output_offset", "left_shift", "input1_multiplier", "input1_shift", "input2_multiplier", "input2_shift", "output_multiplier", "output_shift", "act_min", "act_max" }
+enum {
+    LWAI_SQUARED_DIFFERENCE_S16_P_INPUT1_OFFSET = 0,
+    LWAI_SQUARED_DIFFERENCE_S16_P_INPUT2_OFFSET = 1,
+    LWAI_SQUARED_DIFFERENCE_S16_P_OUTPUT_OFFSET = 2,
+    LWAI_SQUARED_DIFFERENCE_S16_P_LEFT_SHIFT = 3,
+    LWAI_SQUARED_DIFFERENCE_S16_P_INPUT1_MULTIPLIER = 4,
+    LWAI_SQUARED_DIFFERENCE_S16_P_INPUT1_SHIFT = 5,
+    LWAI_SQUARED_DIFFERENCE_S16_P_INPUT2_MULTIPLIER = 6,
+    LWAI_SQUARED_DIFFERENCE_S16_P_INPUT2_SHIFT = 7,
+    LWAI_SQUARED_DIFFERENCE_S16_P_OUTPUT_MULTIPLIER = 8,
+    LWAI_SQUARED_DIFFERENCE_S16_P_OUTPUT_SHIFT = 9,
+    LWAI_SQUARED_DIFFERENCE_S16_P_ACT_MIN = 10,
+    LWAI_SQUARED_DIFFERENCE_S16_P_ACT_MAX = 11
+};
+#define LWAI_SQUARED_DIFFERENCE_S16_IN_RANGE(p) ((p)[0] >= -32768 && (p)[0] <= 32768 && (p)[1] >= -32768 && (p)[1] <= 32768 && (p)[2] >= -32768 && (p)[2] <= 32767 && (p)[3] >= 0 && (p)[3] <= 20 && (p)[4] >= 0 && (p)[5] >= -31 && (p)[5] <= 31 && (p)[6] >= 0 && (p)[7] >= -31 && (p)[7] <= 31 && (p)[8] >= 0 && (p)[9] >= -31 && (p)[9] <= 31 && (p)[10] >= -32768 && (p)[10] <= 32767 && (p)[11] >= -32768 && (p)[11] <= 32767)
+#define LWAI_SQUARED_DIFFERENCE_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->input1_offset = (p)[0]; \
+        (c)->input2_offset = (p)[1]; \
+        (c)->output_offset = (p)[2]; \
+        (c)->left_shift = (p)[3]; \
+        (c)->input1_multiplier = (p)[4]; \
+        (c)->input1_shift = (p)[5]; \
+        (c)->input2_multiplier = (p)[6]; \
+        (c)->input2_shift = (p)[7]; \
+        (c)->output_multiplier = (p)[8]; \
+        (c)->output_shift = (p)[9]; \
+        (c)->act_min = (p)[10]; \
+        (c)->act_max = (p)[11]; \
+        (void)(f); \
+    } while (0)
+
+/* div_s8: inputs input1 int8, input2 int8; output int8 */
+#define LWAI_DIV_S8_INPUTS 2u
+#define LWAI_DIV_S8_OPTIONAL 0x0u
+#define LWAI_DIV_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_DIV_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_DIV_S8_PARAMS 7u
+#define LWAI_DIV_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_DIV_S8_T_INPUT1 = 0,
+    LWAI_DIV_S8_T_INPUT2 = 1,
+    LWAI_DIV_S8_T_OUTPUT = 2
+};
+#define LWAI_DIV_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
+#define LWAI_DIV_S8_NAMES { "input1_offset", "input2_offset", "output_offset", "output_multiplier", "output_shift", "act_min", "act_max" }
+enum {
+    LWAI_DIV_S8_P_INPUT1_OFFSET = 0,
+    LWAI_DIV_S8_P_INPUT2_OFFSET = 1,
+    LWAI_DIV_S8_P_OUTPUT_OFFSET = 2,
+    LWAI_DIV_S8_P_OUTPUT_MULTIPLIER = 3,
+    LWAI_DIV_S8_P_OUTPUT_SHIFT = 4,
+    LWAI_DIV_S8_P_ACT_MIN = 5,
+    LWAI_DIV_S8_P_ACT_MAX = 6
+};
+#define LWAI_DIV_S8_IN_RANGE(p) ((p)[0] >= -32768 && (p)[0] <= 32768 && (p)[1] >= -32768 && (p)[1] <= 32768 && (p)[2] >= -32768 && (p)[2] <= 32767 && (p)[3] >= 0 && (p)[4] >= -31 && (p)[4] <= 31 && (p)[5] >= -32768 && (p)[5] <= 32767 && (p)[6] >= -32768 && (p)[6] <= 32767)
+#define LWAI_DIV_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->input1_offset = (p)[0]; \
+        (c)->input2_offset = (p)[1]; \
+        (c)->output_offset = (p)[2]; \
+        (c)->output_multiplier = (p)[3]; \
+        (c)->output_shift = (p)[4]; \
+        (c)->act_min = (p)[5]; \
+        (c)->act_max = (p)[6]; \
+        (void)(f); \
+    } while (0)
+
+/* minmax_s8: inputs input1 int8, input2 int8; output int8 */
+#define LWAI_MINMAX_S8_INPUTS 2u
+#define LWAI_MINMAX_S8_OPTIONAL 0x0u
+#define LWAI_MINMAX_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_MINMAX_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_MINMAX_S8_PARAMS 1u
+#define LWAI_MINMAX_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_MINMAX_S8_T_INPUT1 = 0,
+    LWAI_MINMAX_S8_T_INPUT2 = 1,
+    LWAI_MINMAX_S8_T_OUTPUT = 2
+};
+#define LWAI_MINMAX_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
+#define LWAI_MINMAX_S8_NAMES { "mode" }
+enum {
+    LWAI_MINMAX_S8_P_MODE = 0
+};
+#define LWAI_MINMAX_S8_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 5)
+#define LWAI_MINMAX_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->mode = (p)[0]; \
+        (void)(f); \
+    } while (0)
+
+/* minmax_s16: inputs input1 int16, input2 int16; output int16 */
+#define LWAI_MINMAX_S16_INPUTS 2u
+#define LWAI_MINMAX_S16_OPTIONAL 0x0u
+#define LWAI_MINMAX_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_MINMAX_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_MINMAX_S16_PARAMS 1u
+#define LWAI_MINMAX_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_MINMAX_S16_T_INPUT1 = 0,
+    LWAI_MINMAX_S16_T_INPUT2 = 1,
+    LWAI_MINMAX_S16_T_OUTPUT = 2
+};
+#define LWAI_MINMAX_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT16, LWAI_DTYPE_INT16 }
+#define LWAI_MINMAX_S16_NAMES { "mode" }
+enum {
+    LWAI_MINMAX_S16_P_MODE = 0
+};
+#define LWAI_MINMAX_S16_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 5)
+#define LWAI_MINMAX_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->mode = (p)[0]; \
+        (void)(f); \
+    } while (0)
+
+/* compare_s8: inputs input1 int8, input2 int8; output bool */
+#define LWAI_COMPARE_S8_INPUTS 2u
+#define LWAI_COMPARE_S8_OPTIONAL 0x0u
+#define LWAI_COMPARE_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_COMPARE_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_COMPARE_S8_PARAMS 8u
+#define LWAI_COMPARE_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_COMPARE_S8_T_INPUT1 = 0,
+    LWAI_COMPARE_S8_T_INPUT2 = 1,
+    LWAI_COMPARE_S8_T_OUTPUT = 2
+};
+#define LWAI_COMPARE_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_BOOL }
+#define LWAI_COMPARE_S8_NAMES { "input1_offset", "input2_offset", "left_shift", "input1_multiplier", "input1_shift", "input2_multiplier", "input2_shift", "mode" }
+enum {
+    LWAI_COMPARE_S8_P_INPUT1_OFFSET = 0,
+    LWAI_COMPARE_S8_P_INPUT2_OFFSET = 1,
+    LWAI_COMPARE_S8_P_LEFT_SHIFT = 2,
+    LWAI_COMPARE_S8_P_INPUT1_MULTIPLIER = 3,
+    LWAI_COMPARE_S8_P_INPUT1_SHIFT = 4,
+    LWAI_COMPARE_S8_P_INPUT2_MULTIPLIER = 5,
+    LWAI_COMPARE_S8_P_INPUT2_SHIFT = 6,
+    LWAI_COMPARE_S8_P_MODE = 7
+};
+#define LWAI_COMPARE_S8_IN_RANGE(p) ((p)[0] >= -32768 && (p)[0] <= 32768 && (p)[1] >= -32768 && (p)[1] <= 32768 && (p)[2] >= 0 && (p)[2] <= 20 && (p)[3] >= 0 && (p)[4] >= -31 && (p)[4] <= 31 && (p)[5] >= 0 && (p)[6] >= -31 && (p)[6] <= 31 && (p)[7] >= 0 && (p)[7] <= 5)
+#define LWAI_COMPARE_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->input1_offset = (p)[0]; \
+        (c)->input2_offset = (p)[1]; \
+        (c)->left_shift = (p)[2]; \
+        (c)->input1_multiplier = (p)[3]; \
+        (c)->input1_shift = (p)[4]; \
+        (c)->input2_multiplier = (p)[5]; \
+        (c)->input2_shift = (p)[6]; \
+        (c)->mode = (p)[7]; \
+        (void)(f); \
+    } while (0)
+
+/* reduce_sum_s8: inputs input int8; output int8 */
+#define LWAI_REDUCE_SUM_S8_INPUTS 1u
+#define LWAI_REDUCE_SUM_S8_OPTIONAL 0x0u
+#define LWAI_REDUCE_SUM_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_REDUCE_SUM_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_REDUCE_SUM_S8_PARAMS 5u
+#define LWAI_REDUCE_SUM_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_REDUCE_SUM_S8_T_INPUT = 0,
+    LWAI_REDUCE_SUM_S8_T_OUTPUT = 1
+};
+#define LWAI_REDUCE_SUM_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
+#define LWAI_REDUCE_SUM_S8_NAMES { "axes", "input_zero_point", "output_zero_point", "multiplier", "shift" }
+enum {
+    LWAI_REDUCE_SUM_S8_P_AXES = 0,
+    LWAI_REDUCE_SUM_S8_P_INPUT_ZERO_POINT = 1,
+    LWAI_REDUCE_SUM_S8_P_OUTPUT_ZERO_POINT = 2,
+    LWAI_REDUCE_SUM_S8_P_MULTIPLIER = 3,
+    LWAI_REDUCE_SUM_S8_P_SHIFT = 4
+};
+#define LWAI_REDUCE_SUM_S8_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 15 && (p)[1] >= -32768 && (p)[1] <= 32767 && (p)[2] >= -32768 && (p)[2] <= 32767 && (p)[3] >= 0 && (p)[4] >= -31 && (p)[4] <= 30)
+#define LWAI_REDUCE_SUM_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->axes = (p)[0]; \
+        (c)->input_zero_point = (p)[1]; \
+        (c)->output_zero_point = (p)[2]; \
+        (c)->multiplier = (p)[3]; \
+        (c)->shift = (p)[4]; \
+        (void)(f); \
+    } while (0)
+
+/* reduce_sum_s16: inputs input int16; output int16 */
+#define LWAI_REDUCE_SUM_S16_INPUTS 1u
+#define LWAI_REDUCE_SUM_S16_OPTIONAL 0x0u
+#define LWAI_REDUCE_SUM_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_REDUCE_SUM_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_REDUCE_SUM_S16_PARAMS 5u
+#define LWAI_REDUCE_SUM_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_REDUCE_SUM_S16_T_INPUT = 0,
+    LWAI_REDUCE_SUM_S16_T_OUTPUT = 1
+};
+#define LWAI_REDUCE_SUM_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT16 }
+#define LWAI_REDUCE_SUM_S16_NAMES { "axes", "input_zero_point", "output_zero_point", "multiplier", "shift" }
+enum {
+    LWAI_REDUCE_SUM_S16_P_AXES = 0,
+    LWAI_REDUCE_SUM_S16_P_INPUT_ZERO_POINT = 1,
+    LWAI_REDUCE_SUM_S16_P_OUTPUT_ZERO_POINT = 2,
+    LWAI_REDUCE_SUM_S16_P_MULTIPLIER = 3,
+    LWAI_REDUCE_SUM_S16_P_SHIFT = 4
+};
+#define LWAI_REDUCE_SUM_S16_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 15 && (p)[1] >= -32768 && (p)[1] <= 32767 && (p)[2] >= -32768 && (p)[2] <= 32767 && (p)[3] >= 0 && (p)[4] >= -31 && (p)[4] <= 30)
+#define LWAI_REDUCE_SUM_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->axes = (p)[0]; \
+        (c)->input_zero_point = (p)[1]; \
+        (c)->output_zero_point = (p)[2]; \
+        (c)->multiplier = (p)[3]; \
+        (c)->shift = (p)[4]; \
+        (void)(f); \
+    } while (0)
+
+/* reduce_max_s8: inputs input int8; output int8 */
+#define LWAI_REDUCE_MAX_S8_INPUTS 1u
+#define LWAI_REDUCE_MAX_S8_OPTIONAL 0x0u
+#define LWAI_REDUCE_MAX_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_REDUCE_MAX_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_REDUCE_MAX_S8_PARAMS 1u
+#define LWAI_REDUCE_MAX_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_REDUCE_MAX_S8_T_INPUT = 0,
+    LWAI_REDUCE_MAX_S8_T_OUTPUT = 1
+};
+#define LWAI_REDUCE_MAX_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
+#define LWAI_REDUCE_MAX_S8_NAMES { "axes" }
+enum {
+    LWAI_REDUCE_MAX_S8_P_AXES = 0
+};
+#define LWAI_REDUCE_MAX_S8_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 15)
+#define LWAI_REDUCE_MAX_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->axes = (p)[0]; \
+        (void)(f); \
+    } while (0)
+
+/* reduce_min_s8: inputs input int8; output int8 */
+#define LWAI_REDUCE_MIN_S8_INPUTS 1u
+#define LWAI_REDUCE_MIN_S8_OPTIONAL 0x0u
+#define LWAI_REDUCE_MIN_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_REDUCE_MIN_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_REDUCE_MIN_S8_PARAMS 1u
+#define LWAI_REDUCE_MIN_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_REDUCE_MIN_S8_T_INPUT = 0,
+    LWAI_REDUCE_MIN_S8_T_OUTPUT = 1
+};
+#define LWAI_REDUCE_MIN_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
+#define LWAI_REDUCE_MIN_S8_NAMES { "axes" }
+enum {
+    LWAI_REDUCE_MIN_S8_P_AXES = 0
+};
+#define LWAI_REDUCE_MIN_S8_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 15)
+#define LWAI_REDUCE_MIN_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->axes = (p)[0]; \
+        (void)(f); \
+    } while (0)
+
+/* l2norm_s8: inputs input int8; output int8 */
+#define LWAI_L2NORM_S8_INPUTS 1u
+#define LWAI_L2NORM_S8_OPTIONAL 0x0u
+#define LWAI_L2NORM_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_L2NORM_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_L2NORM_S8_PARAMS 1u
+#define LWAI_L2NORM_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_L2NORM_S8_T_INPUT = 0,
+    LWAI_L2NORM_S8_T_OUTPUT = 1
+};
+#define LWAI_L2NORM_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
+#define LWAI_L2NORM_S8_NAMES { "input_zero_point" }
+enum {
+    LWAI_L2NORM_S8_P_INPUT_ZERO_POINT = 0
+};
+#define LWAI_L2NORM_S8_IN_RANGE(p) ((p)[0] >= -128 && (p)[0] <= 127)
+#define LWAI_L2NORM_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->input_zero_point = (p)[0]; \
+        (void)(f); \
+    } while (0)
+
+/* log_softmax_s8: inputs input int8; output int8 */
+#define LWAI_LOG_SOFTMAX_S8_INPUTS 1u
+#define LWAI_LOG_SOFTMAX_S8_OPTIONAL 0x0u
+#define LWAI_LOG_SOFTMAX_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_LOG_SOFTMAX_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_LOG_SOFTMAX_S8_PARAMS 5u
+#define LWAI_LOG_SOFTMAX_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_LOG_SOFTMAX_S8_T_INPUT = 0,
+    LWAI_LOG_SOFTMAX_S8_T_OUTPUT = 1
+};
+#define LWAI_LOG_SOFTMAX_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
+#define LWAI_LOG_SOFTMAX_S8_NAMES { "input_multiplier", "input_left_shift", "reverse_scaling_divisor", "reverse_scaling_right_shift", "diff_min" }
+enum {
+    LWAI_LOG_SOFTMAX_S8_P_INPUT_MULTIPLIER = 0,
+    LWAI_LOG_SOFTMAX_S8_P_INPUT_LEFT_SHIFT = 1,
+    LWAI_LOG_SOFTMAX_S8_P_REVERSE_SCALING_DIVISOR = 2,
+    LWAI_LOG_SOFTMAX_S8_P_REVERSE_SCALING_RIGHT_SHIFT = 3,
+    LWAI_LOG_SOFTMAX_S8_P_DIFF_MIN = 4
+};
+#define LWAI_LOG_SOFTMAX_S8_IN_RANGE(p) ((p)[0] >= 0 && (p)[1] >= 1 && (p)[1] <= 31 && (p)[2] >= 0 && (p)[3] >= 0 && (p)[3] <= 31 && (p)[4] >= -2147483647 && (p)[4] <= 0)
+#define LWAI_LOG_SOFTMAX_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->input_multiplier = (p)[0]; \
+        (c)->input_left_shift = (p)[1]; \
+        (c)->reverse_scaling_divisor = (p)[2]; \
+        (c)->reverse_scaling_right_shift = (p)[3]; \
+        (c)->diff_min = (p)[4]; \
+        (void)(f); \
+    } while (0)
+
+/* resize_bilinear_s8: inputs input int8; output int8 */
+#define LWAI_RESIZE_BILINEAR_S8_INPUTS 1u
+#define LWAI_RESIZE_BILINEAR_S8_OPTIONAL 0x0u
+#define LWAI_RESIZE_BILINEAR_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_RESIZE_BILINEAR_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_RESIZE_BILINEAR_S8_PARAMS 2u
+#define LWAI_RESIZE_BILINEAR_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_RESIZE_BILINEAR_S8_T_INPUT = 0,
+    LWAI_RESIZE_BILINEAR_S8_T_OUTPUT = 1
+};
+#define LWAI_RESIZE_BILINEAR_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
+#define LWAI_RESIZE_BILINEAR_S8_NAMES { "align_corners", "half_pixel_centers" }
+enum {
+    LWAI_RESIZE_BILINEAR_S8_P_ALIGN_CORNERS = 0,
+    LWAI_RESIZE_BILINEAR_S8_P_HALF_PIXEL_CENTERS = 1
+};
+#define LWAI_RESIZE_BILINEAR_S8_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 1 && (p)[1] >= 0 && (p)[1] <= 1)
+#define LWAI_RESIZE_BILINEAR_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->align_corners = (p)[0]; \
+        (c)->half_pixel_centers = (p)[1]; \
+        (void)(f); \
+    } while (0)
+
+/* signal_window_s16: inputs input int16, weights int16; output int16 */
+#define LWAI_SIGNAL_WINDOW_S16_INPUTS 2u
+#define LWAI_SIGNAL_WINDOW_S16_OPTIONAL 0x0u
+#define LWAI_SIGNAL_WINDOW_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SIGNAL_WINDOW_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_SIGNAL_WINDOW_S16_PARAMS 1u
+#define LWAI_SIGNAL_WINDOW_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SIGNAL_WINDOW_S16_T_INPUT = 0,
+    LWAI_SIGNAL_WINDOW_S16_T_WEIGHTS = 1,
+    LWAI_SIGNAL_WINDOW_S16_T_OUTPUT = 2
+};
+#define LWAI_SIGNAL_WINDOW_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT16, LWAI_DTYPE_INT16 }
+#define LWAI_SIGNAL_WINDOW_S16_NAMES { "shift" }
+enum {
+    LWAI_SIGNAL_WINDOW_S16_P_SHIFT = 0
+};
+#define LWAI_SIGNAL_WINDOW_S16_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 31)
+#define LWAI_SIGNAL_WINDOW_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->shift = (p)[0]; \
+        (void)(f); \
+    } while (0)
+
+/* signal_fft_auto_scale_s16: inputs input int16; output int16 */
+#define LWAI_SIGNAL_FFT_AUTO_SCALE_S16_INPUTS 1u
+#define LWAI_SIGNAL_FFT_AUTO_SCALE_S16_OPTIONAL 0x0u
+#define LWAI_SIGNAL_FFT_AUTO_SCALE_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SIGNAL_FFT_AUTO_SCALE_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_SIGNAL_FFT_AUTO_SCALE_S16_PARAMS 0u
+#define LWAI_SIGNAL_FFT_AUTO_SCALE_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SIGNAL_FFT_AUTO_SCALE_S16_T_INPUT = 0,
+    LWAI_SIGNAL_FFT_AUTO_SCALE_S16_T_OUTPUT = 1
+};
+#define LWAI_SIGNAL_FFT_AUTO_SCALE_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT16 }
+#define LWAI_SIGNAL_FFT_AUTO_SCALE_S16_NAMES { NULL }
+#define LWAI_SIGNAL_FFT_AUTO_SCALE_S16_IN_RANGE(p) (1)
+#define LWAI_SIGNAL_FFT_AUTO_SCALE_S16_UNPACK(c, p, f) \
+    do { \
+        (void)(p); \
+        (void)(f); \
+    } while (0)
+
+/* signal_rfft_s16: inputs input int16, twiddles int16; output int16 */
+#define LWAI_SIGNAL_RFFT_S16_INPUTS 2u
+#define LWAI_SIGNAL_RFFT_S16_OPTIONAL 0x0u
+#define LWAI_SIGNAL_RFFT_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SIGNAL_RFFT_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_SIGNAL_RFFT_S16_PARAMS 1u
+#define LWAI_SIGNAL_RFFT_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SIGNAL_RFFT_S16_T_INPUT = 0,
+    LWAI_SIGNAL_RFFT_S16_T_TWIDDLES = 1,
+    LWAI_SIGNAL_RFFT_S16_T_OUTPUT = 2
+};
+#define LWAI_SIGNAL_RFFT_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT16, LWAI_DTYPE_INT16 }
+#define LWAI_SIGNAL_RFFT_S16_NAMES { "fft_length" }
+enum {
+    LWAI_SIGNAL_RFFT_S16_P_FFT_LENGTH = 0
+};
+#define LWAI_SIGNAL_RFFT_S16_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 65536)
+#define LWAI_SIGNAL_RFFT_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->fft_length = (p)[0]; \
+        (void)(f); \
+    } while (0)
+
+/* signal_rfft_s32: inputs input int32, twiddles int32; output int32 */
+#define LWAI_SIGNAL_RFFT_S32_INPUTS 2u
+#define LWAI_SIGNAL_RFFT_S32_OPTIONAL 0x0u
+#define LWAI_SIGNAL_RFFT_S32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SIGNAL_RFFT_S32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_SIGNAL_RFFT_S32_PARAMS 1u
+#define LWAI_SIGNAL_RFFT_S32_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SIGNAL_RFFT_S32_T_INPUT = 0,
+    LWAI_SIGNAL_RFFT_S32_T_TWIDDLES = 1,
+    LWAI_SIGNAL_RFFT_S32_T_OUTPUT = 2
+};
+#define LWAI_SIGNAL_RFFT_S32_DTYPES { LWAI_DTYPE_INT32, LWAI_DTYPE_INT32, LWAI_DTYPE_INT32 }
+#define LWAI_SIGNAL_RFFT_S32_NAMES { "fft_length" }
+enum {
+    LWAI_SIGNAL_RFFT_S32_P_FFT_LENGTH = 0
+};
+#define LWAI_SIGNAL_RFFT_S32_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 65536)
+#define LWAI_SIGNAL_RFFT_S32_UNPACK(c, p, f) \
+    do { \
+        (c)->fft_length = (p)[0]; \
+        (void)(f); \
+    } while (0)
+
+/* signal_rfft_f32: inputs input float32, twiddles float32; output float32 */
+#define LWAI_SIGNAL_RFFT_F32_INPUTS 2u
+#define LWAI_SIGNAL_RFFT_F32_OPTIONAL 0x0u
+#define LWAI_SIGNAL_RFFT_F32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SIGNAL_RFFT_F32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_SIGNAL_RFFT_F32_PARAMS 1u
+#define LWAI_SIGNAL_RFFT_F32_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SIGNAL_RFFT_F32_T_INPUT = 0,
+    LWAI_SIGNAL_RFFT_F32_T_TWIDDLES = 1,
+    LWAI_SIGNAL_RFFT_F32_T_OUTPUT = 2
+};
+#define LWAI_SIGNAL_RFFT_F32_DTYPES { LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32 }
+#define LWAI_SIGNAL_RFFT_F32_NAMES { "fft_length" }
+enum {
+    LWAI_SIGNAL_RFFT_F32_P_FFT_LENGTH = 0
+};
+#define LWAI_SIGNAL_RFFT_F32_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 65536)
+#define LWAI_SIGNAL_RFFT_F32_UNPACK(c, p, f) \
+    do { \
+        (c)->fft_length = (p)[0]; \
+        (void)(f); \
+    } while (0)
+
+/* signal_irfft_s16: inputs input int16, twiddles int16; output int16 */
+#define LWAI_SIGNAL_IRFFT_S16_INPUTS 2u
+#define LWAI_SIGNAL_IRFFT_S16_OPTIONAL 0x0u
+#define LWAI_SIGNAL_IRFFT_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SIGNAL_IRFFT_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_SIGNAL_IRFFT_S16_PARAMS 1u
+#define LWAI_SIGNAL_IRFFT_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SIGNAL_IRFFT_S16_T_INPUT = 0,
+    LWAI_SIGNAL_IRFFT_S16_T_TWIDDLES = 1,
+    LWAI_SIGNAL_IRFFT_S16_T_OUTPUT = 2
+};
+#define LWAI_SIGNAL_IRFFT_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT16, LWAI_DTYPE_INT16 }
+#define LWAI_SIGNAL_IRFFT_S16_NAMES { "fft_length" }
+enum {
+    LWAI_SIGNAL_IRFFT_S16_P_FFT_LENGTH = 0
+};
+#define LWAI_SIGNAL_IRFFT_S16_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 65536)
+#define LWAI_SIGNAL_IRFFT_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->fft_length = (p)[0]; \
+        (void)(f); \
+    } while (0)
+
+/* signal_irfft_s32: inputs input int32, twiddles int32; output int32 */
+#define LWAI_SIGNAL_IRFFT_S32_INPUTS 2u
+#define LWAI_SIGNAL_IRFFT_S32_OPTIONAL 0x0u
+#define LWAI_SIGNAL_IRFFT_S32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SIGNAL_IRFFT_S32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_SIGNAL_IRFFT_S32_PARAMS 1u
+#define LWAI_SIGNAL_IRFFT_S32_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SIGNAL_IRFFT_S32_T_INPUT = 0,
+    LWAI_SIGNAL_IRFFT_S32_T_TWIDDLES = 1,
+    LWAI_SIGNAL_IRFFT_S32_T_OUTPUT = 2
+};
+#define LWAI_SIGNAL_IRFFT_S32_DTYPES { LWAI_DTYPE_INT32, LWAI_DTYPE_INT32, LWAI_DTYPE_INT32 }
+#define LWAI_SIGNAL_IRFFT_S32_NAMES { "fft_length" }
+enum {
+    LWAI_SIGNAL_IRFFT_S32_P_FFT_LENGTH = 0
+};
+#define LWAI_SIGNAL_IRFFT_S32_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 65536)
+#define LWAI_SIGNAL_IRFFT_S32_UNPACK(c, p, f) \
+    do { \
+        (c)->fft_length = (p)[0]; \
+        (void)(f); \
+    } while (0)
+
+/* signal_irfft_f32: inputs input float32, twiddles float32; output float32 */
+#define LWAI_SIGNAL_IRFFT_F32_INPUTS 2u
+#define LWAI_SIGNAL_IRFFT_F32_OPTIONAL 0x0u
+#define LWAI_SIGNAL_IRFFT_F32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SIGNAL_IRFFT_F32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_SIGNAL_IRFFT_F32_PARAMS 1u
+#define LWAI_SIGNAL_IRFFT_F32_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SIGNAL_IRFFT_F32_T_INPUT = 0,
+    LWAI_SIGNAL_IRFFT_F32_T_TWIDDLES = 1,
+    LWAI_SIGNAL_IRFFT_F32_T_OUTPUT = 2
+};
+#define LWAI_SIGNAL_IRFFT_F32_DTYPES { LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32 }
+#define LWAI_SIGNAL_IRFFT_F32_NAMES { "fft_length" }
+enum {
+    LWAI_SIGNAL_IRFFT_F32_P_FFT_LENGTH = 0
+};
+#define LWAI_SIGNAL_IRFFT_F32_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 65536)
+#define LWAI_SIGNAL_IRFFT_F32_UNPACK(c, p, f) \
+    do { \
+        (c)->fft_length = (p)[0]; \
+        (void)(f); \
+    } while (0)
+
+/* signal_energy_s16: inputs input int16; output uint32 */
+#define LWAI_SIGNAL_ENERGY_S16_INPUTS 1u
+#define LWAI_SIGNAL_ENERGY_S16_OPTIONAL 0x0u
+#define LWAI_SIGNAL_ENERGY_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SIGNAL_ENERGY_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_SIGNAL_ENERGY_S16_PARAMS 2u
+#define LWAI_SIGNAL_ENERGY_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SIGNAL_ENERGY_S16_T_INPUT = 0,
+    LWAI_SIGNAL_ENERGY_S16_T_OUTPUT = 1
+};
+#define LWAI_SIGNAL_ENERGY_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_UINT32 }
+#define LWAI_SIGNAL_ENERGY_S16_NAMES { "start_index", "end_index" }
+enum {
+    LWAI_SIGNAL_ENERGY_S16_P_START_INDEX = 0,
+    LWAI_SIGNAL_ENERGY_S16_P_END_INDEX = 1
+};
+#define LWAI_SIGNAL_ENERGY_S16_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 65535 && (p)[1] >= 0 && (p)[1] <= 65535)
+#define LWAI_SIGNAL_ENERGY_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->start_index = (p)[0]; \
+        (c)->end_index = (p)[1]; \
+        (void)(f); \
+    } while (0)
+
+/* signal_filter_bank_u32: inputs input uint32, weights int16, unweights int16, channel_frequency_starts int16, channel_weight_starts int16, channel_widths int16; output uint64 */
+#define LWAI_SIGNAL_FILTER_BANK_U32_INPUTS 6u
+#define LWAI_SIGNAL_FILTER_BANK_U32_OPTIONAL 0x0u
+#define LWAI_SIGNAL_FILTER_BANK_U32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SIGNAL_FILTER_BANK_U32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_SIGNAL_FILTER_BANK_U32_PARAMS 1u
+#define LWAI_SIGNAL_FILTER_BANK_U32_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SIGNAL_FILTER_BANK_U32_T_INPUT = 0,
+    LWAI_SIGNAL_FILTER_BANK_U32_T_WEIGHTS = 1,
+    LWAI_SIGNAL_FILTER_BANK_U32_T_UNWEIGHTS = 2,
+    LWAI_SIGNAL_FILTER_BANK_U32_T_CHANNEL_FREQUENCY_STARTS = 3,
+    LWAI_SIGNAL_FILTER_BANK_U32_T_CHANNEL_WEIGHT_STARTS = 4,
+    LWAI_SIGNAL_FILTER_BANK_U32_T_CHANNEL_WIDTHS = 5,
+    LWAI_SIGNAL_FILTER_BANK_U32_T_OUTPUT = 6
+};
+#define LWAI_SIGNAL_FILTER_BANK_U32_DTYPES { LWAI_DTYPE_UINT32, LWAI_DTYPE_INT16, LWAI_DTYPE_INT16, LWAI_DTYPE_INT16, LWAI_DTYPE_INT16, LWAI_DTYPE_INT16, LWAI_DTYPE_UINT64 }
+#define LWAI_SIGNAL_FILTER_BANK_U32_NAMES { "num_channels" }
+enum {
+    LWAI_SIGNAL_FILTER_BANK_U32_P_NUM_CHANNELS = 0
+};
+#define LWAI_SIGNAL_FILTER_BANK_U32_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 65535)
+#define LWAI_SIGNAL_FILTER_BANK_U32_UNPACK(c, p, f) \
+    do { \
+        (c)->num_channels = (p)[0]; \
+        (void)(f); \
+    } while (0)
+
+/* signal_filter_bank_sqrt_u64: inputs input uint64, scale_bits int32; output uint32 */
+#define LWAI_SIGNAL_FILTER_BANK_SQRT_U64_INPUTS 2u
+#define LWAI_SIGNAL_FILTER_BANK_SQRT_U64_OPTIONAL 0x0u
+#define LWAI_SIGNAL_FILTER_BANK_SQRT_U64_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SIGNAL_FILTER_BANK_SQRT_U64_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_SIGNAL_FILTER_BANK_SQRT_U64_PARAMS 0u
+#define LWAI_SIGNAL_FILTER_BANK_SQRT_U64_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SIGNAL_FILTER_BANK_SQRT_U64_T_INPUT = 0,
+    LWAI_SIGNAL_FILTER_BANK_SQRT_U64_T_SCALE_BITS = 1,
+    LWAI_SIGNAL_FILTER_BANK_SQRT_U64_T_OUTPUT = 2
+};
+#define LWAI_SIGNAL_FILTER_BANK_SQRT_U64_DTYPES { LWAI_DTYPE_UINT64, LWAI_DTYPE_INT32, LWAI_DTYPE_UINT32 }
+#define LWAI_SIGNAL_FILTER_BANK_SQRT_U64_NAMES { NULL }
+#define LWAI_SIGNAL_FILTER_BANK_SQRT_U64_IN_RANGE(p) (1)
+#define LWAI_SIGNAL_FILTER_BANK_SQRT_U64_UNPACK(c, p, f) \
+    do { \
+        (void)(p); \
+        (void)(f); \
+    } while (0)
+
+/* signal_spectral_subtraction_u32: inputs input uint32, noise_estimate uint32 (state); output uint32 */
+#define LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32_INPUTS 2u
+#define LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32_OPTIONAL 0x0u
+#define LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32_STATE 0x2u /* bit i: input i is persistent state */
+#define LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32_PARAMS 9u
+#define LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32_T_INPUT = 0,
+    LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32_T_NOISE_ESTIMATE = 1,
+    LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32_T_OUTPUT = 2
+};
+#define LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32_DTYPES { LWAI_DTYPE_UINT32, LWAI_DTYPE_UINT32, LWAI_DTYPE_UINT32 }
+#define LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32_NAMES { "num_channels", "smoothing", "one_minus_smoothing", "alternate_smoothing", "alternate_one_minus_smoothing", "min_signal_remaining", "smoothing_bits", "spectral_subtraction_bits", "clamping" }
+enum {
+    LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32_P_NUM_CHANNELS = 0,
+    LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32_P_SMOOTHING = 1,
+    LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32_P_ONE_MINUS_SMOOTHING = 2,
+    LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32_P_ALTERNATE_SMOOTHING = 3,
+    LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32_P_ALTERNATE_ONE_MINUS_SMOOTHING = 4,
+    LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32_P_MIN_SIGNAL_REMAINING = 5,
+    LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32_P_SMOOTHING_BITS = 6,
+    LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32_P_SPECTRAL_SUBTRACTION_BITS = 7,
+    LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32_P_CLAMPING = 8
+};
+#define LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 65535 && (p)[1] >= 0 && (p)[2] >= 0 && (p)[3] >= 0 && (p)[4] >= 0 && (p)[5] >= 0 && (p)[6] >= 0 && (p)[6] <= 31 && (p)[7] >= 0 && (p)[7] <= 63 && (p)[8] >= 0 && (p)[8] <= 1)
+#define LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32_UNPACK(c, p, f) \
+    do { \
+        (c)->num_channels = (p)[0]; \
+        (c)->smoothing = (p)[1]; \
+        (c)->one_minus_smoothing = (p)[2]; \
+        (c)->alternate_smoothing = (p)[3]; \
+        (c)->alternate_one_minus_smoothing = (p)[4]; \
+        (c)->min_signal_remaining = (p)[5]; \
+        (c)->smoothing_bits = (p)[6]; \
+        (c)->spectral_subtraction_bits = (p)[7]; \
+        (c)->clamping = (p)[8]; \
+        (void)(f); \
+    } while (0)
+
+/* signal_filter_bank_log_u32: inputs input uint32; output int16 */
+#define LWAI_SIGNAL_FILTER_BANK_LOG_U32_INPUTS 1u
+#define LWAI_SIGNAL_FILTER_BANK_LOG_U32_OPTIONAL 0x0u
+#define LWAI_SIGNAL_FILTER_BANK_LOG_U32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SIGNAL_FILTER_BANK_LOG_U32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_SIGNAL_FILTER_BANK_LOG_U32_PARAMS 2u
+#define LWAI_SIGNAL_FILTER_BANK_LOG_U32_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SIGNAL_FILTER_BANK_LOG_U32_T_INPUT = 0,
+    LWAI_SIGNAL_FILTER_BANK_LOG_U32_T_OUTPUT = 1
+};
+#define LWAI_SIGNAL_FILTER_BANK_LOG_U32_DTYPES { LWAI_DTYPE_UINT32, LWAI_DTYPE_INT16 }
+#define LWAI_SIGNAL_FILTER_BANK_LOG_U32_NAMES { "input_correction_bits", "output_scale" }
+enum {
+    LWAI_SIGNAL_FILTER_BANK_LOG_U32_P_INPUT_CORRECTION_BITS = 0,
+    LWAI_SIGNAL_FILTER_BANK_LOG_U32_P_OUTPUT_SCALE = 1
+};
+#define LWAI_SIGNAL_FILTER_BANK_LOG_U32_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 31 && (p)[1] >= 0)
+#define LWAI_SIGNAL_FILTER_BANK_LOG_U32_UNPACK(c, p, f) \
+    do { \
+        (c)->input_correction_bits = (p)[0]; \
+        (c)->output_scale = (p)[1]; \
+        (void)(f); \
+    } while (0)
+
+/* signal_pcan_u32: inputs input uint32, noise_estimate uint32, gain_lut int16; output uint32 */
+#define LWAI_SIGNAL_PCAN_U32_INPUTS 3u
+#define LWAI_SIGNAL_PCAN_U32_OPTIONAL 0x0u
+#define LWAI_SIGNAL_PCAN_U32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SIGNAL_PCAN_U32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_SIGNAL_PCAN_U32_PARAMS 1u
+#define LWAI_SIGNAL_PCAN_U32_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SIGNAL_PCAN_U32_T_INPUT = 0,
+    LWAI_SIGNAL_PCAN_U32_T_NOISE_ESTIMATE = 1,
+    LWAI_SIGNAL_PCAN_U32_T_GAIN_LUT = 2,
+    LWAI_SIGNAL_PCAN_U32_T_OUTPUT = 3
+};
+#define LWAI_SIGNAL_PCAN_U32_DTYPES { LWAI_DTYPE_UINT32, LWAI_DTYPE_UINT32, LWAI_DTYPE_INT16, LWAI_DTYPE_UINT32 }
+#define LWAI_SIGNAL_PCAN_U32_NAMES { "snr_shift" }
+enum {
+    LWAI_SIGNAL_PCAN_U32_P_SNR_SHIFT = 0
+};
+#define LWAI_SIGNAL_PCAN_U32_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 63)
+#define LWAI_SIGNAL_PCAN_U32_UNPACK(c, p, f) \
+    do { \
+        (c)->snr_shift = (p)[0]; \
+        (void)(f); \
+    } while (0)
+
+/* cast_s8_f32: inputs input int8; output float32 */
+#define LWAI_CAST_S8_F32_INPUTS 1u
+#define LWAI_CAST_S8_F32_OPTIONAL 0x0u
+#define LWAI_CAST_S8_F32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_CAST_S8_F32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_CAST_S8_F32_PARAMS 0u
+#define LWAI_CAST_S8_F32_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_CAST_S8_F32_T_INPUT = 0,
+    LWAI_CAST_S8_F32_T_OUTPUT = 1
+};
+#define LWAI_CAST_S8_F32_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_FLOAT32 }
+#define LWAI_CAST_S8_F32_NAMES { NULL }
+#define LWAI_CAST_S8_F32_IN_RANGE(p) (1)
+#define LWAI_CAST_S8_F32_UNPACK(c, p, f) \
+    do { \
+        (void)(p); \
+        (void)(f); \
+    } while (0)
+
+/* cast_s8_b: inputs input int8; output bool */
+#define LWAI_CAST_S8_B_INPUTS 1u
+#define LWAI_CAST_S8_B_OPTIONAL 0x0u
+#define LWAI_CAST_S8_B_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_CAST_S8_B_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_CAST_S8_B_PARAMS 0u
+#define LWAI_CAST_S8_B_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_CAST_S8_B_T_INPUT = 0,
+    LWAI_CAST_S8_B_T_OUTPUT = 1
+};
+#define LWAI_CAST_S8_B_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_BOOL }
+#define LWAI_CAST_S8_B_NAMES { NULL }
+#define LWAI_CAST_S8_B_IN_RANGE(p) (1)
+#define LWAI_CAST_S8_B_UNPACK(c, p, f) \
+    do { \
+        (void)(p); \
+        (void)(f); \
+    } while (0)
+
+/* cast_s16_f32: inputs input int16; output float32 */
+#define LWAI_CAST_S16_F32_INPUTS 1u
+#define LWAI_CAST_S16_F32_OPTIONAL 0x0u
+#define LWAI_CAST_S16_F32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_CAST_S16_F32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_CAST_S16_F32_PARAMS 0u
+#define LWAI_CAST_S16_F32_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_CAST_S16_F32_T_INPUT = 0,
+    LWAI_CAST_S16_F32_T_OUTPUT = 1
+};
+#define LWAI_CAST_S16_F32_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_FLOAT32 }
+#define LWAI_CAST_S16_F32_NAMES { NULL }
+#define LWAI_CAST_S16_F32_IN_RANGE(p) (1)
+#define LWAI_CAST_S16_F32_UNPACK(c, p, f) \
+    do { \
+        (void)(p); \
+        (void)(f); \
+    } while (0)
+
+/* cast_s16_s8: inputs input int16; output int8 */
+#define LWAI_CAST_S16_S8_INPUTS 1u
+#define LWAI_CAST_S16_S8_OPTIONAL 0x0u
+#define LWAI_CAST_S16_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_CAST_S16_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_CAST_S16_S8_PARAMS 0u
+#define LWAI_CAST_S16_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_CAST_S16_S8_T_INPUT = 0,
+    LWAI_CAST_S16_S8_T_OUTPUT = 1
+};
+#define LWAI_CAST_S16_S8_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT8 }
+#define LWAI_CAST_S16_S8_NAMES { NULL }
+#define LWAI_CAST_S16_S8_IN_RANGE(p) (1)
+#define LWAI_CAST_S16_S8_UNPACK(c, p, f) \
+    do { \
+        (void)(p); \
+        (void)(f); \
+    } while (0)
+
+/* cast_s16_b: inputs input int16; output bool */
+#define LWAI_CAST_S16_B_INPUTS 1u
+#define LWAI_CAST_S16_B_OPTIONAL 0x0u
+#define LWAI_CAST_S16_B_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_CAST_S16_B_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_CAST_S16_B_PARAMS 0u
+#define LWAI_CAST_S16_B_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_CAST_S16_B_T_INPUT = 0,
+    LWAI_CAST_S16_B_T_OUTPUT = 1
+};
+#define LWAI_CAST_S16_B_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_BOOL }
+#define LWAI_CAST_S16_B_NAMES { NULL }
+#define LWAI_CAST_S16_B_IN_RANGE(p) (1)
+#define LWAI_CAST_S16_B_UNPACK(c, p, f) \
+    do { \
+        (void)(p); \
+        (void)(f); \
+    } while (0)
+
+/* quantize_s32_s8: inputs input int32; output int8 */
+#define LWAI_QUANTIZE_S32_S8_INPUTS 1u
+#define LWAI_QUANTIZE_S32_S8_OPTIONAL 0x0u
+#define LWAI_QUANTIZE_S32_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_QUANTIZE_S32_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_QUANTIZE_S32_S8_PARAMS 4u
+#define LWAI_QUANTIZE_S32_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_QUANTIZE_S32_S8_T_INPUT = 0,
+    LWAI_QUANTIZE_S32_S8_T_OUTPUT = 1
+};
+#define LWAI_QUANTIZE_S32_S8_DTYPES { LWAI_DTYPE_INT32, LWAI_DTYPE_INT8 }
+#define LWAI_QUANTIZE_S32_S8_NAMES { "zero_point", "input_offset", "multiplier", "shift" }
+enum {
+    LWAI_QUANTIZE_S32_S8_P_ZERO_POINT = 0,
+    LWAI_QUANTIZE_S32_S8_P_INPUT_OFFSET = 1,
+    LWAI_QUANTIZE_S32_S8_P_MULTIPLIER = 2,
+    LWAI_QUANTIZE_S32_S8_P_SHIFT = 3
+};
+#define LWAI_QUANTIZE_S32_S8_IN_RANGE(p) ((p)[0] >= -32768 && (p)[0] <= 32767 && (p)[1] >= -32767 && (p)[1] <= 32768 && (p)[2] >= 0 && (p)[3] >= -31 && (p)[3] <= 31)
+#define LWAI_QUANTIZE_S32_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->zero_point = (p)[0]; \
+        (c)->input_offset = (p)[1]; \
+        (c)->multiplier = (p)[2]; \
+        (c)->shift = (p)[3]; \
+        (void)(f); \
+    } while (0)
+
+/* quantize_s32_s16: inputs input int32; output int16 */
+#define LWAI_QUANTIZE_S32_S16_INPUTS 1u
+#define LWAI_QUANTIZE_S32_S16_OPTIONAL 0x0u
+#define LWAI_QUANTIZE_S32_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_QUANTIZE_S32_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_QUANTIZE_S32_S16_PARAMS 4u
+#define LWAI_QUANTIZE_S32_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_QUANTIZE_S32_S16_T_INPUT = 0,
+    LWAI_QUANTIZE_S32_S16_T_OUTPUT = 1
+};
+#define LWAI_QUANTIZE_S32_S16_DTYPES { LWAI_DTYPE_INT32, LWAI_DTYPE_INT16 }
+#define LWAI_QUANTIZE_S32_S16_NAMES { "zero_point", "input_offset", "multiplier", "shift" }
+enum {
+    LWAI_QUANTIZE_S32_S16_P_ZERO_POINT = 0,
+    LWAI_QUANTIZE_S32_S16_P_INPUT_OFFSET = 1,
+    LWAI_QUANTIZE_S32_S16_P_MULTIPLIER = 2,
+    LWAI_QUANTIZE_S32_S16_P_SHIFT = 3
+};
+#define LWAI_QUANTIZE_S32_S16_IN_RANGE(p) ((p)[0] >= -32768 && (p)[0] <= 32767 && (p)[1] >= -32767 && (p)[1] <= 32768 && (p)[2] >= 0 && (p)[3] >= -31 && (p)[3] <= 31)
+#define LWAI_QUANTIZE_S32_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->zero_point = (p)[0]; \
+        (c)->input_offset = (p)[1]; \
+        (c)->multiplier = (p)[2]; \
+        (c)->shift = (p)[3]; \
+        (void)(f); \
+    } while (0)
+
+/* quantize_s8_u8: inputs input int8; output uint8 */
+#define LWAI_QUANTIZE_S8_U8_INPUTS 1u
+#define LWAI_QUANTIZE_S8_U8_OPTIONAL 0x0u
+#define LWAI_QUANTIZE_S8_U8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_QUANTIZE_S8_U8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_QUANTIZE_S8_U8_PARAMS 4u
+#define LWAI_QUANTIZE_S8_U8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_QUANTIZE_S8_U8_T_INPUT = 0,
+    LWAI_QUANTIZE_S8_U8_T_OUTPUT = 1
+};
+#define LWAI_QUANTIZE_S8_U8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_UINT8 }
+#define LWAI_QUANTIZE_S8_U8_NAMES { "zero_point", "input_offset", "multiplier", "shift" }
+enum {
+    LWAI_QUANTIZE_S8_U8_P_ZERO_POINT = 0,
+    LWAI_QUANTIZE_S8_U8_P_INPUT_OFFSET = 1,
+    LWAI_QUANTIZE_S8_U8_P_MULTIPLIER = 2,
+    LWAI_QUANTIZE_S8_U8_P_SHIFT = 3
+};
+#define LWAI_QUANTIZE_S8_U8_IN_RANGE(p) ((p)[0] >= -32768 && (p)[0] <= 32767 && (p)[1] >= -32767 && (p)[1] <= 32768 && (p)[2] >= 0 && (p)[3] >= -31 && (p)[3] <= 31)
+#define LWAI_QUANTIZE_S8_U8_UNPACK(c, p, f) \
+    do { \
+        (c)->zero_point = (p)[0]; \
+        (c)->input_offset = (p)[1]; \
+        (c)->multiplier = (p)[2]; \
+        (c)->shift = (p)[3]; \
+        (void)(f); \
+    } while (0)
+
+/* quantize_u8_s8: inputs input uint8; output int8 */
+#define LWAI_QUANTIZE_U8_S8_INPUTS 1u
+#define LWAI_QUANTIZE_U8_S8_OPTIONAL 0x0u
+#define LWAI_QUANTIZE_U8_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_QUANTIZE_U8_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_QUANTIZE_U8_S8_PARAMS 4u
+#define LWAI_QUANTIZE_U8_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_QUANTIZE_U8_S8_T_INPUT = 0,
+    LWAI_QUANTIZE_U8_S8_T_OUTPUT = 1
+};
+#define LWAI_QUANTIZE_U8_S8_DTYPES { LWAI_DTYPE_UINT8, LWAI_DTYPE_INT8 }
+#define LWAI_QUANTIZE_U8_S8_NAMES { "zero_point", "input_offset", "multiplier", "shift" }
+enum {
+    LWAI_QUANTIZE_U8_S8_P_ZERO_POINT = 0,
+    LWAI_QUANTIZE_U8_S8_P_INPUT_OFFSET = 1,
+    LWAI_QUANTIZE_U8_S8_P_MULTIPLIER = 2,
+    LWAI_QUANTIZE_U8_S8_P_SHIFT = 3
+};
+#define LWAI_QUANTIZE_U8_S8_IN_RANGE(p) ((p)[0] >= -32768 && (p)[0] <= 32767 && (p)[1] >= -32767 && (p)[1] <= 32768 && (p)[2] >= 0 && (p)[3] >= -31 && (p)[3] <= 31)
+#define LWAI_QUANTIZE_U8_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->zero_point = (p)[0]; \
+        (c)->input_offset = (p)[1]; \
+        (c)->multiplier = (p)[2]; \
+        (c)->shift = (p)[3]; \
+        (void)(f); \
+    } while (0)
+
+/* dequantize_u8_f32: inputs input uint8; output float32 */
+#define LWAI_DEQUANTIZE_U8_F32_INPUTS 1u
+#define LWAI_DEQUANTIZE_U8_F32_OPTIONAL 0x0u
+#define LWAI_DEQUANTIZE_U8_F32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_DEQUANTIZE_U8_F32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_DEQUANTIZE_U8_F32_PARAMS 1u
+#define LWAI_DEQUANTIZE_U8_F32_FPARAMS 1u
+enum { /* operand indices: inputs, then the output */
+    LWAI_DEQUANTIZE_U8_F32_T_INPUT = 0,
+    LWAI_DEQUANTIZE_U8_F32_T_OUTPUT = 1
+};
+#define LWAI_DEQUANTIZE_U8_F32_DTYPES { LWAI_DTYPE_UINT8, LWAI_DTYPE_FLOAT32 }
+#define LWAI_DEQUANTIZE_U8_F32_NAMES { "zero_point", "scale" }
+enum {
+    LWAI_DEQUANTIZE_U8_F32_P_ZERO_POINT = 0
+};
+#define LWAI_DEQUANTIZE_U8_F32_IN_RANGE(p) ((p)[0] >= -32768 && (p)[0] <= 32767)
+#define LWAI_DEQUANTIZE_U8_F32_UNPACK(c, p, f) \
+    do { \
+        (c)->zero_point = (p)[0]; \
+        (c)->scale = (f)[0]; \
+    } while (0)
+
+/* select_s8: inputs condition bool, x int8, y int8; output int8 */
+#define LWAI_SELECT_S8_INPUTS 3u
+#define LWAI_SELECT_S8_OPTIONAL 0x0u
+#define LWAI_SELECT_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SELECT_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_SELECT_S8_PARAMS 0u
+#define LWAI_SELECT_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SELECT_S8_T_CONDITION = 0,
+    LWAI_SELECT_S8_T_X = 1,
+    LWAI_SELECT_S8_T_Y = 2,
+    LWAI_SELECT_S8_T_OUTPUT = 3
+};
+#define LWAI_SELECT_S8_DTYPES { LWAI_DTYPE_BOOL, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
+#define LWAI_SELECT_S8_NAMES { NULL }
+#define LWAI_SELECT_S8_IN_RANGE(p) (1)
+#define LWAI_SELECT_S8_UNPACK(c, p, f) \
+    do { \
+        (void)(p); \
+        (void)(f); \
+    } while (0)
+
+/* select_s16: inputs condition bool, x int16, y int16; output int16 */
+#define LWAI_SELECT_S16_INPUTS 3u
+#define LWAI_SELECT_S16_OPTIONAL 0x0u
+#define LWAI_SELECT_S16_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_SELECT_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_SELECT_S16_PARAMS 0u
+#define LWAI_SELECT_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SELECT_S16_T_CONDITION = 0,
+    LWAI_SELECT_S16_T_X = 1,
+    LWAI_SELECT_S16_T_Y = 2,
+    LWAI_SELECT_S16_T_OUTPUT = 3
+};
+#define LWAI_SELECT_S16_DTYPES { LWAI_DTYPE_BOOL, LWAI_DTYPE_INT16, LWAI_DTYPE_INT16, LWAI_DTYPE_INT16 }
+#define LWAI_SELECT_S16_NAMES { NULL }
+#define LWAI_SELECT_S16_IN_RANGE(p) (1)
+#define LWAI_SELECT_S16_UNPACK(c, p, f) \
+    do { \
+        (void)(p); \
+        (void)(f); \
+    } while (0)
+
+/* cumsum_s8: inputs input int8; output int8 */
+#define LWAI_CUMSUM_S8_INPUTS 1u
+#define LWAI_CUMSUM_S8_OPTIONAL 0x0u
+#define LWAI_CUMSUM_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_CUMSUM_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_CUMSUM_S8_PARAMS 11u
+#define LWAI_CUMSUM_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_CUMSUM_S8_T_INPUT = 0,
+    LWAI_CUMSUM_S8_T_OUTPUT = 1
+};
+#define LWAI_CUMSUM_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
+#define LWAI_CUMSUM_S8_NAMES { "exclusive", "reverse", "input_offset", "output_offset", "left_shift", "input_multiplier", "input_shift", "output_multiplier", "output_shift", "act_min", "act_max" }
+enum {
+    LWAI_CUMSUM_S8_P_EXCLUSIVE = 0,
+    LWAI_CUMSUM_S8_P_REVERSE = 1,
+    LWAI_CUMSUM_S8_P_INPUT_OFFSET = 2,
+    LWAI_CUMSUM_S8_P_OUTPUT_OFFSET = 3,
+    LWAI_CUMSUM_S8_P_LEFT_SHIFT = 4,
+    LWAI_CUMSUM_S8_P_INPUT_MULTIPLIER = 5,
+    LWAI_CUMSUM_S8_P_INPUT_SHIFT = 6,
+    LWAI_CUMSUM_S8_P_OUTPUT_MULTIPLIER = 7,
+    LWAI_CUMSUM_S8_P_OUTPUT_SHIFT = 8,
+    LWAI_CUMSUM_S8_P_ACT_MIN = 9,
+    LWAI_CUMSUM_S8_P_ACT_MAX = 10
+};
+#define LWAI_CUMSUM_S8_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 1 && (p)[1] >= 0 && (p)[1] <= 1 && (p)[2] >= -127 && (p)[2] <= 128 && (p)[3] >= -128 && (p)[3] <= 127 && (p)[4] >= 0 && (p)[4] <= 30 && (p)[5] >= 0 && (p)[6] >= -31 && (p)[6] <= 0 && (p)[7] >= 0 && (p)[8] >= -31 && (p)[8] <= 0 && (p)[9] >= -128 && (p)[9] <= 127 && (p)[10] >= -128 && (p)[10] <= 127)
+#define LWAI_CUMSUM_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->exclusive = (p)[0]; \
+        (c)->reverse = (p)[1]; \
+        (c)->input_offset = (p)[2]; \
+        (c)->output_offset = (p)[3]; \
+        (c)->left_shift = (p)[4]; \
+        (c)->input_multiplier = (p)[5]; \
+        (c)->input_shift = (p)[6]; \
+        (c)->output_multiplier = (p)[7]; \
+        (c)->output_shift = (p)[8]; \
+        (c)->act_min = (p)[9]; \
+        (c)->act_max = (p)[10]; \
+        (void)(f); \
+    } while (0)
+
+/* signal_delay_s16: inputs input int16, state int16 (state); output int16 */
+#define LWAI_SIGNAL_DELAY_S16_INPUTS 2u
+#define LWAI_SIGNAL_DELAY_S16_OPTIONAL 0x0u
+#define LWAI_SIGNAL_DELAY_S16_STATE 0x2u /* bit i: input i is persistent state */
+#define LWAI_SIGNAL_DELAY_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_SIGNAL_DELAY_S16_PARAMS 1u
+#define LWAI_SIGNAL_DELAY_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SIGNAL_DELAY_S16_T_INPUT = 0,
+    LWAI_SIGNAL_DELAY_S16_T_STATE = 1,
+    LWAI_SIGNAL_DELAY_S16_T_OUTPUT = 2
+};
+#define LWAI_SIGNAL_DELAY_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT16, LWAI_DTYPE_INT16 }
+#define LWAI_SIGNAL_DELAY_S16_NAMES { "delay_length" }
+enum {
+    LWAI_SIGNAL_DELAY_S16_P_DELAY_LENGTH = 0
+};
+#define LWAI_SIGNAL_DELAY_S16_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 65535)
+#define LWAI_SIGNAL_DELAY_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->delay_length = (p)[0]; \
+        (void)(f); \
+    } while (0)
+
+/* signal_overlap_add_s16: inputs input int16, state int16 (state); output int16 */
+#define LWAI_SIGNAL_OVERLAP_ADD_S16_INPUTS 2u
+#define LWAI_SIGNAL_OVERLAP_ADD_S16_OPTIONAL 0x0u
+#define LWAI_SIGNAL_OVERLAP_ADD_S16_STATE 0x2u /* bit i: input i is persistent state */
+#define LWAI_SIGNAL_OVERLAP_ADD_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_SIGNAL_OVERLAP_ADD_S16_PARAMS 1u
+#define LWAI_SIGNAL_OVERLAP_ADD_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SIGNAL_OVERLAP_ADD_S16_T_INPUT = 0,
+    LWAI_SIGNAL_OVERLAP_ADD_S16_T_STATE = 1,
+    LWAI_SIGNAL_OVERLAP_ADD_S16_T_OUTPUT = 2
+};
+#define LWAI_SIGNAL_OVERLAP_ADD_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT16, LWAI_DTYPE_INT16 }
+#define LWAI_SIGNAL_OVERLAP_ADD_S16_NAMES { "frame_step" }
+enum {
+    LWAI_SIGNAL_OVERLAP_ADD_S16_P_FRAME_STEP = 0
+};
+#define LWAI_SIGNAL_OVERLAP_ADD_S16_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 65535)
+#define LWAI_SIGNAL_OVERLAP_ADD_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->frame_step = (p)[0]; \
+        (void)(f); \
+    } while (0)
+
+/* signal_overlap_add_f32: inputs input float32, state float32 (state); output float32 */
+#define LWAI_SIGNAL_OVERLAP_ADD_F32_INPUTS 2u
+#define LWAI_SIGNAL_OVERLAP_ADD_F32_OPTIONAL 0x0u
+#define LWAI_SIGNAL_OVERLAP_ADD_F32_STATE 0x2u /* bit i: input i is persistent state */
+#define LWAI_SIGNAL_OVERLAP_ADD_F32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_SIGNAL_OVERLAP_ADD_F32_PARAMS 1u
+#define LWAI_SIGNAL_OVERLAP_ADD_F32_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SIGNAL_OVERLAP_ADD_F32_T_INPUT = 0,
+    LWAI_SIGNAL_OVERLAP_ADD_F32_T_STATE = 1,
+    LWAI_SIGNAL_OVERLAP_ADD_F32_T_OUTPUT = 2
+};
+#define LWAI_SIGNAL_OVERLAP_ADD_F32_DTYPES { LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32 }
+#define LWAI_SIGNAL_OVERLAP_ADD_F32_NAMES { "frame_step" }
+enum {
+    LWAI_SIGNAL_OVERLAP_ADD_F32_P_FRAME_STEP = 0
+};
+#define LWAI_SIGNAL_OVERLAP_ADD_F32_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 65535)
+#define LWAI_SIGNAL_OVERLAP_ADD_F32_UNPACK(c, p, f) \
+    do { \
+        (c)->frame_step = (p)[0]; \
+        (void)(f); \
+    } while (0)
+
+/* add_n_s8: inputs inputs int8 (variadic); output int8 */
+#define LWAI_ADD_N_S8_INPUTS 1u
+#define LWAI_ADD_N_S8_OPTIONAL 0x0u
+#define LWAI_ADD_N_S8_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_ADD_N_S8_VARIADIC 0x1u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_ADD_N_S8_PARAMS 9u
+#define LWAI_ADD_N_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_ADD_N_S8_T_INPUTS = 0,
+    LWAI_ADD_N_S8_T_OUTPUT = 1
+};
+#define LWAI_ADD_N_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
+#define LWAI_ADD_N_S8_NAMES { "input1_offset", "output_offset", "left_shift", "input1_multiplier", "input1_shift", "output_multiplier", "output_shift", "act_min", "act_max" }
+enum {
+    LWAI_ADD_N_S8_P_INPUT1_OFFSET = 0,
+    LWAI_ADD_N_S8_P_OUTPUT_OFFSET = 1,
+    LWAI_ADD_N_S8_P_LEFT_SHIFT = 2,
+    LWAI_ADD_N_S8_P_INPUT1_MULTIPLIER = 3,
+    LWAI_ADD_N_S8_P_INPUT1_SHIFT = 4,
+    LWAI_ADD_N_S8_P_OUTPUT_MULTIPLIER = 5,
+    LWAI_ADD_N_S8_P_OUTPUT_SHIFT = 6,
+    LWAI_ADD_N_S8_P_ACT_MIN = 7,
+    LWAI_ADD_N_S8_P_ACT_MAX = 8
+};
+#define LWAI_ADD_N_S8_IN_RANGE(p) ((p)[0] >= -32768 && (p)[0] <= 32768 && (p)[1] >= -32768 && (p)[1] <= 32767 && (p)[2] >= 0 && (p)[2] <= 20 && (p)[3] >= 0 && (p)[4] >= -31 && (p)[4] <= 31 && (p)[5] >= 0 && (p)[6] >= -31 && (p)[6] <= 31 && (p)[7] >= -32768 && (p)[7] <= 32767 && (p)[8] >= -32768 && (p)[8] <= 32767)
+#define LWAI_ADD_N_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->input1_offset = (p)[0]; \
+        (c)->output_offset = (p)[1]; \
+        (c)->left_shift = (p)[2]; \
+        (c)->input1_multiplier = (p)[3]; \
+        (c)->input1_shift = (p)[4]; \
+        (c)->output_multiplier = (p)[5]; \
+        (c)->output_shift = (p)[6]; \
+        (c)->act_min = (p)[7]; \
+        (c)->act_max = (p)[8]; \
+        (void)(f); \
+    } while (0)
+
+/* signal_framer_s16: inputs input int16, state int16 (state); output int16 */
+#define LWAI_SIGNAL_FRAMER_S16_INPUTS 2u
+#define LWAI_SIGNAL_FRAMER_S16_OPTIONAL 0x0u
+#define LWAI_SIGNAL_FRAMER_S16_STATE 0x2u /* bit i: input i is persistent state */
+#define LWAI_SIGNAL_FRAMER_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_SIGNAL_FRAMER_S16_PARAMS 3u
+#define LWAI_SIGNAL_FRAMER_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SIGNAL_FRAMER_S16_T_INPUT = 0,
+    LWAI_SIGNAL_FRAMER_S16_T_STATE = 1,
+    LWAI_SIGNAL_FRAMER_S16_T_OUTPUT = 2
+};
+#define LWAI_SIGNAL_FRAMER_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT16, LWAI_DTYPE_INT16 }
+#define LWAI_SIGNAL_FRAMER_S16_NAMES { "frame_size", "frame_step", "prefill" }
+enum {
+    LWAI_SIGNAL_FRAMER_S16_P_FRAME_SIZE = 0,
+    LWAI_SIGNAL_FRAMER_S16_P_FRAME_STEP = 1,
+    LWAI_SIGNAL_FRAMER_S16_P_PREFILL = 2
+};
+#define LWAI_SIGNAL_FRAMER_S16_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 16384 && (p)[1] >= 0 && (p)[1] <= 65535 && (p)[2] >= 0 && (p)[2] <= 1)
+#define LWAI_SIGNAL_FRAMER_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->frame_size = (p)[0]; \
+        (c)->frame_step = (p)[1]; \
+        (c)->prefill = (p)[2]; \
+        (void)(f); \
+    } while (0)
+
+/* signal_stacker_s16: inputs input int16, state int16 (state); output int16 */
+#define LWAI_SIGNAL_STACKER_S16_INPUTS 2u
+#define LWAI_SIGNAL_STACKER_S16_OPTIONAL 0x0u
+#define LWAI_SIGNAL_STACKER_S16_STATE 0x2u /* bit i: input i is persistent state */
+#define LWAI_SIGNAL_STACKER_S16_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_SIGNAL_STACKER_S16_PARAMS 4u
+#define LWAI_SIGNAL_STACKER_S16_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_SIGNAL_STACKER_S16_T_INPUT = 0,
+    LWAI_SIGNAL_STACKER_S16_T_STATE = 1,
+    LWAI_SIGNAL_STACKER_S16_T_OUTPUT = 2
+};
+#define LWAI_SIGNAL_STACKER_S16_DTYPES { LWAI_DTYPE_INT16, LWAI_DTYPE_INT16, LWAI_DTYPE_INT16 }
+#define LWAI_SIGNAL_STACKER_S16_NAMES { "num_channels", "stacker_left_context", "stacker_right_context", "stacker_step" }
+enum {
+    LWAI_SIGNAL_STACKER_S16_P_NUM_CHANNELS = 0,
+    LWAI_SIGNAL_STACKER_S16_P_STACKER_LEFT_CONTEXT = 1,
+    LWAI_SIGNAL_STACKER_S16_P_STACKER_RIGHT_CONTEXT = 2,
+    LWAI_SIGNAL_STACKER_S16_P_STACKER_STEP = 3
+};
+#define LWAI_SIGNAL_STACKER_S16_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 65535 && (p)[1] >= 0 && (p)[1] <= 16384 && (p)[2] >= 0 && (p)[2] <= 16384 && (p)[3] >= 0 && (p)[3] <= 16384)
+#define LWAI_SIGNAL_STACKER_S16_UNPACK(c, p, f) \
+    do { \
+        (c)->num_channels = (p)[0]; \
+        (c)->stacker_left_context = (p)[1]; \
+        (c)->stacker_right_context = (p)[2]; \
+        (c)->stacker_step = (p)[3]; \
+        (void)(f); \
+    } while (0)
+
+/* zeros_like: inputs input any; output any */
+#define LWAI_ZEROS_LIKE_INPUTS 1u
+#define LWAI_ZEROS_LIKE_OPTIONAL 0x0u
+#define LWAI_ZEROS_LIKE_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_ZEROS_LIKE_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_ZEROS_LIKE_PARAMS 1u
+#define LWAI_ZEROS_LIKE_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_ZEROS_LIKE_T_INPUT = 0,
+    LWAI_ZEROS_LIKE_T_OUTPUT = 1
+};
+#define LWAI_ZEROS_LIKE_DTYPES { 0, 0 }
+#define LWAI_ZEROS_LIKE_NAMES { "bytes" }
+enum {
+    LWAI_ZEROS_LIKE_P_BYTES = 0
+};
+#define LWAI_ZEROS_LIKE_IN_RANGE(p) ((p)[0] >= 0)
+#define LWAI_ZEROS_LIKE_UNPACK(c, p, f) \
+    do { \
+        (c)->bytes = (uint32_t)(p)[0]; \
         (void)(f); \
     } while (0)
 

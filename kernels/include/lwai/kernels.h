@@ -470,6 +470,360 @@ lwai_status lwai_batch_matmul_s16(const lwai_batch_matmul_params *params,
 lwai_status lwai_softmax_s16(const lwai_softmax_s16_params *params, const lwai_dims *input_dims,
                              const int16_t *input, const lwai_dims *output_dims, int16_t *output);
 
+/* ---- elementwise and binary quantized ops (issue 12; lwai/frontend/elementwise.py) ----
+ * TFLite Micro's arithmetic; binary ones broadcast NumPy-style in 4-D (broadcast.h).
+ * All return LWAI_OK or LWAI_ERR_INVALID_ARG. */
+
+/* SUB int16 (kernels/reference/sub.c): ADD int16's params, zero points 0, left_shift 15. */
+lwai_status lwai_sub_s16(const lwai_add_s16_params *params, const lwai_dims *input1_dims,
+                         const int16_t *input1, const lwai_dims *input2_dims,
+                         const int16_t *input2, const lwai_dims *output_dims, int16_t *output);
+/* RELU / RELU6 / LEAKY_RELU int16 (kernels/reference/relu.c), zero points 0. */
+lwai_status lwai_relu_s16(const lwai_relu_s16_params *params, const lwai_dims *input_dims,
+                          const int16_t *input, const lwai_dims *output_dims, int16_t *output);
+/* ABS (abs.c): |x - zp|, rescaled when mode is 1, plus the output zero point. */
+lwai_status lwai_abs_s8(const lwai_elementwise_params *params, const lwai_dims *input_dims,
+                        const int8_t *input, const lwai_dims *output_dims, int8_t *output);
+lwai_status lwai_abs_s16(const lwai_elementwise_params *params, const lwai_dims *input_dims,
+                         const int16_t *input, const lwai_dims *output_dims, int16_t *output);
+/* ELU, RSQRT int8 (lut.c): output = table[input + 128], a 256-entry table. */
+lwai_status lwai_lut_s8(const lwai_elementwise_params *params, const lwai_dims *input_dims,
+                        const int8_t *input, const lwai_dims *table_dims, const int8_t *table,
+                        const lwai_dims *output_dims, int8_t *output);
+/* RSQRT int16 (lut.c): TFLM's fixed-point 1 / sqrt per element, zero points 0. */
+lwai_status lwai_rsqrt_s16(const lwai_elementwise_params *params, const lwai_dims *input_dims,
+                           const int16_t *input, const lwai_dims *output_dims, int16_t *output);
+/* PRELU (prelu.c): alpha broadcast against the input; int16 takes an int8 alpha. */
+lwai_status lwai_prelu_s8(const lwai_elementwise_params *params, const lwai_dims *input_dims,
+                          const int8_t *input, const lwai_dims *alpha_dims, const int8_t *alpha,
+                          const lwai_dims *output_dims, int8_t *output);
+lwai_status lwai_prelu_s16(const lwai_elementwise_params *params, const lwai_dims *input_dims,
+                           const int16_t *input, const lwai_dims *alpha_dims,
+                           const int8_t *alpha, const lwai_dims *output_dims, int16_t *output);
+/* SQUARED_DIFFERENCE (squared_difference.c). */
+lwai_status lwai_squared_difference_s8(const lwai_elementwise_params *params,
+                                       const lwai_dims *input1_dims, const int8_t *input1,
+                                       const lwai_dims *input2_dims, const int8_t *input2,
+                                       const lwai_dims *output_dims, int8_t *output);
+lwai_status lwai_squared_difference_s16(const lwai_elementwise_params *params,
+                                        const lwai_dims *input1_dims, const int16_t *input1,
+                                        const lwai_dims *input2_dims, const int16_t *input2,
+                                        const lwai_dims *output_dims, int16_t *output);
+/* DIV int8 (div.c). */
+lwai_status lwai_div_s8(const lwai_elementwise_params *params, const lwai_dims *input1_dims,
+                        const int8_t *input1, const lwai_dims *input2_dims, const int8_t *input2,
+                        const lwai_dims *output_dims, int8_t *output);
+/* MAXIMUM (mode 0) / MINIMUM (mode 1) on the raw integers (minmax.c). */
+lwai_status lwai_minmax_s8(const lwai_elementwise_params *params, const lwai_dims *input1_dims,
+                           const int8_t *input1, const lwai_dims *input2_dims,
+                           const int8_t *input2, const lwai_dims *output_dims, int8_t *output);
+lwai_status lwai_minmax_s16(const lwai_elementwise_params *params, const lwai_dims *input1_dims,
+                            const int16_t *input1, const lwai_dims *input2_dims,
+                            const int16_t *input2, const lwai_dims *output_dims,
+                            int16_t *output);
+/* EQUAL .. LESS_EQUAL (mode 0..5) on int8, bool (0/1 bytes) out (compare.c). */
+lwai_status lwai_compare_s8(const lwai_elementwise_params *params, const lwai_dims *input1_dims,
+                            const int8_t *input1, const lwai_dims *input2_dims,
+                            const int8_t *input2, const lwai_dims *output_dims,
+                            uint8_t *output);
+/* ADD_N int8 (add_n.c): 1..15 inputs of one shape and quantization, summed. */
+lwai_status lwai_add_n_s8(const lwai_elementwise_params *params, uint32_t num_inputs,
+                          const lwai_dims *input_dims, const void *const *inputs,
+                          const lwai_dims *output_dims, void *output);
+
+/* ---- MEAN, SUM, REDUCE_MAX, REDUCE_MIN (kernels/reference/reduce.c) ------------------ */
+
+/* Reduces the dims of params->axes (bit i: dim i of n, h, w, c); output dims are the
+ * input's with those set to 1. sum: MEAN and SUM (TFLM's QuantizedMeanOrSum rescale);
+ * max/min: raw values (equal input and output quantization). Returns LWAI_OK,
+ * LWAI_ERR_INVALID_ARG. */
+lwai_status lwai_reduce_sum_s8(const lwai_reduce_params *params, const lwai_dims *input_dims,
+                               const int8_t *input, const lwai_dims *output_dims, int8_t *output);
+lwai_status lwai_reduce_sum_s16(const lwai_reduce_params *params, const lwai_dims *input_dims,
+                                const int16_t *input, const lwai_dims *output_dims,
+                                int16_t *output);
+lwai_status lwai_reduce_max_s8(const lwai_reduce_params *params, const lwai_dims *input_dims,
+                               const int8_t *input, const lwai_dims *output_dims, int8_t *output);
+lwai_status lwai_reduce_min_s8(const lwai_reduce_params *params, const lwai_dims *input_dims,
+                               const int8_t *input, const lwai_dims *output_dims, int8_t *output);
+
+/* ---- L2_NORMALIZATION, LOG_SOFTMAX (kernels/reference/l2norm.c, log_softmax.c) -------- */
+
+/* Over the last axis (dims c), rows = the other dims. L2: output scale 1/128, zero point
+ * 0; LOG_SOFTMAX: output scale 16/256, zero point 127 (TFLite's fixed quantizations).
+ * Returns LWAI_OK, LWAI_ERR_INVALID_ARG. */
+lwai_status lwai_l2norm_s8(const lwai_l2norm_params *params, const lwai_dims *input_dims,
+                           const int8_t *input, const lwai_dims *output_dims, int8_t *output);
+lwai_status lwai_log_softmax_s8(const lwai_log_softmax_params *params,
+                                const lwai_dims *input_dims, const int8_t *input,
+                                const lwai_dims *output_dims, int8_t *output);
+
+/* ---- RESIZE_BILINEAR (kernels/reference/resize_bilinear.c) ----------------------------- */
+
+/* [N, H, W, C] -> [N, OH, OW, C], TFLite's integer interpolation (10 fractional bits);
+ * the output keeps the input's quantization. Returns LWAI_OK, LWAI_ERR_INVALID_ARG. */
+lwai_status lwai_resize_bilinear_s8(const lwai_resize_bilinear_params *params,
+                                    const lwai_dims *input_dims, const int8_t *input,
+                                    const lwai_dims *output_dims, int8_t *output);
+
+/* ---- data movement and multi-output kernels (kernels/reference/{split,pack,reverse,
+ * broadcast_to,mirror_pad,batch_to_space,space_to_batch,resize_nearest,gather_nd}.c) ----
+ * They only move elements, so one kernel serves every dtype of an element size
+ * (params->elem_bytes: 1, 2, 4 or 8). Each checks its operands (lwai_<kind>_shapes_ok, which
+ * the graph executor also calls at load time) and returns LWAI_ERR_INVALID_ARG when they do
+ * not fit together. Variadic operands: split takes num_outputs output dims and pointers,
+ * pack num_inputs input dims and pointers (1..LWAI_MOVE_MAX_OPERANDS). */
+#define LWAI_MOVE_MAX_OPERANDS 15u /* the graph executor's 16 operands minus the other side */
+
+/* SPLIT / SPLIT_V / UNPACK: input (1, outer, axis, inner); output j (1, outer, axis_j,
+ * inner) with the axis_j summing to axis (UNPACK: each 1). */
+int lwai_split_shapes_ok(const lwai_move_params *params, const lwai_dims *input_dims,
+                         uint32_t num_outputs, const lwai_dims *output_dims);
+lwai_status lwai_split(const lwai_move_params *params, const lwai_dims *input_dims,
+                       const void *input, uint32_t num_outputs, const lwai_dims *output_dims,
+                       void *const *outputs);
+
+/* PACK: input j (1, outer, 1, inner); output (1, outer, num_inputs, inner). */
+int lwai_pack_shapes_ok(const lwai_move_params *params, uint32_t num_inputs,
+                        const lwai_dims *values_dims, const lwai_dims *output_dims);
+lwai_status lwai_pack(const lwai_move_params *params, uint32_t num_inputs,
+                      const lwai_dims *values_dims, const void *const *values,
+                      const lwai_dims *output_dims, void *output);
+
+/* REVERSE_V2: input and output the same 4-D dims; bit i of axis_mask reverses dim i
+ * (n, h, w, c). */
+int lwai_reverse_shapes_ok(const lwai_move_params *params, const lwai_dims *input_dims,
+                           const lwai_dims *output_dims);
+lwai_status lwai_reverse(const lwai_move_params *params, const lwai_dims *input_dims,
+                         const void *input, const lwai_dims *output_dims, void *output);
+
+/* BROADCAST_TO: each input dim is 1 or the output's. */
+int lwai_broadcast_to_shapes_ok(const lwai_move_params *params, const lwai_dims *input_dims,
+                                const lwai_dims *output_dims);
+lwai_status lwai_broadcast_to(const lwai_move_params *params, const lwai_dims *input_dims,
+                              const void *input, const lwai_dims *output_dims, void *output);
+
+/* MIRROR_PAD: pad0..pad3 elements before dims n, h, w, c, output - input - before after;
+ * REFLECT (mode 0) pads at most dim - 1 per side, SYMMETRIC (1) at most dim. */
+int lwai_mirror_pad_shapes_ok(const lwai_move_params *params, const lwai_dims *input_dims,
+                              const lwai_dims *output_dims);
+lwai_status lwai_mirror_pad(const lwai_move_params *params, const lwai_dims *input_dims,
+                            const void *input, const lwai_dims *output_dims, void *output);
+
+/* BATCH_TO_SPACE_ND: (B, H, W, C) -> (B / (bh * bw), OH, OW, C) with crops pad0 (top) and
+ * pad1 (left): OH + pad0 <= H * bh, OW + pad1 <= W * bw. */
+int lwai_batch_to_space_shapes_ok(const lwai_move_params *params, const lwai_dims *input_dims,
+                                  const lwai_dims *output_dims);
+lwai_status lwai_batch_to_space(const lwai_move_params *params, const lwai_dims *input_dims,
+                                const void *input, const lwai_dims *output_dims, void *output);
+
+/* SPACE_TO_BATCH_ND: (B, H, W, C) -> (B * bh * bw, OH, OW, C), pad0 rows and pad1 columns
+ * of pad_value before the input: pad0 + H <= OH * bh, pad1 + W <= OW * bw. */
+int lwai_space_to_batch_shapes_ok(const lwai_move_params *params, const lwai_dims *input_dims,
+                                  const lwai_dims *output_dims);
+lwai_status lwai_space_to_batch(const lwai_move_params *params, const lwai_dims *input_dims,
+                                const void *input, const lwai_dims *output_dims, void *output);
+
+/* RESIZE_NEAREST_NEIGHBOR: (N, H, W, C) -> (N, OH, OW, C); rows (1, 1, 1, OH) and cols
+ * (1, 1, 1, OW) are the source row and column of each output row and column (the compiler
+ * computes them with TFLite's arithmetic), each in [0, H) and [0, W). */
+int lwai_resize_nearest_shapes_ok(const lwai_move_params *params, const lwai_dims *input_dims,
+                                  const lwai_dims *rows_dims, const lwai_dims *cols_dims,
+                                  const lwai_dims *output_dims);
+lwai_status lwai_resize_nearest(const lwai_move_params *params, const lwai_dims *input_dims,
+                                const void *input, const lwai_dims *rows_dims,
+                                const int32_t *rows, const lwai_dims *cols_dims,
+                                const int32_t *cols, const lwai_dims *output_dims,
+                                void *output);
+
+/* GATHER_ND (and EMBEDDING_LOOKUP, index_depth 1): input (d0, d1, d2, d3), the shape's
+ * leading dims with 1s appended; indices (1, 1, n, index_depth); output (1, 1, n, slice),
+ * slice = the product of the dims after the first index_depth. An index whose flat position
+ * leaves the input stops the kernel with LWAI_ERR_INVALID_ARG (TFLite Micro's check). */
+int lwai_gather_nd_shapes_ok(const lwai_move_params *params, const lwai_dims *input_dims,
+                             const lwai_dims *indices_dims, const lwai_dims *output_dims);
+lwai_status lwai_gather_nd(const lwai_move_params *params, const lwai_dims *input_dims,
+                           const void *input, const lwai_dims *indices_dims,
+                           const int32_t *indices, const lwai_dims *output_dims, void *output);
+
+/* ---- the signal library's audio front end (TFLM Signal* custom ops) ------------------
+ * micro_speech's preprocessor chain Window -> Rfft -> Energy -> FilterBank -> SquareRoot ->
+ * SpectralSubtraction -> PCAN -> Log (kernels/reference/signal_*.c), bit-exact with TFLM's
+ * signal/src arithmetic. Operands are flat: only each dims' element count (and last dim
+ * where said) matters. Complex tensors are interleaved (re, im) pairs of the element type. */
+
+/* SignalWindow: output = sat16((input * weights) >> shift), the weights repeated over
+ * every row of input's last dim (== weights count). */
+lwai_status lwai_signal_window_s16(const lwai_signal_params *params,
+                                   const lwai_dims *input_dims, const int16_t *input,
+                                   const lwai_dims *weights_dims, const int16_t *weights,
+                                   const lwai_dims *output_dims, int16_t *output);
+
+/* SignalFftAutoScale: output [n + 1]: input shifted left by the bits that leave the
+ * largest magnitude below 2^15, then that bit count (TFLM's second output). */
+lwai_status lwai_signal_fft_auto_scale_s16(const lwai_signal_params *params,
+                                           const lwai_dims *input_dims, const int16_t *input,
+                                           const lwai_dims *output_dims, int16_t *output);
+
+/* SignalRfft (kissfft v130 as TFLM builds it): each row of input (last dim <= fft_length,
+ * zero padded) -> fft_length / 2 + 1 complex bins. twiddles: the fft_length / 2 point
+ * complex FFT's twiddles then the real-FFT split twiddles (fft_length / 4 complex), as the
+ * compiler computes them (no libm here). */
+lwai_status lwai_signal_rfft_s16(const lwai_signal_params *params, const lwai_dims *input_dims,
+                                 const int16_t *input, const lwai_dims *twiddles_dims,
+                                 const int16_t *twiddles, const lwai_dims *output_dims,
+                                 int16_t *output);
+lwai_status lwai_signal_rfft_s32(const lwai_signal_params *params, const lwai_dims *input_dims,
+                                 const int32_t *input, const lwai_dims *twiddles_dims,
+                                 const int32_t *twiddles, const lwai_dims *output_dims,
+                                 int32_t *output);
+lwai_status lwai_signal_rfft_f32(const lwai_signal_params *params, const lwai_dims *input_dims,
+                                 const float *input, const lwai_dims *twiddles_dims,
+                                 const float *twiddles, const lwai_dims *output_dims,
+                                 float *output);
+/* 0 when fft_length is unsupported (odd, < 4, or its half has a prime factor above 5). */
+int32_t lwai_signal_rfft_factors(int32_t fft_length, int32_t *factors);
+int32_t lwai_signal_fft_source(int32_t k, const int32_t *factors);
+/* SignalIrfft: each row of fft_length / 2 + 1 complex bins -> fft_length samples (kissfft's
+ * kiss_fftri, with its fixed-point scaling); twiddles as for the RFFT, inverse direction. */
+lwai_status lwai_signal_irfft_s16(const lwai_signal_params *params, const lwai_dims *input_dims,
+                                  const int16_t *input, const lwai_dims *twiddles_dims,
+                                  const int16_t *twiddles, const lwai_dims *output_dims,
+                                  int16_t *output);
+lwai_status lwai_signal_irfft_s32(const lwai_signal_params *params, const lwai_dims *input_dims,
+                                  const int32_t *input, const lwai_dims *twiddles_dims,
+                                  const int32_t *twiddles, const lwai_dims *output_dims,
+                                  int32_t *output);
+lwai_status lwai_signal_irfft_f32(const lwai_signal_params *params, const lwai_dims *input_dims,
+                                  const float *input, const lwai_dims *twiddles_dims,
+                                  const float *twiddles, const lwai_dims *output_dims,
+                                  float *output);
+
+/* SignalEnergy: output[i] = re^2 + im^2 for start_index <= i < end_index, 0 elsewhere. */
+lwai_status lwai_signal_energy_s16(const lwai_signal_params *params, const lwai_dims *input_dims,
+                                   const int16_t *input, const lwai_dims *output_dims,
+                                   uint32_t *output);
+
+/* SignalFilterBank: triangular mel filters accumulated in 64 bits (channel 0 of the
+ * num_channels + 1 tables is TFLM's scratch and is dropped). */
+lwai_status lwai_signal_filter_bank_u32(
+    const lwai_signal_params *params, const lwai_dims *input_dims, const uint32_t *input,
+    const lwai_dims *weights_dims, const int16_t *weights, const lwai_dims *unweights_dims,
+    const int16_t *unweights, const lwai_dims *channel_frequency_starts_dims,
+    const int16_t *channel_frequency_starts, const lwai_dims *channel_weight_starts_dims,
+    const int16_t *channel_weight_starts, const lwai_dims *channel_widths_dims,
+    const int16_t *channel_widths, const lwai_dims *output_dims, uint64_t *output);
+
+/* SignalFilterBankSquareRoot: output = isqrt64(input) >> scale_bits[0]. */
+lwai_status lwai_signal_filter_bank_sqrt_u64(const lwai_signal_params *params,
+                                             const lwai_dims *input_dims, const uint64_t *input,
+                                             const lwai_dims *scale_bits_dims,
+                                             const int32_t *scale_bits,
+                                             const lwai_dims *output_dims, uint32_t *output);
+
+/* SignalFilterBankSpectralSubtraction: output [2 * C]: the subtracted channels, then the
+ * noise estimate after this call (TFLM's second output); noise_estimate is the state. */
+lwai_status lwai_signal_spectral_subtraction_u32(const lwai_signal_params *params,
+                                                 const lwai_dims *input_dims,
+                                                 const uint32_t *input,
+                                                 const lwai_dims *noise_estimate_dims,
+                                                 uint32_t *noise_estimate,
+                                                 const lwai_dims *output_dims, uint32_t *output);
+int32_t lwai_signal_spectral_subtraction_u32_get_state_size(const lwai_dims *input_dims);
+
+/* SignalFilterBankLog: output = min(log(input << input_correction_bits) * output_scale /
+ * 2^16, 32767) in TFLM's fixed point, 0 for inputs <= 1 after the shift. */
+lwai_status lwai_signal_filter_bank_log_u32(const lwai_signal_params *params,
+                                            const lwai_dims *input_dims, const uint32_t *input,
+                                            const lwai_dims *output_dims, int16_t *output);
+
+/* SignalPCAN: per-channel automatic gain control; gain_lut has >= 125 entries. */
+lwai_status lwai_signal_pcan_u32(const lwai_signal_params *params, const lwai_dims *input_dims,
+                                 const uint32_t *input, const lwai_dims *noise_estimate_dims,
+                                 const uint32_t *noise_estimate, const lwai_dims *gain_lut_dims,
+                                 const int16_t *gain_lut, const lwai_dims *output_dims,
+                                 uint32_t *output);
+
+/* SignalDelay: each row (last dim) delayed by delay_length samples across invocations;
+ * state: the delay_length samples owed per row (at least 1 element per row). */
+lwai_status lwai_signal_delay_s16(const lwai_signal_params *params, const lwai_dims *input_dims,
+                                  const int16_t *input, const lwai_dims *state_dims,
+                                  int16_t *state, const lwai_dims *output_dims, int16_t *output);
+int32_t lwai_signal_delay_s16_get_state_size(const lwai_signal_params *params,
+                                             const lwai_dims *input_dims);
+
+/* SignalOverlapAdd: input dims (rows, 1, n_frames, frame_size), state (rows x frame_size),
+ * output rows x n_frames x frame_step; int16 sums saturate. */
+lwai_status lwai_signal_overlap_add_s16(const lwai_signal_params *params,
+                                        const lwai_dims *input_dims, const int16_t *input,
+                                        const lwai_dims *state_dims, int16_t *state,
+                                        const lwai_dims *output_dims, int16_t *output);
+lwai_status lwai_signal_overlap_add_f32(const lwai_signal_params *params,
+                                        const lwai_dims *input_dims, const float *input,
+                                        const lwai_dims *state_dims, float *state,
+                                        const lwai_dims *output_dims, float *output);
+int32_t lwai_signal_overlap_add_s16_get_state_size(const lwai_dims *input_dims);
+int32_t lwai_signal_overlap_add_f32_get_state_size(const lwai_dims *input_dims);
+
+/* SignalFramer: frames of frame_size every frame_step samples of each row (last dim);
+ * output [rows x frames x frame_size, valid]; state (frame_size rounded up to a multiple of
+ * frame_step) + 1 int16 per row. */
+lwai_status lwai_signal_framer_s16(const lwai_signal_params *params, const lwai_dims *input_dims,
+                                   const int16_t *input, const lwai_dims *state_dims,
+                                   int16_t *state, const lwai_dims *output_dims, int16_t *output);
+int32_t lwai_signal_framer_s16_get_state_size(const lwai_signal_params *params,
+                                              const lwai_dims *input_dims);
+
+/* SignalStacker: output [num_channels x (left + right + 1), valid]; state that + 2 int16. */
+lwai_status lwai_signal_stacker_s16(const lwai_signal_params *params,
+                                    const lwai_dims *input_dims, const int16_t *input,
+                                    const lwai_dims *state_dims, int16_t *state,
+                                    const lwai_dims *output_dims, int16_t *output);
+int32_t lwai_signal_stacker_s16_get_state_size(const lwai_signal_params *params);
+
+/* ---- CAST, QUANTIZE/DEQUANTIZE pairs, SELECT_V2, CUMSUM int8 (lwai/frontend/cast_ops.py) */
+/* CAST of the raw integer (TFLM's static_cast; quantization ignored); bool as one byte. */
+lwai_status lwai_cast_s8_f32(const lwai_elementwise_params *params, const lwai_dims *input_dims,
+                             const int8_t *input, const lwai_dims *output_dims, float *output);
+lwai_status lwai_cast_s8_b(const lwai_elementwise_params *params, const lwai_dims *input_dims,
+                           const int8_t *input, const lwai_dims *output_dims, uint8_t *output);
+lwai_status lwai_cast_s16_f32(const lwai_elementwise_params *params, const lwai_dims *input_dims,
+                              const int16_t *input, const lwai_dims *output_dims, float *output);
+lwai_status lwai_cast_s16_s8(const lwai_elementwise_params *params, const lwai_dims *input_dims,
+                             const int16_t *input, const lwai_dims *output_dims, int8_t *output);
+lwai_status lwai_cast_s16_b(const lwai_elementwise_params *params, const lwai_dims *input_dims,
+                            const int16_t *input, const lwai_dims *output_dims, uint8_t *output);
+/* QUANTIZE int32 -> int8/int16, int8 <-> uint8 (TFLite's Requantize); DEQUANTIZE uint8. */
+lwai_status lwai_quantize_s32_s8(const lwai_quantize_params *params, const lwai_dims *input_dims,
+                                 const int32_t *input, const lwai_dims *output_dims,
+                                 int8_t *output);
+lwai_status lwai_quantize_s32_s16(const lwai_quantize_params *params, const lwai_dims *input_dims,
+                                  const int32_t *input, const lwai_dims *output_dims,
+                                  int16_t *output);
+lwai_status lwai_quantize_s8_u8(const lwai_quantize_params *params, const lwai_dims *input_dims,
+                                const int8_t *input, const lwai_dims *output_dims,
+                                uint8_t *output);
+lwai_status lwai_quantize_u8_s8(const lwai_quantize_params *params, const lwai_dims *input_dims,
+                                const uint8_t *input, const lwai_dims *output_dims,
+                                int8_t *output);
+lwai_status lwai_dequantize_u8_f32(const lwai_dequantize_params *params,
+                                   const lwai_dims *input_dims, const uint8_t *input,
+                                   const lwai_dims *output_dims, float *output);
+/* SELECT_V2: output = condition ? x : y, all three broadcast over 4-D; raw values. */
+lwai_status lwai_select_s8(const lwai_elementwise_params *params, const lwai_dims *condition_dims,
+                           const uint8_t *condition, const lwai_dims *x_dims, const int8_t *x,
+                           const lwai_dims *y_dims, const int8_t *y,
+                           const lwai_dims *output_dims, int8_t *output);
+lwai_status lwai_select_s16(const lwai_elementwise_params *params,
+                            const lwai_dims *condition_dims, const uint8_t *condition,
+                            const lwai_dims *x_dims, const int16_t *x, const lwai_dims *y_dims,
+                            const int16_t *y, const lwai_dims *output_dims, int16_t *output);
+/* CUMSUM int8 along the w dim of (1, inner, depth, outer) dims (TFLM's quantized cumsum). */
+lwai_status lwai_cumsum_s8(const lwai_cumsum_params *params, const lwai_dims *input_dims,
+                           const int8_t *input, const lwai_dims *output_dims, int8_t *output);
+/* ZEROS_LIKE: params->bytes of output set to 0 (input: only its shape). */
+lwai_status lwai_zeros_like(const lwai_reshape_params *params, const void *input, void *output);
+
 #ifdef __cplusplus
 }
 #endif

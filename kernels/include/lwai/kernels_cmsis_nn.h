@@ -2,7 +2,7 @@
  * lwai's CMSIS-NN backend: adapters from lwai's kernel API to Arm's CMSIS-NN library,
  * built from the user's own CMSIS-NN checkout (LWAI_CMSIS_NN_PATH; see docs/cmsis-nn.md).
  * Same symbols' shapes as the optimized backend (lwai/kernels_optimized.h): ctx first for
- * the four kernels with scratch, the reference signature for the others; params, quant and
+ * the kernels with scratch, the reference signature for the others; params, quant and
  * dims mean what they mean for the reference kernels (lwai/kernels.h), and the results are
  * bit-exact with them (and with TFLite Micro).
  *
@@ -41,6 +41,18 @@ lwai_status lwai_conv2d_cmsis_s8(const lwai_context *ctx, const lwai_conv2d_para
                                  const int8_t *filter, const lwai_dims *bias_dims,
                                  const int32_t *bias, const lwai_dims *output_dims, int8_t *output);
 
+/* conv2d_s16 (scratch) */
+int32_t lwai_conv2d_cmsis_s16_get_buffer_size(const lwai_conv_s16_params *params,
+                                              const lwai_dims *input_dims,
+                                              const lwai_dims *filter_dims,
+                                              const lwai_dims *output_dims);
+lwai_status lwai_conv2d_cmsis_s16(const lwai_context *ctx, const lwai_conv_s16_params *params,
+                                  const lwai_channel_quant *quant, const lwai_dims *input_dims,
+                                  const int16_t *input, const lwai_dims *filter_dims,
+                                  const int8_t *filter, const lwai_dims *bias_dims,
+                                  const int64_t *bias, const lwai_dims *output_dims,
+                                  int16_t *output);
+
 /* depthwise_conv2d_s8 (scratch) */
 int32_t lwai_depthwise_conv2d_cmsis_s8_get_buffer_size(const lwai_depthwise_conv2d_params *params,
                                                        const lwai_dims *input_dims,
@@ -53,6 +65,19 @@ lwai_status lwai_depthwise_conv2d_cmsis_s8(const lwai_context *ctx,
                                            const lwai_dims *filter_dims, const int8_t *filter,
                                            const lwai_dims *bias_dims, const int32_t *bias,
                                            const lwai_dims *output_dims, int8_t *output);
+
+/* depthwise_conv2d_s16 (scratch) */
+int32_t lwai_depthwise_conv2d_cmsis_s16_get_buffer_size(const lwai_conv_s16_params *params,
+                                                        const lwai_dims *input_dims,
+                                                        const lwai_dims *filter_dims,
+                                                        const lwai_dims *output_dims);
+lwai_status lwai_depthwise_conv2d_cmsis_s16(const lwai_context *ctx,
+                                            const lwai_conv_s16_params *params,
+                                            const lwai_channel_quant *quant,
+                                            const lwai_dims *input_dims, const int16_t *input,
+                                            const lwai_dims *filter_dims, const int8_t *filter,
+                                            const lwai_dims *bias_dims, const int64_t *bias,
+                                            const lwai_dims *output_dims, int16_t *output);
 
 /* fully_connected_s8 (scratch) */
 int32_t lwai_fully_connected_cmsis_s8_get_buffer_size(const lwai_fully_connected_params *params,
@@ -67,6 +92,14 @@ lwai_status lwai_fully_connected_cmsis_s8(const lwai_context *ctx,
                                           const lwai_dims *bias_dims, const int32_t *bias,
                                           const lwai_dims *output_dims, int8_t *output);
 
+/* fully_connected_s16 */
+lwai_status lwai_fully_connected_cmsis_s16(const lwai_fully_connected_s16_params *params,
+                                           const lwai_channel_quant *quant,
+                                           const lwai_dims *input_dims, const int16_t *input,
+                                           const lwai_dims *filter_dims, const int8_t *filter,
+                                           const lwai_dims *bias_dims, const int64_t *bias,
+                                           const lwai_dims *output_dims, int16_t *output);
+
 /* avg_pool2d_s8 (scratch) */
 int32_t lwai_avg_pool2d_cmsis_s8_get_buffer_size(const lwai_pool2d_params *params,
                                                  const lwai_dims *input_dims,
@@ -75,20 +108,45 @@ lwai_status lwai_avg_pool2d_cmsis_s8(const lwai_context *ctx, const lwai_pool2d_
                                      const lwai_dims *input_dims, const int8_t *input,
                                      const lwai_dims *output_dims, int8_t *output);
 
+/* avg_pool2d_s16 (scratch) */
+int32_t lwai_avg_pool2d_cmsis_s16_get_buffer_size(const lwai_pool2d_s16_params *params,
+                                                  const lwai_dims *input_dims,
+                                                  const lwai_dims *output_dims);
+lwai_status lwai_avg_pool2d_cmsis_s16(const lwai_context *ctx, const lwai_pool2d_s16_params *params,
+                                      const lwai_dims *input_dims, const int16_t *input,
+                                      const lwai_dims *output_dims, int16_t *output);
+
 /* max_pool2d_s8 */
 lwai_status lwai_max_pool2d_cmsis_s8(const lwai_pool2d_params *params, const lwai_dims *input_dims,
                                      const int8_t *input, const lwai_dims *output_dims,
                                      int8_t *output);
+
+/* max_pool2d_s16 */
+lwai_status lwai_max_pool2d_cmsis_s16(const lwai_pool2d_s16_params *params,
+                                      const lwai_dims *input_dims, const int16_t *input,
+                                      const lwai_dims *output_dims, int16_t *output);
 
 /* add_s8 */
 lwai_status lwai_add_cmsis_s8(const lwai_add_params *params, const lwai_dims *input1_dims,
                               const int8_t *input1, const lwai_dims *input2_dims,
                               const int8_t *input2, const lwai_dims *output_dims, int8_t *output);
 
+/* add_s16 */
+lwai_status lwai_add_cmsis_s16(const lwai_add_s16_params *params, const lwai_dims *input1_dims,
+                               const int16_t *input1, const lwai_dims *input2_dims,
+                               const int16_t *input2, const lwai_dims *output_dims,
+                               int16_t *output);
+
 /* mul_s8 */
 lwai_status lwai_mul_cmsis_s8(const lwai_mul_params *params, const lwai_dims *input1_dims,
                               const int8_t *input1, const lwai_dims *input2_dims,
                               const int8_t *input2, const lwai_dims *output_dims, int8_t *output);
+
+/* mul_s16 */
+lwai_status lwai_mul_cmsis_s16(const lwai_mul_s16_params *params, const lwai_dims *input1_dims,
+                               const int16_t *input1, const lwai_dims *input2_dims,
+                               const int16_t *input2, const lwai_dims *output_dims,
+                               int16_t *output);
 
 /* softmax_s8 */
 lwai_status lwai_softmax_cmsis_s8(const lwai_softmax_params *params, const lwai_dims *input_dims,
@@ -109,6 +167,44 @@ lwai_status lwai_svdf_cmsis_s8(const lwai_context *ctx, const lwai_svdf_params *
                                const lwai_dims *bias_dims, const int32_t *bias,
                                const lwai_dims *state_dims, int16_t *state,
                                const lwai_dims *output_dims, int8_t *output);
+
+/* lstm_s8 (scratch) */
+int32_t lwai_lstm_cmsis_s8_get_buffer_size(const lwai_lstm_params *params,
+                                           const lwai_dims *input_dims,
+                                           const lwai_dims *output_dims);
+lwai_status lwai_lstm_cmsis_s8(const lwai_context *ctx, const lwai_lstm_params *params,
+                               const lwai_dims *input_dims, const int8_t *input,
+                               const int8_t *input_to_input_weights,
+                               const int8_t *input_to_forget_weights,
+                               const int8_t *input_to_cell_weights,
+                               const int8_t *input_to_output_weights,
+                               const int8_t *recurrent_to_input_weights,
+                               const int8_t *recurrent_to_forget_weights,
+                               const int8_t *recurrent_to_cell_weights,
+                               const int8_t *recurrent_to_output_weights,
+                               const int32_t *input_gate_bias, const int32_t *forget_gate_bias,
+                               const int32_t *cell_gate_bias, const int32_t *output_gate_bias,
+                               int8_t *output_state, int16_t *cell_state,
+                               const lwai_dims *output_dims, int8_t *output);
+
+/* lstm_s16 (scratch) */
+int32_t lwai_lstm_cmsis_s16_get_buffer_size(const lwai_lstm_params *params,
+                                            const lwai_dims *input_dims,
+                                            const lwai_dims *output_dims);
+lwai_status lwai_lstm_cmsis_s16(const lwai_context *ctx, const lwai_lstm_params *params,
+                                const lwai_dims *input_dims, const int16_t *input,
+                                const int8_t *input_to_input_weights,
+                                const int8_t *input_to_forget_weights,
+                                const int8_t *input_to_cell_weights,
+                                const int8_t *input_to_output_weights,
+                                const int8_t *recurrent_to_input_weights,
+                                const int8_t *recurrent_to_forget_weights,
+                                const int8_t *recurrent_to_cell_weights,
+                                const int8_t *recurrent_to_output_weights,
+                                const int64_t *input_gate_bias, const int64_t *forget_gate_bias,
+                                const int64_t *cell_gate_bias, const int64_t *output_gate_bias,
+                                int16_t *output_state, int16_t *cell_state,
+                                const lwai_dims *output_dims, int16_t *output);
 /* ---- end of generated kernels ---- */
 
 #ifdef __cplusplus

@@ -135,4 +135,98 @@ static inline cmsis_nn_dims lwai_cmsis_pool_filter(const lwai_pool2d_params *p)
     return f;
 }
 
+/* ---- 16x8 (int16 activations) --------------------------------------------------------- */
+
+/* act_min/act_max of an int16 kernel: in the int16 range and ordered (else the reference
+ * runs, which refuses them). */
+static inline int lwai_cmsis_act16_ok(int32_t lo, int32_t hi)
+{
+    return lo >= -32768 && hi <= 32767 && lo <= hi;
+}
+
+/* Largest |input x weight| of a 16x8 product: 2^15 * 2^7. */
+#define LWAI_CMSIS_S16_PRODUCT_BITS 22
+
+/* arm_convolve_s16 on Armv7E-M sums the int16 x int8 products of its leftover output
+ * column in int32 (TFLM's reference in int64): exact while a sum has at most 511 products
+ * (511 * 2^22 < 2^31). */
+#define LWAI_CMSIS_S16_MAX_TAPS 511
+
+/* True when CMSIS-NN's 64-bit rescale (arm_nn_requantize_s64) gives TFLM's result for every
+ * channel, and every multiplier and shift is one the reference takes (>= 0, [-31, 7]).
+ * arm_nn_requantize_s64 truncates (acc * m16) >> (14 - shift) to int32 before its last
+ * rounding shift, TFLM truncates after it: they agree while |acc| * m16 <= 2^(44 - shift)
+ * (the first shift then stays below 2^30). |acc| <= |bias| + sum_bound; m16 is the
+ * multiplier rounded to 16 bits as both do. One pass over the channels (~15 instructions
+ * each on Cortex-M4): biases near 2^40 or shifts near 7 go to the reference. acc32 (int32
+ * bias: 32-bit rescale on both sides) only checks the ranges. */
+static inline int lwai_cmsis_s16_requant_ok(const lwai_channel_quant *q, int32_t channels,
+                                            const int64_t *bias, int64_t sum_bound, int32_t acc32)
+{
+    int32_t c;
+    if (q == 0 || q->multiplier == 0 || q->shift == 0 || (q->count != 1 && q->count != channels)) {
+        return 0;
+    }
+    for (c = 0; c < channels; ++c) {
+        const int32_t k = q->count == 1 ? 0 : c;
+        const int32_t m = q->multiplier[k];
+        const int32_t s = q->shift[k];
+        int64_t b, m16;
+        int32_t lim;
+        if (m < 0 || s < -31 || s > 7) {
+            return 0;
+        }
+        if (acc32) {
+            continue;
+        }
+        b = bias != 0 ? bias[c] : 0;
+        b = b < 0 ? -b : b;
+        if (b > ((int64_t)1 << 46)) { /* also keeps the product below 2^63 */
+            return 0;
+        }
+        m16 = m < 0x7FFF0000 ? (m + (1 << 15)) >> 16 : 0x7FFF;
+        lim = 44 - s > 62 ? 62 : 44 - s;
+        if ((b + sum_bound) * m16 > ((int64_t)1 << lim)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Pooling on int16: lwai_cmsis_pool_supported's rules, and a window of at most 65535 taps
+ * (arm_avgpool_s16 sums with saturating QADD on Armv7E-M; TFLM's int32 sum wraps, and
+ * 65535 * 2^15 < 2^31 keeps both exact). */
+static inline int lwai_cmsis_pool16_supported(const lwai_pool2d_s16_params *p, const lwai_dims *in,
+                                              const lwai_dims *out)
+{
+    lwai_pool2d_params g;
+    if (p == 0 || !lwai_cmsis_act16_ok(p->act_min, p->act_max)) {
+        return 0;
+    }
+    g.stride_h = p->stride_h;
+    g.stride_w = p->stride_w;
+    g.filter_h = p->filter_h;
+    g.filter_w = p->filter_w;
+    g.pad_top = p->pad_top;
+    g.pad_left = p->pad_left;
+    g.act_min = p->act_min;
+    g.act_max = p->act_max;
+    g.act_min_f = 0.0f;
+    g.act_max_f = 0.0f;
+    return lwai_cmsis_pool_supported(&g, in, out) &&
+           (int64_t)p->filter_h * p->filter_w <= 65535;
+}
+
+static inline cmsis_nn_pool_params lwai_cmsis_pool16_params(const lwai_pool2d_s16_params *p)
+{
+    cmsis_nn_pool_params c;
+    c.stride.h = p->stride_h;
+    c.stride.w = p->stride_w;
+    c.padding.h = p->pad_top;
+    c.padding.w = p->pad_left;
+    c.activation.min = p->act_min;
+    c.activation.max = p->act_max;
+    return c;
+}
+
 #endif /* LWAI_CMSIS_NN_COMMON_H */

@@ -328,3 +328,141 @@ lwai_status lwai_conv2d_cmsis_s8(const lwai_context *ctx, const lwai_conv2d_para
     }
     return lwai_cmsis_status(st);
 }
+
+/* ---- CONV_2D 16x8: arm_convolve_wrapper_s16 (im2col + int16 GEMM) ----------------------
+ * Runs the reference (lwai_conv2d_s16) for: grouped convs (CMSIS-NN's s16 conv has no
+ * groups); on Armv7E-M, more than 511 products per output with an int64 bias (the DSP
+ * kernel's leftover output column sums them all in int32, TFLM in int64: 600 taps of
+ * (-32768) x (-127) wrap); a bias or rescale for which arm_nn_requantize_s64's early int32
+ * truncation could differ (lwai_cmsis_s16_requant_ok); shapes beyond the 16-bit limits.
+ * An int32-bias model (acc32: TFLM's int32 sum and 32-bit rescale) is CMSIS-NN's
+ * is_int32_bias mode, whose int32 sums wrap like TFLM's, so it takes any depth; its bias
+ * is narrowed into the scratch. Scratch: CMSIS-NN's im2col rounded to 16, then per-channel
+ * multipliers and shifts (8 bytes per output channel), then the int32 bias when acc32. */
+
+static int conv_s16_supported(const lwai_conv_s16_params *p, const lwai_dims *in,
+                              const lwai_dims *f, const lwai_dims *out)
+{
+    if (p == 0 || in == 0 || f == 0 || out == 0 || in->n < 1 || in->c != f->c ||
+        out->c != f->n || in->n != out->n || !lwai_cmsis_act16_ok(p->act_min, p->act_max)) {
+        return 0;
+    }
+    if (!lwai_cmsis_limits_ok(lwai_cmsis_dims_bits(in) | lwai_cmsis_dims_bits(f) |
+                              lwai_cmsis_dims_bits(out) | (uint32_t)(p->stride_h - 1) |
+                              (uint32_t)(p->stride_w - 1) | (uint32_t)(p->dilation_h - 1) |
+                              (uint32_t)(p->dilation_w - 1) | (uint32_t)p->pad_top |
+                              (uint32_t)p->pad_left)) {
+        return 0;
+    }
+#if defined(ARM_MATH_MVEI)
+    /* Helium's arm_nn_mat_mult_nt_t_s16 sums the first 512 columns in int32, the rest in
+     * int64, for every output column (the DSP kernel does so for column pairs only; its
+     * leftover column sums everything in int32) */
+    return 1;
+#else
+    return p->acc32 || (int64_t)f->c * f->h * f->w <= LWAI_CMSIS_S16_MAX_TAPS;
+#endif
+}
+
+static cmsis_nn_conv_params conv_s16_params_of(const lwai_conv_s16_params *p)
+{
+    cmsis_nn_conv_params c;
+    c.input_offset = 0; /* int16 zero points are 0 */
+    c.output_offset = 0;
+    c.stride.h = p->stride_h;
+    c.stride.w = p->stride_w;
+    c.padding.h = p->pad_top;
+    c.padding.w = p->pad_left;
+    c.dilation.h = p->dilation_h;
+    c.dilation.w = p->dilation_w;
+    c.activation.min = p->act_min;
+    c.activation.max = p->act_max;
+    return c;
+}
+
+static int32_t conv_s16_cmsis_bytes(const lwai_conv_s16_params *p, const lwai_dims *input_dims,
+                                    const lwai_dims *filter_dims, const lwai_dims *output_dims)
+{
+    const cmsis_nn_conv_params cp = conv_s16_params_of(p);
+    const cmsis_nn_dims in = lwai_cmsis_dims(input_dims);
+    const cmsis_nn_dims f = lwai_cmsis_dims(filter_dims);
+    const cmsis_nn_dims out = lwai_cmsis_dims(output_dims);
+    return lwai_cmsis_align16(arm_convolve_wrapper_s16_get_buffer_size(&cp, &in, &f, &out));
+}
+
+int32_t lwai_conv2d_cmsis_s16_get_buffer_size(const lwai_conv_s16_params *params,
+                                              const lwai_dims *input_dims,
+                                              const lwai_dims *filter_dims,
+                                              const lwai_dims *output_dims)
+{
+    if (!conv_s16_supported(params, input_dims, filter_dims, output_dims)) {
+        return 0;
+    }
+    return conv_s16_cmsis_bytes(params, input_dims, filter_dims, output_dims) +
+           (params->acc32 ? 12 : 8) * output_dims->c;
+}
+
+lwai_status lwai_conv2d_cmsis_s16(const lwai_context *ctx, const lwai_conv_s16_params *params,
+                                  const lwai_channel_quant *quant, const lwai_dims *input_dims,
+                                  const int16_t *input, const lwai_dims *filter_dims,
+                                  const int8_t *filter, const lwai_dims *bias_dims,
+                                  const int64_t *bias, const lwai_dims *output_dims,
+                                  int16_t *output)
+{
+    cmsis_nn_conv_params cp;
+    cmsis_nn_dims in, f, out, bd;
+    cmsis_nn_context cctx;
+    cmsis_nn_per_channel_quant_params q;
+    const void *bias_data = bias;
+    int32_t cmsis_bytes, cout;
+    int32_t *extra;
+    if (!conv_s16_supported(params, input_dims, filter_dims, output_dims)) {
+        return lwai_conv2d_s16(params, quant, input_dims, input, filter_dims, filter, bias_dims,
+                               bias, output_dims, output);
+    }
+    /* the planned scratch is checked before the data-dependent fallback below, so a short
+     * ctx is refused whichever kernel the bias selects */
+    cout = output_dims->c;
+    cmsis_bytes = conv_s16_cmsis_bytes(params, input_dims, filter_dims, output_dims);
+    if (ctx == 0 || ctx->buf == 0 || ctx->size < cmsis_bytes + (params->acc32 ? 12 : 8) * cout) {
+        return LWAI_ERR_INVALID_ARG;
+    }
+    if ((bias != 0 && (bias_dims == 0 || lwai_cmsis_count(bias_dims) != cout)) ||
+        !lwai_cmsis_s16_requant_ok(quant, cout, bias,
+                                   ((int64_t)filter_dims->c * filter_dims->h * filter_dims->w)
+                                       << LWAI_CMSIS_S16_PRODUCT_BITS,
+                                   params->acc32)) {
+        return lwai_conv2d_s16(params, quant, input_dims, input, filter_dims, filter, bias_dims,
+                               bias, output_dims, output);
+    }
+    if (input == 0 || filter == 0 || output == 0) {
+        return LWAI_ERR_INVALID_ARG;
+    }
+    extra = (int32_t *)(void *)((int8_t *)ctx->buf + cmsis_bytes);
+    q = lwai_cmsis_per_channel(quant, cout, extra);
+    if (params->acc32) {
+        /* the int64 bias of an int32-bias model holds int32 values: narrow it */
+        int32_t i;
+        int32_t *b32 = extra + 2 * cout;
+        for (i = 0; bias != 0 && i < cout; ++i) {
+            b32[i] = (int32_t)bias[i];
+        }
+        bias_data = bias != 0 ? (const void *)b32 : 0;
+    }
+    cp = conv_s16_params_of(params);
+    in = lwai_cmsis_dims(input_dims);
+    f = lwai_cmsis_dims(filter_dims);
+    out = lwai_cmsis_dims(output_dims);
+    bd.n = 1;
+    bd.h = 1;
+    bd.w = 1;
+    bd.c = cout;
+    cctx.buf = ctx->buf;
+    cctx.size = cmsis_bytes;
+    {
+        /* CMSIS-NN declares the flag const: set at initialization */
+        const cmsis_nn_bias_data bdata = {bias_data, params->acc32 != 0};
+        return lwai_cmsis_status(arm_convolve_wrapper_s16(&cctx, &cp, &q, &in, input, &f, filter,
+                                                          &bd, &bdata, &out, output));
+    }
+}

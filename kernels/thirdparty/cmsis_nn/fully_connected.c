@@ -146,3 +146,72 @@ lwai_status lwai_fully_connected_cmsis_s8(const lwai_context *ctx,
 #endif
     return lwai_cmsis_status(st);
 }
+
+/* ---- FULLY_CONNECTED 16x8: arm_fully_connected_s16 (no scratch) --------------------------
+ * int32 sums over the first 512 columns, int64 beyond, the 64-bit rescale. Runs the
+ * reference (lwai_fully_connected_s16) for: per-channel weights (CMSIS-NN's s16 FC takes
+ * one multiplier); an int32-bias model (acc32: CMSIS-NN has no 32-bit rescale mode here);
+ * a bias or rescale for which arm_nn_requantize_s64's early int32 truncation could differ
+ * (lwai_cmsis_s16_requant_ok). The 512-column int32 block is exact unless every one of its
+ * products is (-32768) x (-128) (TFLite's symmetric int8 weights stop at -127). */
+lwai_status lwai_fully_connected_cmsis_s16(const lwai_fully_connected_s16_params *params,
+                                           const lwai_channel_quant *quant,
+                                           const lwai_dims *input_dims, const int16_t *input,
+                                           const lwai_dims *filter_dims, const int8_t *filter,
+                                           const lwai_dims *bias_dims, const int64_t *bias,
+                                           const lwai_dims *output_dims, int16_t *output)
+{
+    cmsis_nn_fc_params fp;
+    cmsis_nn_per_tensor_quant_params q;
+    cmsis_nn_dims in, f, out, bd;
+    cmsis_nn_context cctx;
+    int64_t depth, rows;
+    int32_t cout;
+    if (params == 0 || quant == 0 || quant->count != 1 || params->acc32 || input_dims == 0 ||
+        filter_dims == 0 || output_dims == 0 || !lwai_cmsis_dims_ok(input_dims) ||
+        !lwai_cmsis_dims_ok(filter_dims) || !lwai_cmsis_dims_ok(output_dims) ||
+        !lwai_cmsis_act16_ok(params->act_min, params->act_max)) {
+        return lwai_fully_connected_s16(params, quant, input_dims, input, filter_dims, filter,
+                                        bias_dims, bias, output_dims, output);
+    }
+    depth = (int64_t)filter_dims->h * filter_dims->w * filter_dims->c;
+    cout = filter_dims->n;
+    rows = depth > 0 ? (int64_t)lwai_cmsis_count(input_dims) / depth : 0;
+    if (depth <= 0 || depth > 0x7FFFFFFF || cout < 1 || rows * depth != lwai_cmsis_count(input_dims) ||
+        output_dims->c != cout || (int64_t)lwai_cmsis_count(output_dims) != rows * cout ||
+        (bias != 0 && (bias_dims == 0 || lwai_cmsis_count(bias_dims) != cout)) ||
+        !lwai_cmsis_s16_requant_ok(quant, cout, bias, depth << LWAI_CMSIS_S16_PRODUCT_BITS, 0)) {
+        return lwai_fully_connected_s16(params, quant, input_dims, input, filter_dims, filter,
+                                        bias_dims, bias, output_dims, output);
+    }
+    if (input == 0 || filter == 0 || output == 0) {
+        return LWAI_ERR_INVALID_ARG;
+    }
+    fp.input_offset = 0;
+    fp.filter_offset = 0;
+    fp.output_offset = 0;
+    fp.activation.min = params->act_min;
+    fp.activation.max = params->act_max;
+    q.multiplier = quant->multiplier[0];
+    q.shift = quant->shift[0];
+    in.n = (int32_t)rows; /* CMSIS-NN: n batches of depth values */
+    in.h = 1;
+    in.w = 1;
+    in.c = (int32_t)depth;
+    f.n = (int32_t)depth; /* CMSIS-NN: n = accumulation depth, c = output depth */
+    f.h = 1;
+    f.w = 1;
+    f.c = cout;
+    out.n = (int32_t)rows;
+    out.h = 1;
+    out.w = 1;
+    out.c = cout;
+    bd.n = 1;
+    bd.h = 1;
+    bd.w = 1;
+    bd.c = cout;
+    cctx.buf = 0; /* arm_fully_connected_s16_get_buffer_size is 0 */
+    cctx.size = 0;
+    return lwai_cmsis_status(
+        arm_fully_connected_s16(&cctx, &fp, &q, &in, input, &f, filter, &bd, bias, &out, output));
+}

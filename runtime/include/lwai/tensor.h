@@ -16,7 +16,10 @@ typedef enum {
     /* Only between TVM-generated functions inside a graph model, never graph inputs or
      * outputs, never a kernel's operand. */
     LWAI_DTYPE_INT64 = 6,
-    LWAI_DTYPE_BOOL = 7
+    LWAI_DTYPE_BOOL = 7,
+    /* The signal library's spectra (TFLM Signal* custom ops), graph inputs/outputs too. */
+    LWAI_DTYPE_UINT32 = 8,
+    LWAI_DTYPE_UINT64 = 9
 } lwai_dtype;
 
 /* Static description of a graph input or output, emitted as const data. */

@@ -59,9 +59,17 @@ void *TVMBackendAllocWorkspace(int device_type, int device_id, uint64_t nbytes, 
                                int dtype_bits_hint);
 int TVMBackendFreeWorkspace(int device_type, int device_id, void *ptr);
 
-/* Runs one generated function over `num_args` DLTensors. Returns LWAI_OK, LWAI_ERR_BACKEND
- * (the function failed) or LWAI_ERR_WORKSPACE. */
+/* Runs one generated function over `num_args` DLTensors (at most LWAI_TVM_MAX_ARGS: the
+ * packed arguments live on this function's stack). Returns LWAI_OK, LWAI_ERR_BACKEND (the
+ * function failed) or LWAI_ERR_WORKSPACE. */
+#define LWAI_TVM_MAX_ARGS 16
 lwai_status lwai_tvm_call(lwai_tvm_func func, DLTensor *tensors, int32_t num_args,
                           uint8_t *workspace, size_t workspace_bytes);
+
+/* The same with the caller's storage for the packed arguments (`args`, `num_args` entries),
+ * so there is no limit on the count: the AOT code sizes both arrays per call, as a
+ * CONCATENATION of many inputs fused with its producers needs. */
+lwai_status lwai_tvm_call_args(lwai_tvm_func func, TVMFFIAny *args, DLTensor *tensors,
+                               int32_t num_args, uint8_t *workspace, size_t workspace_bytes);
 
 #endif

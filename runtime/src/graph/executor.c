@@ -37,6 +37,10 @@ const char *lwai_dtype_name(uint8_t dtype)
         return "int64";
     case LWAI_DTYPE_BOOL:
         return "bool";
+    case LWAI_DTYPE_UINT32:
+        return "uint32";
+    case LWAI_DTYPE_UINT64:
+        return "uint64";
     default:
         return NULL;
     }
@@ -54,7 +58,10 @@ uint32_t lwai_dtype_size(uint8_t dtype)
     case LWAI_DTYPE_INT32:
     case LWAI_DTYPE_FLOAT32:
         return 4u;
+    case LWAI_DTYPE_UINT32:
+        return 4u;
     case LWAI_DTYPE_INT64:
+    case LWAI_DTYPE_UINT64:
         return 8u;
     default:
         return 0u;
@@ -120,8 +127,11 @@ static lwai_status check_library_node(const lwai_graph *g, const lwai_graph_node
                                       const lwai_graph_kernel *k, lwai_graph_node *n)
 {
     const uint32_t operands = s->num_inputs + s->num_outputs;
+    const int var_in = (k->variadic & 1u) != 0u, var_out = (k->variadic & 2u) != 0u;
     uint32_t j;
-    if (s->num_inputs != k->num_inputs || s->num_outputs != k->num_outputs ||
+    /* a variadic operand appears 1..n times (n: the operand limit bind_node checked) */
+    if ((var_in ? s->num_inputs < k->num_inputs : s->num_inputs != k->num_inputs) ||
+        (var_out ? s->num_outputs < 1u : s->num_outputs != k->num_outputs) ||
         s->num_params != k->num_params || s->num_fparams != k->num_fparams ||
         s->num_dims != 4u * operands || s->dims == NULL ||
         (s->num_params != 0u && s->params == NULL) ||
@@ -138,8 +148,16 @@ static lwai_status check_library_node(const lwai_graph *g, const lwai_graph_node
         if (index < 0 || (uint32_t)index >= g->num_tensors) {
             return LWAI_ERR_BAD_MODEL;
         }
-        if (k->dtypes[j] != 0u && g->tensors[index].dtype != k->dtypes[j]) {
-            return LWAI_ERR_BAD_MODEL;
+        {
+            /* the kernel's operand entry: repeats map to the variadic one */
+            const uint32_t kj = j < s->num_inputs
+                                    ? (j < k->num_inputs ? j : k->num_inputs - 1u)
+                                    : k->num_inputs + ((j - s->num_inputs) < k->num_outputs
+                                                           ? (j - s->num_inputs)
+                                                           : k->num_outputs - 1u);
+            if (k->dtypes[kj] != 0u && g->tensors[index].dtype != k->dtypes[kj]) {
+                return LWAI_ERR_BAD_MODEL;
+            }
         }
         if ((j >= s->num_inputs || (k->state_inputs & (1u << j)) != 0u) &&
             g->tensors[index].is_const) {

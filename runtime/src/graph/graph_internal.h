@@ -118,6 +118,10 @@ typedef struct lwai_graph_kernel {
      * for the others. 16 bits: LSTM's two states are inputs 13 and 14. */
     uint16_t state_inputs;
     lwai_status (*reset)(const lwai_graph *g, const lwai_graph_node *n);
+    /* Variadic operands (LWAI_<K>_VARIADIC): bit 0 the last input repeats (PACK), bit 1 the
+     * output does (SPLIT, UNPACK); a node then has that operand 1..n times, each with the
+     * dtype of its one entry in `dtypes`, n bounded by LWAI_GRAPH_MAX_OPERANDS. */
+    uint8_t variadic;
 } lwai_graph_kernel;
 
 /* The library kernels this image holds (registry.c), and lookup by name. */

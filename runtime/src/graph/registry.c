@@ -1358,6 +1358,44 @@ static lwai_status reset_lstm(const lwai_graph *g, const lwai_graph_node *n)
     return LWAI_OK;
 }
 
+/* The fast variants (CMSIS-NN, scratch: its *_get_buffer_size), as for the s8 kernels. */
+#ifdef LWAI_FAST_LSTM_S8
+#define LSTM_S8(...) FAST_FN(lstm, LWAI_FAST_LSTM_S8, s8)(FAST_CTX(g), __VA_ARGS__)
+static int32_t scratch_lstm_s8(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_lstm_params c;
+    lwai_dims in, out;
+    (void)g;
+    memset(&c, 0, sizeof c);
+    LWAI_LSTM_S8_UNPACK(&c, n->params, n->fparams);
+    dims_of(n, LSTM_T(INPUT), &in);
+    dims_of(n, LSTM_T(OUTPUT), &out);
+    return FAST_FN(lstm, LWAI_FAST_LSTM_S8, s8_get_buffer_size)(&c, &in, &out);
+}
+#define SCRATCH_LSTM_S8 scratch_lstm_s8
+#else
+#define LSTM_S8(...) lwai_lstm_s8(__VA_ARGS__)
+#define SCRATCH_LSTM_S8 NULL
+#endif
+#ifdef LWAI_FAST_LSTM_S16
+#define LSTM_S16(...) FAST_FN(lstm, LWAI_FAST_LSTM_S16, s16)(FAST_CTX(g), __VA_ARGS__)
+static int32_t scratch_lstm_s16(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_lstm_params c;
+    lwai_dims in, out;
+    (void)g;
+    memset(&c, 0, sizeof c);
+    LWAI_LSTM_S16_UNPACK(&c, n->params, n->fparams);
+    dims_of(n, LSTM_T(INPUT), &in);
+    dims_of(n, LSTM_T(OUTPUT), &out);
+    return FAST_FN(lstm, LWAI_FAST_LSTM_S16, s16_get_buffer_size)(&c, &in, &out);
+}
+#define SCRATCH_LSTM_S16 scratch_lstm_s16
+#else
+#define LSTM_S16(...) lwai_lstm_s16(__VA_ARGS__)
+#define SCRATCH_LSTM_S16 NULL
+#endif
+
 static lwai_status run_lstm_s8(const lwai_graph *g, const lwai_graph_node *n)
 {
     lwai_lstm_params c;
@@ -1366,7 +1404,7 @@ static lwai_status run_lstm_s8(const lwai_graph *g, const lwai_graph_node *n)
     LWAI_LSTM_S8_UNPACK(&c, n->params, n->fparams);
     dims_of(n, LSTM_T(INPUT), &in);
     dims_of(n, LSTM_T(OUTPUT), &out);
-    return lwai_lstm_s8(
+    return LSTM_S8(
         &c, &in, (const int8_t *)data_of(g, n, 0), (const int8_t *)data_of(g, n, 1),
         (const int8_t *)data_of(g, n, 2), (const int8_t *)data_of(g, n, 3),
         (const int8_t *)data_of(g, n, 4), (const int8_t *)data_of(g, n, 5),
@@ -1385,7 +1423,7 @@ static lwai_status run_lstm_s16(const lwai_graph *g, const lwai_graph_node *n)
     LWAI_LSTM_S16_UNPACK(&c, n->params, n->fparams);
     dims_of(n, LSTM_T(INPUT), &in);
     dims_of(n, LSTM_T(OUTPUT), &out);
-    return lwai_lstm_s16(
+    return LSTM_S16(
         &c, &in, (const int16_t *)data_of(g, n, 0), (const int8_t *)data_of(g, n, 1),
         (const int8_t *)data_of(g, n, 2), (const int8_t *)data_of(g, n, 3),
         (const int8_t *)data_of(g, n, 4), (const int8_t *)data_of(g, n, 5),
@@ -1437,6 +1475,435 @@ static lwai_status run_reshape(const lwai_graph *g, const lwai_graph_node *n)
                         data_of(g, n, LWAI_RESHAPE_T_OUTPUT));
 }
 #endif
+
+/* ---- TFLM signal library custom ops (audio front end; kernels/reference/signal_*.c) ----
+ * Params within the spec's ranges here; the kernels check the shapes on every call. */
+/* Operand j's dims (the kernel's argument order: inputs, then the output). */
+#define SIG_D(j) (dims_of(n, (j), &d[(j)]), &d[(j)])
+#define SIG_CHECK(name, macro)                                                                \
+    static lwai_status check_##name(const lwai_graph *g, const lwai_graph_node *n)            \
+    {                                                                                         \
+        (void)g;                                                                              \
+        (void)n; /* kernels without params: IN_RANGE is (1) */                                \
+        return macro##_IN_RANGE(n->params) ? LWAI_OK : LWAI_ERR_BAD_MODEL;                    \
+    }
+
+#ifdef LWAI_KERNEL_IN_IMAGE_SIGNAL_WINDOW
+SIG_CHECK(signal_window_s16, LWAI_SIGNAL_WINDOW_S16)
+static lwai_status run_signal_window_s16(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_signal_params c;
+    lwai_dims d[3];
+    memset(&c, 0, sizeof c);
+    LWAI_SIGNAL_WINDOW_S16_UNPACK(&c, n->params, n->fparams);
+    return lwai_signal_window_s16(&c, SIG_D(0), (const int16_t *)data_of(g, n, 0), SIG_D(1),
+                                  (const int16_t *)data_of(g, n, 1), SIG_D(2),
+                                  (int16_t *)data_of(g, n, 2));
+}
+#endif
+
+#ifdef LWAI_KERNEL_IN_IMAGE_SIGNAL_FFT_AUTO_SCALE
+SIG_CHECK(signal_fft_auto_scale_s16, LWAI_SIGNAL_FFT_AUTO_SCALE_S16)
+static lwai_status run_signal_fft_auto_scale_s16(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_signal_params c;
+    lwai_dims d[2];
+    memset(&c, 0, sizeof c);
+    LWAI_SIGNAL_FFT_AUTO_SCALE_S16_UNPACK(&c, n->params, n->fparams);
+    return lwai_signal_fft_auto_scale_s16(&c, SIG_D(0), (const int16_t *)data_of(g, n, 0),
+                                          SIG_D(1), (int16_t *)data_of(g, n, 1));
+}
+#endif
+
+#ifdef LWAI_KERNEL_IN_IMAGE_SIGNAL_RFFT
+SIG_CHECK(signal_rfft_s16, LWAI_SIGNAL_RFFT_S16)
+SIG_CHECK(signal_rfft_s32, LWAI_SIGNAL_RFFT_S32)
+SIG_CHECK(signal_rfft_f32, LWAI_SIGNAL_RFFT_F32)
+static lwai_status run_signal_rfft_s16(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_signal_params c;
+    lwai_dims d[3];
+    memset(&c, 0, sizeof c);
+    LWAI_SIGNAL_RFFT_S16_UNPACK(&c, n->params, n->fparams);
+    return lwai_signal_rfft_s16(&c, SIG_D(0), (const int16_t *)data_of(g, n, 0), SIG_D(1),
+                                (const int16_t *)data_of(g, n, 1), SIG_D(2),
+                                (int16_t *)data_of(g, n, 2));
+}
+
+static lwai_status run_signal_rfft_s32(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_signal_params c;
+    lwai_dims d[3];
+    memset(&c, 0, sizeof c);
+    LWAI_SIGNAL_RFFT_S32_UNPACK(&c, n->params, n->fparams);
+    return lwai_signal_rfft_s32(&c, SIG_D(0), (const int32_t *)data_of(g, n, 0), SIG_D(1),
+                                (const int32_t *)data_of(g, n, 1), SIG_D(2),
+                                (int32_t *)data_of(g, n, 2));
+}
+
+static lwai_status run_signal_rfft_f32(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_signal_params c;
+    lwai_dims d[3];
+    memset(&c, 0, sizeof c);
+    LWAI_SIGNAL_RFFT_F32_UNPACK(&c, n->params, n->fparams);
+    return lwai_signal_rfft_f32(&c, SIG_D(0), (const float *)data_of(g, n, 0), SIG_D(1),
+                                (const float *)data_of(g, n, 1), SIG_D(2),
+                                (float *)data_of(g, n, 2));
+}
+
+SIG_CHECK(signal_irfft_s16, LWAI_SIGNAL_IRFFT_S16)
+SIG_CHECK(signal_irfft_s32, LWAI_SIGNAL_IRFFT_S32)
+SIG_CHECK(signal_irfft_f32, LWAI_SIGNAL_IRFFT_F32)
+static lwai_status run_signal_irfft_s16(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_signal_params c;
+    lwai_dims d[3];
+    memset(&c, 0, sizeof c);
+    LWAI_SIGNAL_IRFFT_S16_UNPACK(&c, n->params, n->fparams);
+    return lwai_signal_irfft_s16(&c, SIG_D(0), (const int16_t *)data_of(g, n, 0), SIG_D(1),
+                                 (const int16_t *)data_of(g, n, 1), SIG_D(2),
+                                 (int16_t *)data_of(g, n, 2));
+}
+
+static lwai_status run_signal_irfft_s32(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_signal_params c;
+    lwai_dims d[3];
+    memset(&c, 0, sizeof c);
+    LWAI_SIGNAL_IRFFT_S32_UNPACK(&c, n->params, n->fparams);
+    return lwai_signal_irfft_s32(&c, SIG_D(0), (const int32_t *)data_of(g, n, 0), SIG_D(1),
+                                 (const int32_t *)data_of(g, n, 1), SIG_D(2),
+                                 (int32_t *)data_of(g, n, 2));
+}
+
+static lwai_status run_signal_irfft_f32(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_signal_params c;
+    lwai_dims d[3];
+    memset(&c, 0, sizeof c);
+    LWAI_SIGNAL_IRFFT_F32_UNPACK(&c, n->params, n->fparams);
+    return lwai_signal_irfft_f32(&c, SIG_D(0), (const float *)data_of(g, n, 0), SIG_D(1),
+                                 (const float *)data_of(g, n, 1), SIG_D(2),
+                                 (float *)data_of(g, n, 2));
+}
+#endif
+
+#ifdef LWAI_KERNEL_IN_IMAGE_SIGNAL_ENERGY
+SIG_CHECK(signal_energy_s16, LWAI_SIGNAL_ENERGY_S16)
+static lwai_status run_signal_energy_s16(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_signal_params c;
+    lwai_dims d[2];
+    memset(&c, 0, sizeof c);
+    LWAI_SIGNAL_ENERGY_S16_UNPACK(&c, n->params, n->fparams);
+    return lwai_signal_energy_s16(&c, SIG_D(0), (const int16_t *)data_of(g, n, 0), SIG_D(1),
+                                  (uint32_t *)data_of(g, n, 1));
+}
+#endif
+
+#ifdef LWAI_KERNEL_IN_IMAGE_SIGNAL_FILTER_BANK
+SIG_CHECK(signal_filter_bank_u32, LWAI_SIGNAL_FILTER_BANK_U32)
+static lwai_status run_signal_filter_bank_u32(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_signal_params c;
+    lwai_dims d[7];
+    memset(&c, 0, sizeof c);
+    LWAI_SIGNAL_FILTER_BANK_U32_UNPACK(&c, n->params, n->fparams);
+    return lwai_signal_filter_bank_u32(
+        &c, SIG_D(0), (const uint32_t *)data_of(g, n, 0), SIG_D(1),
+        (const int16_t *)data_of(g, n, 1), SIG_D(2), (const int16_t *)data_of(g, n, 2), SIG_D(3),
+        (const int16_t *)data_of(g, n, 3), SIG_D(4), (const int16_t *)data_of(g, n, 4), SIG_D(5),
+        (const int16_t *)data_of(g, n, 5), SIG_D(6), (uint64_t *)data_of(g, n, 6));
+}
+#endif
+
+#ifdef LWAI_KERNEL_IN_IMAGE_SIGNAL_FILTER_BANK_SQRT
+SIG_CHECK(signal_filter_bank_sqrt_u64, LWAI_SIGNAL_FILTER_BANK_SQRT_U64)
+static lwai_status run_signal_filter_bank_sqrt_u64(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_signal_params c;
+    lwai_dims d[3];
+    memset(&c, 0, sizeof c);
+    LWAI_SIGNAL_FILTER_BANK_SQRT_U64_UNPACK(&c, n->params, n->fparams);
+    return lwai_signal_filter_bank_sqrt_u64(&c, SIG_D(0), (const uint64_t *)data_of(g, n, 0),
+                                            SIG_D(1), (const int32_t *)data_of(g, n, 1),
+                                            SIG_D(2), (uint32_t *)data_of(g, n, 2));
+}
+#endif
+
+#ifdef LWAI_KERNEL_IN_IMAGE_SIGNAL_SPECTRAL_SUBTRACTION
+/* The noise estimate (operand 1, state) holds one uint32 per channel. */
+static lwai_status check_signal_spectral_subtraction_u32(const lwai_graph *g,
+                                                         const lwai_graph_node *n)
+{
+    lwai_dims in;
+    const lwai_graph_tensor *st = tensor_of(g, n, 1);
+    dims_of(n, 0, &in);
+    if (!LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32_IN_RANGE(n->params) || st == NULL ||
+        in.n < 1 || in.h < 1 || in.w < 1 || in.c < 1 ||
+        (int64_t)lwai_signal_spectral_subtraction_u32_get_state_size(&in) != (int64_t)st->bytes) {
+        return LWAI_ERR_BAD_MODEL;
+    }
+    return LWAI_OK;
+}
+
+static lwai_status run_signal_spectral_subtraction_u32(const lwai_graph *g,
+                                                       const lwai_graph_node *n)
+{
+    lwai_signal_params c;
+    lwai_dims d[3];
+    memset(&c, 0, sizeof c);
+    LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32_UNPACK(&c, n->params, n->fparams);
+    return lwai_signal_spectral_subtraction_u32(&c, SIG_D(0), (const uint32_t *)data_of(g, n, 0),
+                                                SIG_D(1), (uint32_t *)data_of(g, n, 1), SIG_D(2),
+                                                (uint32_t *)data_of(g, n, 2));
+}
+
+/* TFLM's reset: the noise estimate back to 0. */
+static lwai_status reset_signal_spectral_subtraction(const lwai_graph *g,
+                                                    const lwai_graph_node *n)
+{
+    const lwai_graph_tensor *st = tensor_of(g, n, 1);
+    memset(st->data, 0, st->bytes);
+    return LWAI_OK;
+}
+#endif
+
+#ifdef LWAI_KERNEL_IN_IMAGE_SIGNAL_FILTER_BANK_LOG
+SIG_CHECK(signal_filter_bank_log_u32, LWAI_SIGNAL_FILTER_BANK_LOG_U32)
+static lwai_status run_signal_filter_bank_log_u32(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_signal_params c;
+    lwai_dims d[2];
+    memset(&c, 0, sizeof c);
+    LWAI_SIGNAL_FILTER_BANK_LOG_U32_UNPACK(&c, n->params, n->fparams);
+    return lwai_signal_filter_bank_log_u32(&c, SIG_D(0), (const uint32_t *)data_of(g, n, 0),
+                                           SIG_D(1), (int16_t *)data_of(g, n, 1));
+}
+#endif
+
+#ifdef LWAI_KERNEL_IN_IMAGE_SIGNAL_PCAN
+SIG_CHECK(signal_pcan_u32, LWAI_SIGNAL_PCAN_U32)
+static lwai_status run_signal_pcan_u32(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_signal_params c;
+    lwai_dims d[4];
+    memset(&c, 0, sizeof c);
+    LWAI_SIGNAL_PCAN_U32_UNPACK(&c, n->params, n->fparams);
+    return lwai_signal_pcan_u32(&c, SIG_D(0), (const uint32_t *)data_of(g, n, 0), SIG_D(1),
+                                (const uint32_t *)data_of(g, n, 1), SIG_D(2),
+                                (const int16_t *)data_of(g, n, 2), SIG_D(3),
+                                (uint32_t *)data_of(g, n, 3));
+}
+#endif
+
+static SHARED const uint8_t dt_signal_window_s16[] = LWAI_SIGNAL_WINDOW_S16_DTYPES;
+static SHARED const uint8_t dt_signal_fft_auto_scale_s16[] = LWAI_SIGNAL_FFT_AUTO_SCALE_S16_DTYPES;
+static SHARED const uint8_t dt_signal_rfft_s16[] = LWAI_SIGNAL_RFFT_S16_DTYPES;
+static SHARED const uint8_t dt_signal_rfft_s32[] = LWAI_SIGNAL_RFFT_S32_DTYPES;
+static SHARED const uint8_t dt_signal_rfft_f32[] = LWAI_SIGNAL_RFFT_F32_DTYPES;
+static SHARED const uint8_t dt_signal_energy_s16[] = LWAI_SIGNAL_ENERGY_S16_DTYPES;
+static SHARED const uint8_t dt_signal_filter_bank_u32[] = LWAI_SIGNAL_FILTER_BANK_U32_DTYPES;
+static SHARED const uint8_t dt_signal_filter_bank_sqrt_u64[] =
+    LWAI_SIGNAL_FILTER_BANK_SQRT_U64_DTYPES;
+static SHARED const uint8_t dt_signal_spectral_subtraction_u32[] =
+    LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32_DTYPES;
+static SHARED const uint8_t dt_signal_filter_bank_log_u32[] =
+    LWAI_SIGNAL_FILTER_BANK_LOG_U32_DTYPES;
+static SHARED const uint8_t dt_signal_pcan_u32[] = LWAI_SIGNAL_PCAN_U32_DTYPES;
+static SHARED const char *const names_signal_window_s16[] = LWAI_SIGNAL_WINDOW_S16_NAMES;
+static SHARED const char *const names_signal_fft_auto_scale_s16[] =
+    LWAI_SIGNAL_FFT_AUTO_SCALE_S16_NAMES;
+static SHARED const char *const names_signal_rfft_s16[] = LWAI_SIGNAL_RFFT_S16_NAMES;
+static SHARED const char *const names_signal_rfft_s32[] = LWAI_SIGNAL_RFFT_S32_NAMES;
+static SHARED const char *const names_signal_rfft_f32[] = LWAI_SIGNAL_RFFT_F32_NAMES;
+static SHARED const char *const names_signal_energy_s16[] = LWAI_SIGNAL_ENERGY_S16_NAMES;
+static SHARED const char *const names_signal_filter_bank_u32[] = LWAI_SIGNAL_FILTER_BANK_U32_NAMES;
+static SHARED const char *const names_signal_filter_bank_sqrt_u64[] =
+    LWAI_SIGNAL_FILTER_BANK_SQRT_U64_NAMES;
+static SHARED const char *const names_signal_spectral_subtraction_u32[] =
+    LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32_NAMES;
+static SHARED const char *const names_signal_filter_bank_log_u32[] =
+    LWAI_SIGNAL_FILTER_BANK_LOG_U32_NAMES;
+static SHARED const char *const names_signal_pcan_u32[] = LWAI_SIGNAL_PCAN_U32_NAMES;
+
+#ifdef LWAI_KERNEL_IN_IMAGE_SIGNAL_DELAY
+/* The state (operand 1) holds delay_length (>= 1) samples per row. */
+static lwai_status check_signal_delay_s16(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_signal_params c;
+    lwai_dims in;
+    const lwai_graph_tensor *st = tensor_of(g, n, 1);
+    memset(&c, 0, sizeof c);
+    if (!LWAI_SIGNAL_DELAY_S16_IN_RANGE(n->params) || st == NULL) {
+        return LWAI_ERR_BAD_MODEL;
+    }
+    LWAI_SIGNAL_DELAY_S16_UNPACK(&c, n->params, n->fparams);
+    dims_of(n, 0, &in);
+    if (in.n < 1 || in.h < 1 || in.w < 1 || in.c < 1 ||
+        (int64_t)in.n * in.h * in.w * 65536 > INT32_MAX ||
+        (int64_t)lwai_signal_delay_s16_get_state_size(&c, &in) != (int64_t)st->bytes) {
+        return LWAI_ERR_BAD_MODEL;
+    }
+    return LWAI_OK;
+}
+
+static lwai_status run_signal_delay_s16(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_signal_params c;
+    lwai_dims d[3];
+    memset(&c, 0, sizeof c);
+    LWAI_SIGNAL_DELAY_S16_UNPACK(&c, n->params, n->fparams);
+    return lwai_signal_delay_s16(&c, SIG_D(0), (const int16_t *)data_of(g, n, 0), SIG_D(1),
+                                 (int16_t *)data_of(g, n, 1), SIG_D(2),
+                                 (int16_t *)data_of(g, n, 2));
+}
+#endif
+
+#ifdef LWAI_KERNEL_IN_IMAGE_SIGNAL_OVERLAP_ADD
+/* The state (operand 1) holds one frame per row: input dims (rows, 1, frames, frame). */
+static lwai_status check_overlap_add(const lwai_graph *g, const lwai_graph_node *n, int s16)
+{
+    lwai_dims in;
+    const lwai_graph_tensor *st = tensor_of(g, n, 1);
+    dims_of(n, 0, &in);
+    if (!LWAI_SIGNAL_OVERLAP_ADD_S16_IN_RANGE(n->params) || st == NULL || in.n < 1 || in.h < 1 ||
+        in.w < 1 || in.c < 1 || (int64_t)in.n * in.h * in.c > INT32_MAX / 8 ||
+        (int64_t)(s16 ? lwai_signal_overlap_add_s16_get_state_size(&in)
+                      : lwai_signal_overlap_add_f32_get_state_size(&in)) != (int64_t)st->bytes) {
+        return LWAI_ERR_BAD_MODEL;
+    }
+    return LWAI_OK;
+}
+
+static lwai_status check_signal_overlap_add_s16(const lwai_graph *g, const lwai_graph_node *n)
+{
+    return check_overlap_add(g, n, 1);
+}
+
+static lwai_status check_signal_overlap_add_f32(const lwai_graph *g, const lwai_graph_node *n)
+{
+    return check_overlap_add(g, n, 0);
+}
+
+static lwai_status run_signal_overlap_add_s16(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_signal_params c;
+    lwai_dims d[3];
+    memset(&c, 0, sizeof c);
+    LWAI_SIGNAL_OVERLAP_ADD_S16_UNPACK(&c, n->params, n->fparams);
+    return lwai_signal_overlap_add_s16(&c, SIG_D(0), (const int16_t *)data_of(g, n, 0), SIG_D(1),
+                                       (int16_t *)data_of(g, n, 1), SIG_D(2),
+                                       (int16_t *)data_of(g, n, 2));
+}
+
+static lwai_status run_signal_overlap_add_f32(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_signal_params c;
+    lwai_dims d[3];
+    memset(&c, 0, sizeof c);
+    LWAI_SIGNAL_OVERLAP_ADD_F32_UNPACK(&c, n->params, n->fparams);
+    return lwai_signal_overlap_add_f32(&c, SIG_D(0), (const float *)data_of(g, n, 0), SIG_D(1),
+                                       (float *)data_of(g, n, 1), SIG_D(2),
+                                       (float *)data_of(g, n, 2));
+}
+#endif
+
+#if defined(LWAI_KERNEL_IN_IMAGE_SIGNAL_DELAY) ||                                           \
+    defined(LWAI_KERNEL_IN_IMAGE_SIGNAL_OVERLAP_ADD) ||                                         \
+    defined(LWAI_KERNEL_IN_IMAGE_SIGNAL_FRAMER) || defined(LWAI_KERNEL_IN_IMAGE_SIGNAL_STACKER)
+/* TFLM's Delay, OverlapAdd, Framer and Stacker resets: their state back to zeros (lwai's
+ * layouts make zeros TFLM's reset value: Framer's fill is stored relative to its prefill). */
+static lwai_status reset_signal_zero(const lwai_graph *g, const lwai_graph_node *n)
+{
+    const lwai_graph_tensor *st = tensor_of(g, n, 1);
+    memset(st->data, 0, st->bytes);
+    return LWAI_OK;
+}
+#endif
+
+static SHARED const uint8_t dt_signal_irfft_s16[] = LWAI_SIGNAL_IRFFT_S16_DTYPES;
+static SHARED const uint8_t dt_signal_irfft_s32[] = LWAI_SIGNAL_IRFFT_S32_DTYPES;
+static SHARED const uint8_t dt_signal_irfft_f32[] = LWAI_SIGNAL_IRFFT_F32_DTYPES;
+static SHARED const char *const names_signal_irfft_s16[] = LWAI_SIGNAL_IRFFT_S16_NAMES;
+static SHARED const char *const names_signal_irfft_s32[] = LWAI_SIGNAL_IRFFT_S32_NAMES;
+static SHARED const char *const names_signal_irfft_f32[] = LWAI_SIGNAL_IRFFT_F32_NAMES;
+#ifdef LWAI_KERNEL_IN_IMAGE_SIGNAL_FRAMER
+/* The state (operand 1): the FIFO of each row and its fill. */
+static lwai_status check_signal_framer_s16(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_signal_params c;
+    lwai_dims in;
+    const lwai_graph_tensor *st = tensor_of(g, n, 1);
+    memset(&c, 0, sizeof c);
+    if (!LWAI_SIGNAL_FRAMER_S16_IN_RANGE(n->params) || st == NULL) {
+        return LWAI_ERR_BAD_MODEL;
+    }
+    LWAI_SIGNAL_FRAMER_S16_UNPACK(&c, n->params, n->fparams);
+    dims_of(n, 0, &in);
+    if (c.frame_step < 1 || in.n < 1 || in.h < 1 || in.w < 1 || in.c < 1 ||
+        (int64_t)in.n * in.h * in.w * 32768 > INT32_MAX / 2 ||
+        (int64_t)lwai_signal_framer_s16_get_state_size(&c, &in) != (int64_t)st->bytes) {
+        return LWAI_ERR_BAD_MODEL;
+    }
+    return LWAI_OK;
+}
+
+static lwai_status run_signal_framer_s16(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_signal_params c;
+    lwai_dims d[3];
+    memset(&c, 0, sizeof c);
+    LWAI_SIGNAL_FRAMER_S16_UNPACK(&c, n->params, n->fparams);
+    return lwai_signal_framer_s16(&c, SIG_D(0), (const int16_t *)data_of(g, n, 0), SIG_D(1),
+                                  (int16_t *)data_of(g, n, 1), SIG_D(2),
+                                  (int16_t *)data_of(g, n, 2));
+}
+#endif
+
+#ifdef LWAI_KERNEL_IN_IMAGE_SIGNAL_STACKER
+static lwai_status check_signal_stacker_s16(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_signal_params c;
+    const lwai_graph_tensor *st = tensor_of(g, n, 1);
+    memset(&c, 0, sizeof c);
+    if (!LWAI_SIGNAL_STACKER_S16_IN_RANGE(n->params) || st == NULL) {
+        return LWAI_ERR_BAD_MODEL;
+    }
+    LWAI_SIGNAL_STACKER_S16_UNPACK(&c, n->params, n->fparams);
+    if ((int64_t)c.num_channels * (c.stacker_left_context + c.stacker_right_context + 1) >
+            16384 ||
+        (int64_t)lwai_signal_stacker_s16_get_state_size(&c) != (int64_t)st->bytes) {
+        return LWAI_ERR_BAD_MODEL;
+    }
+    return LWAI_OK;
+}
+
+static lwai_status run_signal_stacker_s16(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_signal_params c;
+    lwai_dims d[3];
+    memset(&c, 0, sizeof c);
+    LWAI_SIGNAL_STACKER_S16_UNPACK(&c, n->params, n->fparams);
+    return lwai_signal_stacker_s16(&c, SIG_D(0), (const int16_t *)data_of(g, n, 0), SIG_D(1),
+                                   (int16_t *)data_of(g, n, 1), SIG_D(2),
+                                   (int16_t *)data_of(g, n, 2));
+}
+#endif
+
+static SHARED const uint8_t dt_signal_delay_s16[] = LWAI_SIGNAL_DELAY_S16_DTYPES;
+static SHARED const uint8_t dt_signal_overlap_add_s16[] = LWAI_SIGNAL_OVERLAP_ADD_S16_DTYPES;
+static SHARED const uint8_t dt_signal_overlap_add_f32[] = LWAI_SIGNAL_OVERLAP_ADD_F32_DTYPES;
+static SHARED const char *const names_signal_delay_s16[] = LWAI_SIGNAL_DELAY_S16_NAMES;
+static SHARED const uint8_t dt_signal_framer_s16[] = LWAI_SIGNAL_FRAMER_S16_DTYPES;
+static SHARED const uint8_t dt_signal_stacker_s16[] = LWAI_SIGNAL_STACKER_S16_DTYPES;
+static SHARED const char *const names_signal_framer_s16[] = LWAI_SIGNAL_FRAMER_S16_NAMES;
+static SHARED const char *const names_signal_stacker_s16[] = LWAI_SIGNAL_STACKER_S16_NAMES;
+static SHARED const char *const names_signal_overlap_add_s16[] =
+    LWAI_SIGNAL_OVERLAP_ADD_S16_NAMES;
+static SHARED const char *const names_signal_overlap_add_f32[] =
+    LWAI_SIGNAL_OVERLAP_ADD_F32_NAMES;
 
 /* ---- the table ------------------------------------------------------------------------ */
 
@@ -1527,6 +1994,68 @@ static SHARED const char *const names_lstm_s16[] = LWAI_LSTM_S16_NAMES;
 static SHARED const char *const names_lstm_f32[] = LWAI_LSTM_F32_NAMES;
 
 /* ---- 16x8: int16 activations (zero point 0), int8 weights, int64 bias (s16.c) ---------- */
+/* The 16x8 kernels' fast variants (CMSIS-NN), as the s8 ones above: LWAI_FAST_<KERNEL> set
+ * by the build when the image holds the backend's file; the scratch is its
+ * *_get_buffer_size after the node's check. */
+#ifdef LWAI_FAST_CONV2D_S16
+#define CONV2D_S16(...) FAST_FN(conv2d, LWAI_FAST_CONV2D_S16, s16)(FAST_CTX(g), __VA_ARGS__)
+CONV_LIKE_SCRATCH(conv2d_s16, LWAI_CONV2D_S16, lwai_conv_s16_params,
+                  FAST_FN(conv2d, LWAI_FAST_CONV2D_S16, s16_get_buffer_size))
+#define SCRATCH_CONV2D_S16 scratch_conv2d_s16
+#else
+#define CONV2D_S16(...) lwai_conv2d_s16(__VA_ARGS__)
+#define SCRATCH_CONV2D_S16 NULL
+#endif
+#ifdef LWAI_FAST_DEPTHWISE_CONV2D_S16
+#define DEPTHWISE_CONV2D_S16(...)                                                             \
+    FAST_FN(depthwise_conv2d, LWAI_FAST_DEPTHWISE_CONV2D_S16, s16)(FAST_CTX(g), __VA_ARGS__)
+CONV_LIKE_SCRATCH(depthwise_conv2d_s16, LWAI_DEPTHWISE_CONV2D_S16, lwai_conv_s16_params,
+                  FAST_FN(depthwise_conv2d, LWAI_FAST_DEPTHWISE_CONV2D_S16, s16_get_buffer_size))
+#define SCRATCH_DEPTHWISE_CONV2D_S16 scratch_depthwise_conv2d_s16
+#else
+#define DEPTHWISE_CONV2D_S16(...) lwai_depthwise_conv2d_s16(__VA_ARGS__)
+#define SCRATCH_DEPTHWISE_CONV2D_S16 NULL
+#endif
+#ifdef LWAI_FAST_FULLY_CONNECTED_S16 /* no scratch */
+#define FULLY_CONNECTED_S16 FAST_FN(fully_connected, LWAI_FAST_FULLY_CONNECTED_S16, s16)
+#else
+#define FULLY_CONNECTED_S16 lwai_fully_connected_s16
+#endif
+#ifdef LWAI_FAST_AVG_POOL2D_S16
+#define AVG_POOL2D_S16(...)                                                                   \
+    FAST_FN(avg_pool2d, LWAI_FAST_AVG_POOL2D_S16, s16)(FAST_CTX(g), __VA_ARGS__)
+static int32_t scratch_avg_pool2d_s16(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_pool2d_s16_params c;
+    lwai_dims in, out;
+    (void)g;
+    memset(&c, 0, sizeof c);
+    LWAI_AVG_POOL2D_S16_UNPACK(&c, n->params, n->fparams);
+    dims_of(n, LWAI_AVG_POOL2D_S16_T_INPUT, &in);
+    dims_of(n, LWAI_AVG_POOL2D_S16_T_OUTPUT, &out);
+    return FAST_FN(avg_pool2d, LWAI_FAST_AVG_POOL2D_S16, s16_get_buffer_size)(&c, &in, &out);
+}
+#define SCRATCH_AVG_POOL2D_S16 scratch_avg_pool2d_s16
+#else
+#define AVG_POOL2D_S16(...) lwai_avg_pool2d_s16(__VA_ARGS__)
+#define SCRATCH_AVG_POOL2D_S16 NULL
+#endif
+#ifdef LWAI_FAST_MAX_POOL2D_S16
+#define MAX_POOL2D_S16 FAST_FN(max_pool2d, LWAI_FAST_MAX_POOL2D_S16, s16)
+#else
+#define MAX_POOL2D_S16 lwai_max_pool2d_s16
+#endif
+#ifdef LWAI_FAST_ADD_S16
+#define ADD_S16 FAST_FN(add, LWAI_FAST_ADD_S16, s16)
+#else
+#define ADD_S16 lwai_add_s16
+#endif
+#ifdef LWAI_FAST_MUL_S16
+#define MUL_S16 FAST_FN(mul, LWAI_FAST_MUL_S16, s16)
+#else
+#define MUL_S16 lwai_mul_s16
+#endif
+
 #if defined(LWAI_KERNEL_IN_IMAGE_CONV2D) || defined(LWAI_KERNEL_IN_IMAGE_DEPTHWISE_CONV2D) || \
     defined(LWAI_KERNEL_IN_IMAGE_FULLY_CONNECTED)
 /* The 64-bit accumulator stays below 2^47 (TFLite's 64-bit rescale contract): taps terms of
@@ -1596,10 +2125,10 @@ static lwai_status run_conv2d_s16(const lwai_graph *g, const lwai_graph_node *n)
     for (j = 0; j < 6u; ++j) {
         dims_of(n, j, &d[j]);
     }
-    return lwai_conv2d_s16(&c, &q, &d[0], (const int16_t *)data_of(g, n, 0), &d[1],
-                           (const int8_t *)data_of(g, n, 1), &d[2],
-                           (const int64_t *)data_of(g, n, 2), &d[5],
-                           (int16_t *)data_of(g, n, LWAI_CONV2D_S16_T_OUTPUT));
+    return CONV2D_S16(&c, &q, &d[0], (const int16_t *)data_of(g, n, 0), &d[1],
+                      (const int8_t *)data_of(g, n, 1), &d[2],
+                      (const int64_t *)data_of(g, n, 2), &d[5],
+                      (int16_t *)data_of(g, n, LWAI_CONV2D_S16_T_OUTPUT));
 }
 #endif
 
@@ -1622,11 +2151,10 @@ static lwai_status run_depthwise_conv2d_s16(const lwai_graph *g, const lwai_grap
     for (j = 0; j < 6u; ++j) {
         dims_of(n, j, &d[j]);
     }
-    return lwai_depthwise_conv2d_s16(&c, &q, &d[0], (const int16_t *)data_of(g, n, 0), &d[1],
-                                     (const int8_t *)data_of(g, n, 1), &d[2],
-                                     (const int64_t *)data_of(g, n, 2), &d[5],
-                                     (int16_t *)data_of(g, n,
-                                                        LWAI_DEPTHWISE_CONV2D_S16_T_OUTPUT));
+    return DEPTHWISE_CONV2D_S16(&c, &q, &d[0], (const int16_t *)data_of(g, n, 0), &d[1],
+                                (const int8_t *)data_of(g, n, 1), &d[2],
+                                (const int64_t *)data_of(g, n, 2), &d[5],
+                                (int16_t *)data_of(g, n, LWAI_DEPTHWISE_CONV2D_S16_T_OUTPUT));
 }
 #endif
 
@@ -1656,10 +2184,10 @@ static lwai_status run_fully_connected_s16(const lwai_graph *g, const lwai_graph
     for (j = 0; j < 6u; ++j) {
         dims_of(n, j, &d[j]);
     }
-    return lwai_fully_connected_s16(&c, &q, &d[0], (const int16_t *)data_of(g, n, 0), &d[1],
-                                    (const int8_t *)data_of(g, n, 1), &d[2],
-                                    (const int64_t *)data_of(g, n, 2), &d[5],
-                                    (int16_t *)data_of(g, n, LWAI_FULLY_CONNECTED_S16_T_OUTPUT));
+    return FULLY_CONNECTED_S16(&c, &q, &d[0], (const int16_t *)data_of(g, n, 0), &d[1],
+                               (const int8_t *)data_of(g, n, 1), &d[2],
+                               (const int64_t *)data_of(g, n, 2), &d[5],
+                               (int16_t *)data_of(g, n, LWAI_FULLY_CONNECTED_S16_T_OUTPUT));
 }
 #endif
 
@@ -1682,8 +2210,12 @@ static lwai_status run_pool_s16(const lwai_graph *g, const lwai_graph_node *n, i
     LWAI_AVG_POOL2D_S16_UNPACK(&c, n->params, n->fparams); /* max pool: the same layout */
     dims_of(n, 0, &in);
     dims_of(n, 1, &out);
-    return (average ? lwai_avg_pool2d_s16 : lwai_max_pool2d_s16)(
-        &c, &in, (const int16_t *)data_of(g, n, 0), &out, (int16_t *)data_of(g, n, 1));
+    if (average) {
+        return AVG_POOL2D_S16(&c, &in, (const int16_t *)data_of(g, n, 0), &out,
+                              (int16_t *)data_of(g, n, 1));
+    }
+    return MAX_POOL2D_S16(&c, &in, (const int16_t *)data_of(g, n, 0), &out,
+                          (int16_t *)data_of(g, n, 1));
 }
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_AVG_POOL2D
@@ -1718,8 +2250,8 @@ static lwai_status run_add_s16(const lwai_graph *g, const lwai_graph_node *n)
     dims_of(n, 0, &a);
     dims_of(n, 1, &b);
     dims_of(n, 2, &out);
-    return lwai_add_s16(&c, &a, (const int16_t *)data_of(g, n, 0), &b,
-                        (const int16_t *)data_of(g, n, 1), &out, (int16_t *)data_of(g, n, 2));
+    return ADD_S16(&c, &a, (const int16_t *)data_of(g, n, 0), &b,
+                   (const int16_t *)data_of(g, n, 1), &out, (int16_t *)data_of(g, n, 2));
 }
 #endif
 
@@ -1741,8 +2273,8 @@ static lwai_status run_mul_s16(const lwai_graph *g, const lwai_graph_node *n)
     dims_of(n, 0, &a);
     dims_of(n, 1, &b);
     dims_of(n, 2, &out);
-    return lwai_mul_s16(&c, &a, (const int16_t *)data_of(g, n, 0), &b,
-                        (const int16_t *)data_of(g, n, 1), &out, (int16_t *)data_of(g, n, 2));
+    return MUL_S16(&c, &a, (const int16_t *)data_of(g, n, 0), &b,
+                   (const int16_t *)data_of(g, n, 1), &out, (int16_t *)data_of(g, n, 2));
 }
 #endif
 
@@ -1975,14 +2507,463 @@ static lwai_status run_softmax_s16(const lwai_graph *g, const lwai_graph_node *n
 static SHARED const uint8_t dt_softmax_s16[] = LWAI_SOFTMAX_S16_DTYPES;
 static SHARED const char *const names_softmax_s16[] = LWAI_SOFTMAX_S16_NAMES;
 
+/* ---- elementwise and binary quantized ops (lwai/frontend/elementwise.py) ------------------
+ * The kernels check their own params (shift and offset ranges, modes) and return
+ * LWAI_ERR_INVALID_ARG, so the rows need no check functions. One adapter per signature. */
+#define EW_RUN_UNARY(name, MACRO, PT, TI, TO)                                                 \
+    static lwai_status run_##name(const lwai_graph *g, const lwai_graph_node *n)             \
+    {                                                                                         \
+        PT c;                                                                                 \
+        lwai_dims in, out;                                                                    \
+        memset(&c, 0, sizeof c);                                                              \
+        MACRO##_UNPACK(&c, n->params, n->fparams);                                            \
+        dims_of(n, 0, &in);                                                                   \
+        dims_of(n, 1, &out);                                                                  \
+        return lwai_##name(&c, &in, (const TI *)data_of(g, n, 0), &out,                       \
+                           (TO *)data_of(g, n, 1));                                           \
+    }
+#define EW_RUN_BINARY(name, MACRO, PT, T1, T2, TO)                                            \
+    static lwai_status run_##name(const lwai_graph *g, const lwai_graph_node *n)             \
+    {                                                                                         \
+        PT c;                                                                                 \
+        lwai_dims a, b, out;                                                                  \
+        memset(&c, 0, sizeof c);                                                              \
+        MACRO##_UNPACK(&c, n->params, n->fparams);                                            \
+        dims_of(n, 0, &a);                                                                    \
+        dims_of(n, 1, &b);                                                                    \
+        dims_of(n, 2, &out);                                                                  \
+        return lwai_##name(&c, &a, (const T1 *)data_of(g, n, 0), &b,                          \
+                           (const T2 *)data_of(g, n, 1), &out, (TO *)data_of(g, n, 2));       \
+    }
+#define EW_TABLES(name, MACRO)                                                                \
+    static SHARED const uint8_t dt_##name[] = MACRO##_DTYPES;                                 \
+    static SHARED const char *const names_##name[] = MACRO##_NAMES;
+
+#ifdef LWAI_KERNEL_IN_IMAGE_SUB
+EW_RUN_BINARY(sub_s16, LWAI_SUB_S16, lwai_add_s16_params, int16_t, int16_t, int16_t)
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_RELU
+EW_RUN_UNARY(relu_s16, LWAI_RELU_S16, lwai_relu_s16_params, int16_t, int16_t)
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_ABS
+EW_RUN_UNARY(abs_s8, LWAI_ABS_S8, lwai_elementwise_params, int8_t, int8_t)
+EW_RUN_UNARY(abs_s16, LWAI_ABS_S16, lwai_elementwise_params, int16_t, int16_t)
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_LUT
+EW_RUN_BINARY(lut_s8, LWAI_LUT_S8, lwai_elementwise_params, int8_t, int8_t, int8_t)
+EW_RUN_UNARY(rsqrt_s16, LWAI_RSQRT_S16, lwai_elementwise_params, int16_t, int16_t)
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_PRELU
+EW_RUN_BINARY(prelu_s8, LWAI_PRELU_S8, lwai_elementwise_params, int8_t, int8_t, int8_t)
+EW_RUN_BINARY(prelu_s16, LWAI_PRELU_S16, lwai_elementwise_params, int16_t, int8_t, int16_t)
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_SQUARED_DIFFERENCE
+EW_RUN_BINARY(squared_difference_s8, LWAI_SQUARED_DIFFERENCE_S8, lwai_elementwise_params,
+              int8_t, int8_t, int8_t)
+EW_RUN_BINARY(squared_difference_s16, LWAI_SQUARED_DIFFERENCE_S16, lwai_elementwise_params,
+              int16_t, int16_t, int16_t)
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_DIV
+EW_RUN_BINARY(div_s8, LWAI_DIV_S8, lwai_elementwise_params, int8_t, int8_t, int8_t)
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_MINMAX
+EW_RUN_BINARY(minmax_s8, LWAI_MINMAX_S8, lwai_elementwise_params, int8_t, int8_t, int8_t)
+EW_RUN_BINARY(minmax_s16, LWAI_MINMAX_S16, lwai_elementwise_params, int16_t, int16_t, int16_t)
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_COMPARE
+EW_RUN_BINARY(compare_s8, LWAI_COMPARE_S8, lwai_elementwise_params, int8_t, int8_t, uint8_t)
+#endif
+EW_TABLES(sub_s16, LWAI_SUB_S16)
+EW_TABLES(relu_s16, LWAI_RELU_S16)
+EW_TABLES(abs_s8, LWAI_ABS_S8)
+EW_TABLES(abs_s16, LWAI_ABS_S16)
+EW_TABLES(lut_s8, LWAI_LUT_S8)
+EW_TABLES(rsqrt_s16, LWAI_RSQRT_S16)
+EW_TABLES(prelu_s8, LWAI_PRELU_S8)
+EW_TABLES(prelu_s16, LWAI_PRELU_S16)
+EW_TABLES(squared_difference_s8, LWAI_SQUARED_DIFFERENCE_S8)
+EW_TABLES(squared_difference_s16, LWAI_SQUARED_DIFFERENCE_S16)
+EW_TABLES(div_s8, LWAI_DIV_S8)
+EW_TABLES(minmax_s8, LWAI_MINMAX_S8)
+EW_TABLES(minmax_s16, LWAI_MINMAX_S16)
+EW_TABLES(compare_s8, LWAI_COMPARE_S8)
+EW_TABLES(add_n_s8, LWAI_ADD_N_S8)
+
+#ifdef LWAI_KERNEL_IN_IMAGE_ADD_N
+static lwai_status run_add_n_s8(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_elementwise_params c;
+    lwai_dims in[16], out;
+    const void *ins[16];
+    uint32_t j;
+    if (n->num_inputs > 15u) { /* the kernel's limit (its int32 sum) */
+        return LWAI_ERR_BAD_MODEL;
+    }
+    memset(&c, 0, sizeof c);
+    LWAI_ADD_N_S8_UNPACK(&c, n->params, n->fparams);
+    for (j = 0; j < n->num_inputs; ++j) {
+        dims_of(n, j, &in[j]);
+        ins[j] = data_of(g, n, j);
+    }
+    dims_of(n, n->num_inputs, &out);
+    return lwai_add_n_s8(&c, n->num_inputs, in, ins, &out, data_of(g, n, n->num_inputs));
+}
+#endif
+
+/* reductions, L2 norm, log softmax, resize bilinear (lwai/frontend/reduce_ops.py): one
+ * input, one output, the kernels check their dims and params themselves. */
+#define RD_RUN(name, MACRO, P, T)                                                             \
+    static lwai_status run_##name(const lwai_graph *g, const lwai_graph_node *n)             \
+    {                                                                                         \
+        P c;                                                                                  \
+        lwai_dims in, out;                                                                    \
+        memset(&c, 0, sizeof c);                                                              \
+        MACRO##_UNPACK(&c, n->params, n->fparams);                                            \
+        dims_of(n, 0, &in);                                                                   \
+        dims_of(n, 1, &out);                                                                  \
+        return lwai_##name(&c, &in, (const T *)data_of(g, n, 0), &out, (T *)data_of(g, n, 1)); \
+    }                                                                                         \
+    static SHARED const uint8_t dt_##name[] = MACRO##_DTYPES;                                 \
+    static SHARED const char *const names_##name[] = MACRO##_NAMES;
+#ifdef LWAI_KERNEL_IN_IMAGE_REDUCE
+RD_RUN(reduce_sum_s8, LWAI_REDUCE_SUM_S8, lwai_reduce_params, int8_t)
+RD_RUN(reduce_sum_s16, LWAI_REDUCE_SUM_S16, lwai_reduce_params, int16_t)
+RD_RUN(reduce_max_s8, LWAI_REDUCE_MAX_S8, lwai_reduce_params, int8_t)
+RD_RUN(reduce_min_s8, LWAI_REDUCE_MIN_S8, lwai_reduce_params, int8_t)
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_L2NORM
+RD_RUN(l2norm_s8, LWAI_L2NORM_S8, lwai_l2norm_params, int8_t)
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_LOG_SOFTMAX
+RD_RUN(log_softmax_s8, LWAI_LOG_SOFTMAX_S8, lwai_log_softmax_params, int8_t)
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_RESIZE_BILINEAR
+RD_RUN(resize_bilinear_s8, LWAI_RESIZE_BILINEAR_S8, lwai_resize_bilinear_params, int8_t)
+#endif
+
+/* ---- data movement and multi-output kernels (lwai/frontend/data_movement.py) ----------
+ * split (SPLIT, SPLIT_V, UNPACK: variadic outputs), pack (PACK: variadic inputs), reverse,
+ * broadcast_to, mirror_pad, batch_to_space, space_to_batch, resize_nearest, gather_nd. One
+ * kernel per kind for every dtype: its data operands must share one dtype whose size is
+ * params[0] (elem_bytes); the kernels' own *_shapes_ok checks the dims against the params. */
+#define MOVE_MAX LWAI_GRAPH_MAX_OPERANDS
+
+/* Data operands first..last (inclusive) share one dtype of elem_bytes bytes. */
+static SHARED int move_dtypes_ok(const lwai_graph *g, const lwai_graph_node *n, uint32_t first,
+                                 uint32_t last)
+{
+    const uint8_t dt = tensor_of(g, n, first)->dtype;
+    uint32_t j;
+    if (lwai_dtype_size(dt) != (uint32_t)n->params[0]) {
+        return 0;
+    }
+    for (j = first; j <= last; ++j) {
+        if (tensor_of(g, n, j)->dtype != dt) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* One-input, one-output kernels: operand 0 in, operand `out` the output. */
+#define MOVE_1TO1(kind, MACRO)                                                    \
+    static lwai_status check_##kind(const lwai_graph *g, const lwai_graph_node *n)           \
+    {                                                                                         \
+        lwai_move_params c;                                                                   \
+        lwai_dims in, out;                                                                    \
+        memset(&c, 0, sizeof c);                                                              \
+        MACRO##_UNPACK(&c, n->params, n->fparams);                                            \
+        dims_of(n, 0, &in);                                                                   \
+        dims_of(n, 1, &out);                                                                  \
+        return move_dtypes_ok(g, n, 0u, 1u) && lwai_##kind##_shapes_ok(&c, &in, &out)        \
+                   ? LWAI_OK                                                                  \
+                   : LWAI_ERR_BAD_MODEL;                                                      \
+    }                                                                                         \
+    static lwai_status run_##kind(const lwai_graph *g, const lwai_graph_node *n)             \
+    {                                                                                         \
+        lwai_move_params c;                                                                   \
+        lwai_dims in, out;                                                                    \
+        memset(&c, 0, sizeof c);                                                              \
+        MACRO##_UNPACK(&c, n->params, n->fparams);                                            \
+        dims_of(n, 0, &in);                                                                   \
+        dims_of(n, 1, &out);                                                                  \
+        return lwai_##kind(&c, &in, data_of(g, n, 0), &out, data_of(g, n, 1));               \
+    }
+
+#ifdef LWAI_KERNEL_IN_IMAGE_SPLIT
+static lwai_status check_split(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_move_params c;
+    lwai_dims in, out[MOVE_MAX];
+    uint32_t j;
+    memset(&c, 0, sizeof c);
+    LWAI_SPLIT_UNPACK(&c, n->params, n->fparams);
+    dims_of(n, 0, &in);
+    for (j = 0; j < n->num_outputs; ++j) {
+        dims_of(n, 1u + j, &out[j]);
+    }
+    return move_dtypes_ok(g, n, 0u, n->num_outputs) &&
+                   lwai_split_shapes_ok(&c, &in, n->num_outputs, out)
+               ? LWAI_OK
+               : LWAI_ERR_BAD_MODEL;
+}
+
+static lwai_status run_split(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_move_params c;
+    lwai_dims in, out[MOVE_MAX];
+    void *outs[MOVE_MAX];
+    uint32_t j;
+    memset(&c, 0, sizeof c);
+    LWAI_SPLIT_UNPACK(&c, n->params, n->fparams);
+    dims_of(n, 0, &in);
+    for (j = 0; j < n->num_outputs; ++j) {
+        dims_of(n, 1u + j, &out[j]);
+        outs[j] = data_of(g, n, 1u + j);
+    }
+    return lwai_split(&c, &in, data_of(g, n, 0), n->num_outputs, out, outs);
+}
+#endif
+
+#ifdef LWAI_KERNEL_IN_IMAGE_PACK
+static lwai_status check_pack(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_move_params c;
+    lwai_dims in[MOVE_MAX], out;
+    uint32_t j;
+    memset(&c, 0, sizeof c);
+    LWAI_PACK_UNPACK(&c, n->params, n->fparams);
+    for (j = 0; j < n->num_inputs; ++j) {
+        dims_of(n, j, &in[j]);
+    }
+    dims_of(n, n->num_inputs, &out);
+    return move_dtypes_ok(g, n, 0u, n->num_inputs) &&
+                   lwai_pack_shapes_ok(&c, n->num_inputs, in, &out)
+               ? LWAI_OK
+               : LWAI_ERR_BAD_MODEL;
+}
+
+static lwai_status run_pack(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_move_params c;
+    lwai_dims in[MOVE_MAX], out;
+    const void *ins[MOVE_MAX];
+    uint32_t j;
+    memset(&c, 0, sizeof c);
+    LWAI_PACK_UNPACK(&c, n->params, n->fparams);
+    for (j = 0; j < n->num_inputs; ++j) {
+        dims_of(n, j, &in[j]);
+        ins[j] = data_of(g, n, j);
+    }
+    dims_of(n, n->num_inputs, &out);
+    return lwai_pack(&c, n->num_inputs, in, ins, &out, data_of(g, n, n->num_inputs));
+}
+#endif
+
+#ifdef LWAI_KERNEL_IN_IMAGE_REVERSE
+MOVE_1TO1(reverse, LWAI_REVERSE)
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_BROADCAST_TO
+MOVE_1TO1(broadcast_to, LWAI_BROADCAST_TO)
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_MIRROR_PAD
+MOVE_1TO1(mirror_pad, LWAI_MIRROR_PAD)
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_BATCH_TO_SPACE
+MOVE_1TO1(batch_to_space, LWAI_BATCH_TO_SPACE)
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_SPACE_TO_BATCH
+MOVE_1TO1(space_to_batch, LWAI_SPACE_TO_BATCH)
+#endif
+
+#ifdef LWAI_KERNEL_IN_IMAGE_RESIZE_NEAREST
+/* rows and cols: constant tables whose every entry lies inside the input. */
+static int table_inside(const lwai_graph *g, const lwai_graph_node *n, uint32_t j, int32_t size)
+{
+    const lwai_graph_tensor *t = tensor_of(g, n, j);
+    const int32_t *v = (const int32_t *)t->data;
+    uint32_t i;
+    if (!t->is_const) {
+        return 0;
+    }
+    for (i = 0; i < t->bytes / 4u; ++i) {
+        if (v[i] < 0 || v[i] >= size) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static lwai_status check_resize_nearest(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_move_params c;
+    lwai_dims in, rows, cols, out;
+    memset(&c, 0, sizeof c);
+    LWAI_RESIZE_NEAREST_UNPACK(&c, n->params, n->fparams);
+    dims_of(n, 0, &in);
+    dims_of(n, 1, &rows);
+    dims_of(n, 2, &cols);
+    dims_of(n, 3, &out);
+    if (tensor_of(g, n, 0)->dtype != tensor_of(g, n, 3)->dtype ||
+        lwai_dtype_size(tensor_of(g, n, 0)->dtype) != (uint32_t)c.elem_bytes ||
+        !lwai_resize_nearest_shapes_ok(&c, &in, &rows, &cols, &out) ||
+        !table_inside(g, n, 1u, in.h) || !table_inside(g, n, 2u, in.w)) {
+        return LWAI_ERR_BAD_MODEL;
+    }
+    return LWAI_OK;
+}
+
+static lwai_status run_resize_nearest(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_move_params c;
+    lwai_dims in, rows, cols, out;
+    memset(&c, 0, sizeof c);
+    LWAI_RESIZE_NEAREST_UNPACK(&c, n->params, n->fparams);
+    dims_of(n, 0, &in);
+    dims_of(n, 1, &rows);
+    dims_of(n, 2, &cols);
+    dims_of(n, 3, &out);
+    return lwai_resize_nearest(&c, &in, data_of(g, n, 0), &rows,
+                               (const int32_t *)data_of(g, n, 1), &cols,
+                               (const int32_t *)data_of(g, n, 2), &out, data_of(g, n, 3));
+}
+#endif
+
+#ifdef LWAI_KERNEL_IN_IMAGE_GATHER_ND
+static lwai_status check_gather_nd(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_move_params c;
+    lwai_dims in, idx, out;
+    memset(&c, 0, sizeof c);
+    LWAI_GATHER_ND_UNPACK(&c, n->params, n->fparams);
+    dims_of(n, 0, &in);
+    dims_of(n, 1, &idx);
+    dims_of(n, 2, &out);
+    if (tensor_of(g, n, 0)->dtype != tensor_of(g, n, 2)->dtype ||
+        lwai_dtype_size(tensor_of(g, n, 0)->dtype) != (uint32_t)c.elem_bytes ||
+        !lwai_gather_nd_shapes_ok(&c, &in, &idx, &out)) {
+        return LWAI_ERR_BAD_MODEL;
+    }
+    return LWAI_OK; /* indices are data: the kernel checks each at run time */
+}
+
+static lwai_status run_gather_nd(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_move_params c;
+    lwai_dims in, idx, out;
+    memset(&c, 0, sizeof c);
+    LWAI_GATHER_ND_UNPACK(&c, n->params, n->fparams);
+    dims_of(n, 0, &in);
+    dims_of(n, 1, &idx);
+    dims_of(n, 2, &out);
+    return lwai_gather_nd(&c, &in, data_of(g, n, 0), &idx, (const int32_t *)data_of(g, n, 1),
+                          &out, data_of(g, n, 2));
+}
+#endif
+
+static SHARED const uint8_t dt_split[] = LWAI_SPLIT_DTYPES;
+static SHARED const uint8_t dt_pack[] = LWAI_PACK_DTYPES;
+static SHARED const uint8_t dt_reverse[] = LWAI_REVERSE_DTYPES;
+static SHARED const uint8_t dt_broadcast_to[] = LWAI_BROADCAST_TO_DTYPES;
+static SHARED const uint8_t dt_mirror_pad[] = LWAI_MIRROR_PAD_DTYPES;
+static SHARED const uint8_t dt_batch_to_space[] = LWAI_BATCH_TO_SPACE_DTYPES;
+static SHARED const uint8_t dt_space_to_batch[] = LWAI_SPACE_TO_BATCH_DTYPES;
+static SHARED const uint8_t dt_resize_nearest[] = LWAI_RESIZE_NEAREST_DTYPES;
+static SHARED const uint8_t dt_gather_nd[] = LWAI_GATHER_ND_DTYPES;
+static SHARED const char *const names_split[] = LWAI_SPLIT_NAMES;
+static SHARED const char *const names_pack[] = LWAI_PACK_NAMES;
+static SHARED const char *const names_reverse[] = LWAI_REVERSE_NAMES;
+static SHARED const char *const names_broadcast_to[] = LWAI_BROADCAST_TO_NAMES;
+static SHARED const char *const names_mirror_pad[] = LWAI_MIRROR_PAD_NAMES;
+static SHARED const char *const names_batch_to_space[] = LWAI_BATCH_TO_SPACE_NAMES;
+static SHARED const char *const names_space_to_batch[] = LWAI_SPACE_TO_BATCH_NAMES;
+static SHARED const char *const names_resize_nearest[] = LWAI_RESIZE_NEAREST_NAMES;
+static SHARED const char *const names_gather_nd[] = LWAI_GATHER_ND_NAMES;
+
+/* A data movement kernel's row: no scratch, no state, its variadic operands. */
+#define KERNEL_MOVE(name, macro, check, run)                                                 \
+    {#name, macro##_INPUTS, 1, macro##_PARAMS, macro##_FPARAMS, macro##_OPTIONAL, dt_##name,  \
+     NAMES(names_##name), check, run, NULL, macro##_STATE, NULL, (uint8_t)macro##_VARIADIC}
+
 /* One table row per kernel: its layout from the spec, its checks and adapter from above. */
 #define KERNEL(name, macro, check, run, scratch)                                             \
     {#name, macro##_INPUTS, 1, macro##_PARAMS, macro##_FPARAMS, macro##_OPTIONAL, dt_##name,  \
-     NAMES(names_##name), check, run, scratch, macro##_STATE, NULL}
+     NAMES(names_##name), check, run, scratch, macro##_STATE, NULL, 0u}
 /* A stateful kernel's row: its state operands (from the spec) and its reset function. */
 #define KERNEL_STATEFUL(name, macro, check, run, scratch, reset)                             \
     {#name, macro##_INPUTS, 1, macro##_PARAMS, macro##_FPARAMS, macro##_OPTIONAL, dt_##name,  \
-     NAMES(names_##name), check, run, scratch, macro##_STATE, reset}
+     NAMES(names_##name), check, run, scratch, macro##_STATE, reset, 0u}
+
+/* ---- CAST / QUANTIZE pairs, SELECT_V2, CUMSUM int8 (lwai/frontend/cast_ops.py) -----------
+ * The kernels check their dims and params themselves (LWAI_ERR_INVALID_ARG). */
+#ifdef LWAI_KERNEL_IN_IMAGE_CAST
+EW_RUN_UNARY(cast_s8_f32, LWAI_CAST_S8_F32, lwai_elementwise_params, int8_t, float)
+EW_RUN_UNARY(cast_s8_b, LWAI_CAST_S8_B, lwai_elementwise_params, int8_t, uint8_t)
+EW_RUN_UNARY(cast_s16_f32, LWAI_CAST_S16_F32, lwai_elementwise_params, int16_t, float)
+EW_RUN_UNARY(cast_s16_s8, LWAI_CAST_S16_S8, lwai_elementwise_params, int16_t, int8_t)
+EW_RUN_UNARY(cast_s16_b, LWAI_CAST_S16_B, lwai_elementwise_params, int16_t, uint8_t)
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_QUANTIZE_EXT
+EW_RUN_UNARY(quantize_s32_s8, LWAI_QUANTIZE_S32_S8, lwai_quantize_params, int32_t, int8_t)
+EW_RUN_UNARY(quantize_s32_s16, LWAI_QUANTIZE_S32_S16, lwai_quantize_params, int32_t, int16_t)
+EW_RUN_UNARY(quantize_s8_u8, LWAI_QUANTIZE_S8_U8, lwai_quantize_params, int8_t, uint8_t)
+EW_RUN_UNARY(quantize_u8_s8, LWAI_QUANTIZE_U8_S8, lwai_quantize_params, uint8_t, int8_t)
+EW_RUN_UNARY(dequantize_u8_f32, LWAI_DEQUANTIZE_U8_F32, lwai_dequantize_params, uint8_t, float)
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_SELECT
+#define SELECT_RUN(name, MACRO, T)                                                            \
+    static lwai_status run_##name(const lwai_graph *g, const lwai_graph_node *n)             \
+    {                                                                                         \
+        lwai_elementwise_params c;                                                            \
+        lwai_dims dc, dx, dy, out;                                                            \
+        memset(&c, 0, sizeof c);                                                              \
+        MACRO##_UNPACK(&c, n->params, n->fparams);                                            \
+        dims_of(n, 0, &dc);                                                                   \
+        dims_of(n, 1, &dx);                                                                   \
+        dims_of(n, 2, &dy);                                                                   \
+        dims_of(n, 3, &out);                                                                  \
+        return lwai_##name(&c, &dc, (const uint8_t *)data_of(g, n, 0), &dx,                   \
+                           (const T *)data_of(g, n, 1), &dy, (const T *)data_of(g, n, 2),     \
+                           &out, (T *)data_of(g, n, 3));                                      \
+    }
+SELECT_RUN(select_s8, LWAI_SELECT_S8, int8_t)
+SELECT_RUN(select_s16, LWAI_SELECT_S16, int16_t)
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_CUMSUM
+EW_RUN_UNARY(cumsum_s8, LWAI_CUMSUM_S8, lwai_cumsum_params, int8_t, int8_t)
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_ZEROS_LIKE
+static lwai_status check_zeros_like(const lwai_graph *g, const lwai_graph_node *n)
+{
+    const lwai_graph_tensor *out = tensor_of(g, n, 1);
+    if (n->params[0] < 0 || (uint32_t)n->params[0] != out->bytes) {
+        return LWAI_ERR_BAD_MODEL;
+    }
+    return LWAI_OK;
+}
+
+static lwai_status run_zeros_like(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_reshape_params c;
+    LWAI_ZEROS_LIKE_UNPACK(&c, n->params, n->fparams);
+    return lwai_zeros_like(&c, data_of(g, n, 0), data_of(g, n, 1));
+}
+#endif
+static SHARED const uint8_t dt_zeros_like[] = LWAI_ZEROS_LIKE_DTYPES;
+static SHARED const char *const names_zeros_like[] = LWAI_ZEROS_LIKE_NAMES;
+EW_TABLES(cast_s8_f32, LWAI_CAST_S8_F32)
+EW_TABLES(cast_s8_b, LWAI_CAST_S8_B)
+EW_TABLES(cast_s16_f32, LWAI_CAST_S16_F32)
+EW_TABLES(cast_s16_s8, LWAI_CAST_S16_S8)
+EW_TABLES(cast_s16_b, LWAI_CAST_S16_B)
+EW_TABLES(quantize_s32_s8, LWAI_QUANTIZE_S32_S8)
+EW_TABLES(quantize_s32_s16, LWAI_QUANTIZE_S32_S16)
+EW_TABLES(quantize_s8_u8, LWAI_QUANTIZE_S8_U8)
+EW_TABLES(quantize_u8_s8, LWAI_QUANTIZE_U8_S8)
+EW_TABLES(dequantize_u8_f32, LWAI_DEQUANTIZE_U8_F32)
+EW_TABLES(select_s8, LWAI_SELECT_S8)
+EW_TABLES(select_s16, LWAI_SELECT_S16)
+EW_TABLES(cumsum_s8, LWAI_CUMSUM_S8)
 
 static const lwai_graph_kernel kernels[] = {
 #ifdef LWAI_KERNEL_IN_IMAGE_CONV2D
@@ -2074,24 +3055,27 @@ static const lwai_graph_kernel kernels[] = {
     KERNEL_STATEFUL(svdf_f32, LWAI_SVDF_F32, check_svdf_f32, run_svdf_f32, NULL, reset_svdf),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_LSTM
-    KERNEL_STATEFUL(lstm_s8, LWAI_LSTM_S8, check_lstm_s8, run_lstm_s8, NULL, reset_lstm),
-    KERNEL_STATEFUL(lstm_s16, LWAI_LSTM_S16, check_lstm_s16, run_lstm_s16, NULL, reset_lstm),
+    KERNEL_STATEFUL(lstm_s8, LWAI_LSTM_S8, check_lstm_s8, run_lstm_s8, SCRATCH_LSTM_S8,
+                    reset_lstm),
+    KERNEL_STATEFUL(lstm_s16, LWAI_LSTM_S16, check_lstm_s16, run_lstm_s16, SCRATCH_LSTM_S16,
+                    reset_lstm),
     KERNEL_STATEFUL(lstm_f32, LWAI_LSTM_F32, check_lstm_f32, run_lstm_f32, NULL, reset_lstm),
 #endif
 /* 16x8 kernels (kernels/reference/s16.c) */
 #ifdef LWAI_KERNEL_IN_IMAGE_CONV2D
-    KERNEL(conv2d_s16, LWAI_CONV2D_S16, check_conv2d_s16, run_conv2d_s16, NULL),
+    KERNEL(conv2d_s16, LWAI_CONV2D_S16, check_conv2d_s16, run_conv2d_s16, SCRATCH_CONV2D_S16),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_DEPTHWISE_CONV2D
     KERNEL(depthwise_conv2d_s16, LWAI_DEPTHWISE_CONV2D_S16, check_depthwise_conv2d_s16,
-           run_depthwise_conv2d_s16, NULL),
+           run_depthwise_conv2d_s16, SCRATCH_DEPTHWISE_CONV2D_S16),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_FULLY_CONNECTED
     KERNEL(fully_connected_s16, LWAI_FULLY_CONNECTED_S16, check_fully_connected_s16,
            run_fully_connected_s16, NULL),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_AVG_POOL2D
-    KERNEL(avg_pool2d_s16, LWAI_AVG_POOL2D_S16, check_pool_s16, run_avg_pool2d_s16, NULL),
+    KERNEL(avg_pool2d_s16, LWAI_AVG_POOL2D_S16, check_pool_s16, run_avg_pool2d_s16,
+           SCRATCH_AVG_POOL2D_S16),
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_MAX_POOL2D
     KERNEL(max_pool2d_s16, LWAI_MAX_POOL2D_S16, check_pool_s16, run_max_pool2d_s16, NULL),
@@ -2119,7 +3103,182 @@ static const lwai_graph_kernel kernels[] = {
 #ifdef LWAI_KERNEL_IN_IMAGE_SOFTMAX
     KERNEL(softmax_s16, LWAI_SOFTMAX_S16, check_softmax_s16, run_softmax_s16, NULL),
 #endif
-    {NULL, 0, 0, 0, 0, 0u, NULL, NULL, NULL, NULL, NULL, 0u, NULL} /* keeps the array non-empty */
+/* elementwise and binary quantized ops (lwai/frontend/elementwise.py) */
+#ifdef LWAI_KERNEL_IN_IMAGE_SUB
+    KERNEL(sub_s16, LWAI_SUB_S16, NULL, run_sub_s16, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_RELU
+    KERNEL(relu_s16, LWAI_RELU_S16, NULL, run_relu_s16, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_ABS
+    KERNEL(abs_s8, LWAI_ABS_S8, NULL, run_abs_s8, NULL),
+    KERNEL(abs_s16, LWAI_ABS_S16, NULL, run_abs_s16, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_LUT
+    KERNEL(lut_s8, LWAI_LUT_S8, NULL, run_lut_s8, NULL),
+    KERNEL(rsqrt_s16, LWAI_RSQRT_S16, NULL, run_rsqrt_s16, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_PRELU
+    KERNEL(prelu_s8, LWAI_PRELU_S8, NULL, run_prelu_s8, NULL),
+    KERNEL(prelu_s16, LWAI_PRELU_S16, NULL, run_prelu_s16, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_SQUARED_DIFFERENCE
+    KERNEL(squared_difference_s8, LWAI_SQUARED_DIFFERENCE_S8, NULL, run_squared_difference_s8,
+           NULL),
+    KERNEL(squared_difference_s16, LWAI_SQUARED_DIFFERENCE_S16, NULL,
+           run_squared_difference_s16, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_DIV
+    KERNEL(div_s8, LWAI_DIV_S8, NULL, run_div_s8, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_MINMAX
+    KERNEL(minmax_s8, LWAI_MINMAX_S8, NULL, run_minmax_s8, NULL),
+    KERNEL(minmax_s16, LWAI_MINMAX_S16, NULL, run_minmax_s16, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_COMPARE
+    KERNEL(compare_s8, LWAI_COMPARE_S8, NULL, run_compare_s8, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_ADD_N
+    KERNEL_MOVE(add_n_s8, LWAI_ADD_N_S8, NULL, run_add_n_s8),
+#endif
+/* reductions, L2 norm, log softmax, resize bilinear (lwai/frontend/reduce_ops.py) */
+#ifdef LWAI_KERNEL_IN_IMAGE_REDUCE
+    KERNEL(reduce_sum_s8, LWAI_REDUCE_SUM_S8, NULL, run_reduce_sum_s8, NULL),
+    KERNEL(reduce_sum_s16, LWAI_REDUCE_SUM_S16, NULL, run_reduce_sum_s16, NULL),
+    KERNEL(reduce_max_s8, LWAI_REDUCE_MAX_S8, NULL, run_reduce_max_s8, NULL),
+    KERNEL(reduce_min_s8, LWAI_REDUCE_MIN_S8, NULL, run_reduce_min_s8, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_L2NORM
+    KERNEL(l2norm_s8, LWAI_L2NORM_S8, NULL, run_l2norm_s8, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_LOG_SOFTMAX
+    KERNEL(log_softmax_s8, LWAI_LOG_SOFTMAX_S8, NULL, run_log_softmax_s8, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_RESIZE_BILINEAR
+    KERNEL(resize_bilinear_s8, LWAI_RESIZE_BILINEAR_S8, NULL, run_resize_bilinear_s8, NULL),
+#endif
+/* data movement and multi-output kernels (lwai/frontend/data_movement.py) */
+#ifdef LWAI_KERNEL_IN_IMAGE_SPLIT
+    KERNEL_MOVE(split, LWAI_SPLIT, check_split, run_split),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_PACK
+    KERNEL_MOVE(pack, LWAI_PACK, check_pack, run_pack),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_REVERSE
+    KERNEL_MOVE(reverse, LWAI_REVERSE, check_reverse, run_reverse),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_BROADCAST_TO
+    KERNEL_MOVE(broadcast_to, LWAI_BROADCAST_TO, check_broadcast_to, run_broadcast_to),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_MIRROR_PAD
+    KERNEL_MOVE(mirror_pad, LWAI_MIRROR_PAD, check_mirror_pad, run_mirror_pad),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_BATCH_TO_SPACE
+    KERNEL_MOVE(batch_to_space, LWAI_BATCH_TO_SPACE, check_batch_to_space, run_batch_to_space),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_SPACE_TO_BATCH
+    KERNEL_MOVE(space_to_batch, LWAI_SPACE_TO_BATCH, check_space_to_batch, run_space_to_batch),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_RESIZE_NEAREST
+    KERNEL_MOVE(resize_nearest, LWAI_RESIZE_NEAREST, check_resize_nearest, run_resize_nearest),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_GATHER_ND
+    KERNEL_MOVE(gather_nd, LWAI_GATHER_ND, check_gather_nd, run_gather_nd),
+#endif
+    /* TFLM signal library custom ops (audio front end) */
+#ifdef LWAI_KERNEL_IN_IMAGE_SIGNAL_WINDOW
+    KERNEL(signal_window_s16, LWAI_SIGNAL_WINDOW_S16, check_signal_window_s16,
+           run_signal_window_s16, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_SIGNAL_FFT_AUTO_SCALE
+    KERNEL(signal_fft_auto_scale_s16, LWAI_SIGNAL_FFT_AUTO_SCALE_S16,
+           check_signal_fft_auto_scale_s16, run_signal_fft_auto_scale_s16, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_SIGNAL_RFFT
+    KERNEL(signal_rfft_s16, LWAI_SIGNAL_RFFT_S16, check_signal_rfft_s16, run_signal_rfft_s16,
+           NULL),
+    KERNEL(signal_rfft_s32, LWAI_SIGNAL_RFFT_S32, check_signal_rfft_s32, run_signal_rfft_s32,
+           NULL),
+    KERNEL(signal_rfft_f32, LWAI_SIGNAL_RFFT_F32, check_signal_rfft_f32, run_signal_rfft_f32,
+           NULL),
+    KERNEL(signal_irfft_s16, LWAI_SIGNAL_IRFFT_S16, check_signal_irfft_s16,
+           run_signal_irfft_s16, NULL),
+    KERNEL(signal_irfft_s32, LWAI_SIGNAL_IRFFT_S32, check_signal_irfft_s32,
+           run_signal_irfft_s32, NULL),
+    KERNEL(signal_irfft_f32, LWAI_SIGNAL_IRFFT_F32, check_signal_irfft_f32,
+           run_signal_irfft_f32, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_SIGNAL_ENERGY
+    KERNEL(signal_energy_s16, LWAI_SIGNAL_ENERGY_S16, check_signal_energy_s16,
+           run_signal_energy_s16, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_SIGNAL_FILTER_BANK
+    KERNEL(signal_filter_bank_u32, LWAI_SIGNAL_FILTER_BANK_U32, check_signal_filter_bank_u32,
+           run_signal_filter_bank_u32, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_SIGNAL_FILTER_BANK_SQRT
+    KERNEL(signal_filter_bank_sqrt_u64, LWAI_SIGNAL_FILTER_BANK_SQRT_U64,
+           check_signal_filter_bank_sqrt_u64, run_signal_filter_bank_sqrt_u64, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_SIGNAL_SPECTRAL_SUBTRACTION
+    KERNEL_STATEFUL(signal_spectral_subtraction_u32, LWAI_SIGNAL_SPECTRAL_SUBTRACTION_U32,
+                    check_signal_spectral_subtraction_u32, run_signal_spectral_subtraction_u32,
+                    NULL, reset_signal_spectral_subtraction),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_SIGNAL_FILTER_BANK_LOG
+    KERNEL(signal_filter_bank_log_u32, LWAI_SIGNAL_FILTER_BANK_LOG_U32,
+           check_signal_filter_bank_log_u32, run_signal_filter_bank_log_u32, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_SIGNAL_PCAN
+    KERNEL(signal_pcan_u32, LWAI_SIGNAL_PCAN_U32, check_signal_pcan_u32, run_signal_pcan_u32,
+           NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_SIGNAL_DELAY
+    KERNEL_STATEFUL(signal_delay_s16, LWAI_SIGNAL_DELAY_S16, check_signal_delay_s16,
+                    run_signal_delay_s16, NULL, reset_signal_zero),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_SIGNAL_OVERLAP_ADD
+    KERNEL_STATEFUL(signal_overlap_add_s16, LWAI_SIGNAL_OVERLAP_ADD_S16,
+                    check_signal_overlap_add_s16, run_signal_overlap_add_s16, NULL,
+                    reset_signal_zero),
+    KERNEL_STATEFUL(signal_overlap_add_f32, LWAI_SIGNAL_OVERLAP_ADD_F32,
+                    check_signal_overlap_add_f32, run_signal_overlap_add_f32, NULL,
+                    reset_signal_zero),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_SIGNAL_FRAMER
+    KERNEL_STATEFUL(signal_framer_s16, LWAI_SIGNAL_FRAMER_S16, check_signal_framer_s16,
+                    run_signal_framer_s16, NULL, reset_signal_zero),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_SIGNAL_STACKER
+    KERNEL_STATEFUL(signal_stacker_s16, LWAI_SIGNAL_STACKER_S16, check_signal_stacker_s16,
+                    run_signal_stacker_s16, NULL, reset_signal_zero),
+#endif
+    /* CAST / QUANTIZE pairs, SELECT_V2, CUMSUM int8 (lwai/frontend/cast_ops.py) */
+#ifdef LWAI_KERNEL_IN_IMAGE_CAST
+    KERNEL(cast_s8_f32, LWAI_CAST_S8_F32, NULL, run_cast_s8_f32, NULL),
+    KERNEL(cast_s8_b, LWAI_CAST_S8_B, NULL, run_cast_s8_b, NULL),
+    KERNEL(cast_s16_f32, LWAI_CAST_S16_F32, NULL, run_cast_s16_f32, NULL),
+    KERNEL(cast_s16_s8, LWAI_CAST_S16_S8, NULL, run_cast_s16_s8, NULL),
+    KERNEL(cast_s16_b, LWAI_CAST_S16_B, NULL, run_cast_s16_b, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_QUANTIZE_EXT
+    KERNEL(quantize_s32_s8, LWAI_QUANTIZE_S32_S8, NULL, run_quantize_s32_s8, NULL),
+    KERNEL(quantize_s32_s16, LWAI_QUANTIZE_S32_S16, NULL, run_quantize_s32_s16, NULL),
+    KERNEL(quantize_s8_u8, LWAI_QUANTIZE_S8_U8, NULL, run_quantize_s8_u8, NULL),
+    KERNEL(quantize_u8_s8, LWAI_QUANTIZE_U8_S8, NULL, run_quantize_u8_s8, NULL),
+    KERNEL(dequantize_u8_f32, LWAI_DEQUANTIZE_U8_F32, NULL, run_dequantize_u8_f32, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_SELECT
+    KERNEL(select_s8, LWAI_SELECT_S8, NULL, run_select_s8, NULL),
+    KERNEL(select_s16, LWAI_SELECT_S16, NULL, run_select_s16, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_CUMSUM
+    KERNEL(cumsum_s8, LWAI_CUMSUM_S8, NULL, run_cumsum_s8, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_ZEROS_LIKE
+    KERNEL(zeros_like, LWAI_ZEROS_LIKE, check_zeros_like, run_zeros_like, NULL),
+#endif
+    {NULL, 0, 0, 0, 0, 0u, NULL, NULL, NULL, NULL, NULL, 0u, NULL, 0u} /* keeps the array non-empty */
 };
 
 const lwai_graph_kernel *lwai_graph_find_kernel(const char *name)
