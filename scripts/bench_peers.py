@@ -218,8 +218,10 @@ def litert_us(path: Path, inputs: list[np.ndarray]) -> float:
         )
     if run.returncode != 0:
         lines = [ln for ln in run.stderr.strip().splitlines() if ln.strip()]
-        how = f"signal {-run.returncode}" if run.returncode < 0 else f"exit {run.returncode}"
-        raise RuntimeError(f"LiteRT crashed ({how}): {lines[-1] if lines else 'no message'}")
+        last = lines[-1] if lines else "no message"
+        if run.returncode < 0:  # killed by a signal: LiteRT itself aborted
+            raise RuntimeError(f"LiteRT crashed (signal {-run.returncode}): {last}")
+        raise RuntimeError(last)  # a Python error of LiteRT's, e.g. a model it refuses
     return float(run.stdout.strip().splitlines()[-1])
 
 
