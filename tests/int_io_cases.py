@@ -18,7 +18,7 @@ import numpy as np
 from lwai.tflite_writer import ModelBuilder
 
 DTYPES = ("int32", "float32", "bool", "int64", "int8")  # int64, int8: tests/math_cells_cases.py
-CONCAT_FANIN = 5  # results per output: <= 3 operands each + 1 <= 16 TVM args
+CONCAT_FANIN = 5  # results per output: <= 3 operands each + 1 <= 16 (the graph executor's limit)
 ARITH = ("ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM")  # int32 x int32 -> int32
 COMPARE = ("LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL", "EQUAL", "NOT_EQUAL")
 LOGICAL = ("LOGICAL_AND", "LOGICAL_OR")
@@ -181,7 +181,8 @@ def build(
         out_sizes[c.out_dtype] += n_out
     # One output per CONCAT_FANIN results of a dtype: TVM fuses a concatenation with the
     # ops that produce its inputs into one function, whose tensors (each op's operands,
-    # the output) lwai's runtime passes at most 16 of; TFLM's CONCATENATION takes <= 10.
+    # the output) the graph executor passes at most 16 of (the AOT code has no limit);
+    # TFLM's CONCATENATION takes <= 10.
     outputs = []
     for d in DTYPES:
         costs = [_cost(c) for c in cases if c.out_dtype == d]
