@@ -90,8 +90,12 @@ class Schedule:
     inputs: list[int] = field(default_factory=list)
     outputs: list[int] = field(default_factory=list)
     # Slots of persistent op state (SVDF's, ...): planned in the arena's persistent part,
-    # kept across invocations (runtime/README.md); slot -> reset byte.
+    # kept across invocations (runtime/README.md); slot -> reset byte (a resource variable
+    # with a CALL_ONCE init value: its bytes, np.uint8).
     state: dict[int, int] = field(default_factory=dict)
+    # The state slots that are resource variables (lwai/frontend/variables.py): their reset
+    # value is state[slot], a byte or the bytes CALL_ONCE's init subgraph leaves.
+    variables: list[int] = field(default_factory=list)
 
 
 def _shape(ty) -> tuple[int, ...]:
@@ -132,6 +136,7 @@ def _schedule(mod: tvm.IRModule, offloaded: list[OffloadedOp], path: Path) -> Sc
     main = mod["main"]
     s = Schedule()
     var_slot: dict = {}
+    var_state: dict[str, int] = {}  # resource variable -> its state slot
 
     def new_slots(var, names: list[str]) -> list[int]:
         """One slot (and buffer) per field of a tuple-typed step result (SPLIT's outputs,
@@ -208,6 +213,9 @@ def _schedule(mod: tvm.IRModule, offloaded: list[OffloadedOp], path: Path) -> Sc
             if v.op == CALL_DPS:
                 index = int(str(v.args[0].global_symbol)[len(EXTERN_PREFIX) :])
                 off = offloaded[index]
+                if off.op.attrs.get("variable"):  # resource variables (frontend/variables.py)
+                    _variable_step(s, off, args, b.var, new_slot, var_state)
+                    continue
                 if off.op.kind == "reshape" and isinstance(args[0], int):
                     new_slot(b.var, alias_of=args[0])  # same bytes, new shape: no copy
                     continue
@@ -233,6 +241,14 @@ def _schedule(mod: tvm.IRModule, offloaded: list[OffloadedOp], path: Path) -> Sc
     if outs is None:
         raise LwaiError(path, "model output is not a computed tensor")
     s.outputs = outs if isinstance(outs, list) else [outs]
+    hidden = (
+        int(main.attrs["lwai_hidden_outputs"])
+        if main.attrs and ("lwai_hidden_outputs" in main.attrs)
+        else 0
+    )
+    if hidden:  # the variables' write steps (lwai.frontend.variables): no model outputs
+        s.outputs = s.outputs[:-hidden]
+        _check_variable_order(s, path)
     for o in s.outputs:
         if isinstance(o, int):
             _check_io_dtype(path, "output", s.slots[o])
@@ -249,6 +265,48 @@ def _schedule(mod: tvm.IRModule, offloaded: list[OffloadedOp], path: Path) -> Sc
     for slot in s.slots:
         s.buffer_bytes[slot.buffer] = max(s.buffer_bytes[slot.buffer], slot.nbytes)
     return s
+
+
+def _variable_step(s: Schedule, off, args: list, var, new_slot, var_state: dict) -> None:
+    """A resource variable's read (state -> a new slot) or write (a value -> the state
+    slot, aliased) as a byte-copy step; one state slot per variable."""
+    op = off.op
+    key = op.attrs["variable"]
+    if key not in var_state:
+        t = op.output if op.attrs["access"] == "write" else op.inputs[0]
+        s.buffers.append([0, 0])
+        s.slots.append(
+            TensorSlot(t.name or f"var{len(var_state)}", t.shape, t.dtype, len(s.buffers) - 1)
+        )
+        var_state[key] = len(s.slots) - 1
+        s.state[len(s.slots) - 1] = op.attrs["reset"]
+        s.variables.append(len(s.slots) - 1)
+    state = var_state[key]
+    if op.attrs["access"] == "read":
+        off.arg_index[0] = len(args)
+        args.append(state)
+        out = new_slot(var)
+    else:
+        if not isinstance(args[0], int):  # a constant value (folded): the op's constant
+            op.inputs[0].data = np.asarray(args[0]).reshape(op.inputs[0].shape)
+            off.arg_index[0] = None
+            args.clear()
+        out = new_slot(var, alias_of=state)
+    s.steps.append(Step("lwai", out, args, op=off))
+
+
+def _check_variable_order(s: Schedule, path) -> None:
+    """Every read of a variable's buffer runs before the write of its new value (the
+    frontend emits them so; a reordering pass would silently break the copy semantics)."""
+    written: set[int] = set()
+    for st in s.steps:
+        if st.kind != "lwai" or not st.op.op.attrs.get("variable"):
+            continue
+        buf = s.slots[st.out].buffer
+        if st.op.op.attrs["access"] == "write":
+            written.add(buf)
+        elif any(isinstance(a, int) and s.slots[a].buffer in written for a in st.args):
+            raise LwaiError(path, f"{st.op.op.name}: scheduled after the variable's write")
 
 
 class ModelEmitter:
@@ -340,6 +398,14 @@ class ModelEmitter:
         self.body.append("        if (st != LWAI_OK) {\n            return st;\n        }")
         self.body.append("    }")
 
+    def reset_line(self, slot: int, fill) -> str:
+        """C statement restoring state slot ``slot``: a byte fill, or (a resource variable
+        with a CALL_ONCE init value) a copy of its constant bytes."""
+        off, n = self.offsets["buffer"][self.s.slots[slot].buffer], self.s.slots[slot].nbytes
+        if isinstance(fill, int):
+            return f"memset(arena + {off}, {fill}, {n}u);"
+        return f"memcpy(arena + {off}, {self.const(np.asarray(fill, np.uint8))}, {n}u);"
+
     def tensor_infos(self, slots: list[int], quant: dict) -> str:
         rows = []
         for slot_i in slots:
@@ -365,6 +431,7 @@ class ModelEmitter:
             before = self.weights_bytes
             (self.emit_lwai if step.kind == "lwai" else self.emit_tvm)(i, step)
             self.op_weights[i] = self.weights_bytes - before
+        state = [self.reset_line(i, fill) for i, fill in self.s.state.items()]  # (defs too)
         return render_template(
             "model.c.j2",
             version=__version__,
@@ -377,10 +444,7 @@ class ModelEmitter:
             outputs=self.tensor_infos(self.s.outputs, quant),
             c_name=c_string(self.name),
             arena_bytes=arena_bytes,
-            state=[
-                (self.offsets["buffer"][self.s.slots[i].buffer], self.s.slots[i].nbytes, fill)
-                for i, fill in self.s.state.items()
-            ],
+            state=state,
             num_inputs=len(self.s.inputs),
             num_outputs=len(self.s.outputs),
         )
@@ -585,10 +649,15 @@ def compile_model(
         "weights_bytes": emitter.weights_bytes,
         "c_symbol": f"lwai_model_{name}",
         "ops": ops,
-        "kernels": sorted({st.op.op.kind for st in sched.steps if st.kind == "lwai"}),
+        # (+ "variable": the graph executor's reset node of resource variables)
+        "kernels": sorted(
+            {st.op.op.kind for st in sched.steps if st.kind == "lwai"}
+            | ({"variable"} if sched.variables else set())
+        ),
         "kernel_backends": list(target.backends),
         "backend_kernels": sorted(
             {f"{st.backend}:{st.op.op.kind}" for st in sched.steps if st.kind == "lwai"}
+            | ({"reference:variable"} if sched.variables else set())
         ),
         "kernel_functions": sorted(emitter.kernel_functions),
         "tvm_functions": sorted(sym for sym, _ in tvm_info.values()),
@@ -621,6 +690,8 @@ def _check_state_size(sched: Schedule, step: Step, plan) -> None:
     function (its Python twin) must agree, or the kernel would run past its state."""
     from lwai.codegen.kernels import state_size
 
+    if step.op.op.attrs.get("variable"):  # a byte copy of a resource variable
+        return
     which = 0  # the kernel's state operands in input order (LSTM: hidden, cell)
     for j, t in enumerate(step.op.op.inputs):
         if t.state:
@@ -642,7 +713,7 @@ def _state_report(sched: Schedule, offsets: dict) -> list[dict]:
             "offset": offsets["buffer"][sched.slots[i].buffer],
             "bytes": sched.slots[i].nbytes,
             "dtype": sched.slots[i].dtype,
-            "fill": fill,
+            "fill": fill if isinstance(fill, int) else "init",  # "init": constant bytes
         }
         for i, fill in sched.state.items()
     ]

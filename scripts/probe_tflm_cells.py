@@ -20,8 +20,11 @@ a constant, the main graph reads it), ASSIGN_VARIABLE with another (the main gra
 its input and reads it back); their cell: the variable's dtype. LOGICAL_AND/OR are probed on bool only (TFLM does not check their dtype). A builtin no
 probe can exercise would go into HAND with the reason. Of the custom ops, the signal
 library's simple ops (SIGNAL_OPS: window, FFTs, energy, delay, framer, overlap-add, stacker)
-are probed on int16, int32 and float32 data with their custom options; the filter-bank family
-and PCAN (CUSTOM_HAND, with the reason) and the other registrations are not.
+are probed on int16, int32 and float32 data with their custom options, TFLite_Detection_PostProcess
+and CIRCULAR_BUFFER on the candidate dtypes (OTHER_CUSTOM; CUSTOM_LIMITS: what lwai takes of a
+cell, shown in its row); the filter-bank family and PCAN (CUSTOM_HAND, with the reason) and the
+other registrations are not. TFLM_DECODE
+(model compression) is probed per decoded dtype with a LUT-encoded constant.
 
     .venv/bin/python scripts/probe_tflm_cells.py            # rewrite lwai/spec/tflm_cells.json
     .venv/bin/python scripts/probe_tflm_cells.py --check    # exit 1 if the file is stale
@@ -744,7 +747,22 @@ CUSTOM_HAND = {
     "SignalFilterBankSpectralSubtraction": "needs the noise-estimate state and its options",
     "SignalFilterBankLog": "takes FilterBank's uint32 output and its scale options",
     "SignalPCAN": "needs the noise estimate and a gain table",
+    "BASIC_CLASSIFIER": 'the wheel registers it (custom code "BasicClassifier": its Prepare '
+    "checks a rank-1/2 input and a target_posteriors input) but no published tflite-micro "
+    "revision has its source (the tensorflow/tflite-micro repository up to 2026-08-20 has no "
+    "basic_classifier.cc), so what it computes is unknown and lwai has no kernel for it",
 }
+# Custom-op registrations of the wheel no model can reach, with why (no cells; checked by
+# tests/test_op_coverage.py: the interpreter finds no op under the name).
+CUSTOM_NOT_OPS = {
+    "ETHOSU": "this build's Register_ETHOSU() returns no kernel (TFLM without the Ethos-U NPU "
+    'driver), so AddEthosU() registers nothing: a model\'s "ethos-u" op is not found',
+    "L2NORM_REF": "the kernel TFLM's L2_NORMALIZATION registration returns "
+    "(Register_L2_NORMALIZATION() is Register_L2NORM_REF()), under no custom name of its own: "
+    "see L2_NORMALIZATION's rows",
+}
+# the custom code a model would use for each, for that check (None: there is none)
+CUSTOM_NOT_OPS_CODE = {"ETHOSU": "ethos-u", "L2NORM_REF": None}
 
 
 def _signal(name: str, d: str) -> Build:
@@ -808,14 +826,113 @@ SIGNAL_OPS = (
 )
 
 
+# ---- custom ops: detection post-processing and the circular buffer --------------------------
+
+DETECTION = "TFLite_Detection_PostProcess"
+CIRCULAR = "CIRCULAR_BUFFER"
+# dtypes tried for each (TFLM's kernels name float32 / int8; the others show its refusal)
+OTHER_CUSTOM = {DETECTION: ("float32", "int8", "uint8", "int16"), CIRCULAR: DTYPES}
+# What lwai takes of a probed custom op's cells, where that is less than the whole cell
+# (gen_coverage appends it to the cell's status).
+CUSTOM_LIMITS = {
+    CIRCULAR: "cycles_max > 1 only as the graph's last operator: TFLM's kTfLiteAbort "
+    "skips the operators after it, lwai cannot end a run early",
+    DETECTION: "fast NMS with one class per detection only: with more, TFLM's kernel "
+    "writes past its outputs",
+}
+
+
+def _detection(d: str) -> Build:
+    """One TFLite_Detection_PostProcess on ``d`` inputs: 6 boxes, 3 classes + background,
+    constant anchors, 3 detections (regular NMS); four float32 outputs."""
+
+    def f(p: P):
+        n, c, det = 6, 3, 3
+        p.inp((1, n, 4), d)
+        p.inp((1, n, c + 1), d)
+        boxes, scores = p.mb.inputs
+        if d == "float32":
+            p.feeds[0] = p.rng.normal(0, 1, (1, n, 4)).astype(np.float32)
+            p.feeds[1] = p.rng.uniform(0, 1, (1, n, c + 1)).astype(np.float32)
+        centers = p.rng.uniform(0.2, 0.8, (n, 2))
+        sizes = p.rng.uniform(0.1, 0.3, (n, 2))
+        anchors = np.concatenate([centers, sizes], 1)
+        if d != "float32":
+            anchors = np.clip(np.round(anchors / QUANT[d][0]) + QUANT[d][1], 0, 127)
+        a = p.const(anchors, d)
+        outs = [p.out((1, det, 4), "float32"), p.out((1, det), "float32")]
+        outs += [p.out((1, det), "float32"), p.out((1,), "float32")]
+        opts = {
+            "max_detections": det,
+            "max_classes_per_detection": 1,
+            "detections_per_class": 2,
+            "use_regular_nms": True,
+            "nms_score_threshold": 0.3,
+            "nms_iou_threshold": 0.5,
+            "num_classes": c,
+            "y_scale": 10.0,
+            "x_scale": 10.0,
+            "h_scale": 5.0,
+            "w_scale": 5.0,
+        }
+        p.mb.add_custom_op(DETECTION, [boxes, scores, a], outs, opts)
+
+    return f
+
+
+def _circular(d: str) -> Build:
+    """One CIRCULAR_BUFFER: [1, 1, 2, 3] frames into a [1, 4, 2, 3] variable output,
+    cycles_max 1 (TFLM runs the rest of the graph every invocation)."""
+
+    def f(p: P):
+        x = p.inp((1, 1, 2, 3), d)
+        y = p.mb.add_tensor("out0", (1, 4, 2, 3), d, is_variable=True, **p._q(d, None))
+        p.mb.outputs.append(y)
+        p.mb.add_custom_op(CIRCULAR, [x], [y], {"cycles_max": 1})
+
+    return f
+
+
+# TFLM's model-compression decoder (kernels/decode.cc): an encoded constant and its
+# ancillary data (DCM header + value table) in, the decoded tensor out. Its cells are the
+# decoded tensor's dtypes (the encoded data is raw bytes), probed with a LUT of 2-bit indices
+# feeding a CONCATENATION with the graph input (lwai/frontend/decode_ops.py decodes it).
+DECODE = "TFLM_DECODE"
+OTHER_CUSTOM[DECODE] = DTYPES
+
+
+def _decode(d: str) -> Build:
+    def f(p: P):
+        table = np.array([0, 1, 1, 0] if d == "bool" else [3, -1, 7, 2]).astype(d)
+        anc = np.frombuffer(bytes([0, 1, 0, 0, 1, 2, 4]) + bytes(9) + table.tobytes(), np.uint8)
+        enc = p.const(np.array([0b00011011, 0b11100100], np.uint8), "uint8")
+        a = p.const(anc, "uint8")
+        x = p.inp((2,), d)
+        if d == "uint8":  # no TFLM op concatenates uint8: the decoded tensor is the output
+            p.mb.add_custom_op(DECODE, [enc, a], [p.out((8,), d)])
+            return
+        y = p.mb.add_tensor("decoded", (8,), d, **p._q(d, None))
+        p.mb.add_custom_op(DECODE, [enc, a], [y])
+        p.op("CONCATENATION", [x, y], [p.out((10,), d)], {"axis": 0})
+
+    return f
+
+
 def custom_probes() -> list[tuple[str, str, Build]]:
     """(custom op name, cell label, model builder) for the signal ops TFLM's Python
-    interpreter resolves (SignalEnergy's output is uint32: label "A->uint32")."""
+    interpreter resolves (SignalEnergy's output is uint32: label "A->uint32"), detection
+    post-processing (float32 outputs: label "A->float32") and the circular buffer."""
     out = []
     for name in SIGNAL_OPS:
         for d in SIGNAL_DTYPES:
             lab = label(d, "uint32") if name == "SignalEnergy" else d
             out.append((name, lab, _signal(name, d)))
+    for d in OTHER_CUSTOM[DETECTION]:
+        out.append((DETECTION, label(d, "float32"), _detection(d)))
+    for d in OTHER_CUSTOM[CIRCULAR]:
+        out.append((CIRCULAR, d, _circular(d)))
+    for d in OTHER_CUSTOM[DECODE]:  # label: the decoded dtype
+        out.append((DECODE, d, _decode(d)))
     return out
 
 
@@ -969,7 +1086,7 @@ def generate() -> dict:
         (op, lab), _ = item
         return op, [DTYPES.index(d) if d in DTYPES else 99 for d in lab.split("->")]
 
-    custom_cells: dict[str, list[str]] = {name: [] for name in SIGNAL_OPS}
+    custom_cells: dict[str, list[str]] = {name: [] for name in (*SIGNAL_OPS, *OTHER_CUSTOM)}
     for (op, lab), (ok, why) in sorted(results.items(), key=order):
         if op in custom_cells:
             if ok:
@@ -999,7 +1116,11 @@ def generate() -> dict:
         "hand": {op: HAND[op] for op in builtins if op in HAND},
         "custom_cells": custom_cells,
         "custom_hand": CUSTOM_HAND,
-        "refused": {op: refused[op] for op in [*builtins, *SIGNAL_OPS] if op in refused},
+        "custom_not_ops": CUSTOM_NOT_OPS,
+        "custom_limits": CUSTOM_LIMITS,
+        "refused": {
+            op: refused[op] for op in [*builtins, *SIGNAL_OPS, *OTHER_CUSTOM] if op in refused
+        },
     }
 
 

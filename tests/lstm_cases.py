@@ -2,9 +2,10 @@
 (helpers of tests/test_lstm.py).
 
 A case is one LSTM (odd sizes, batch/time-major layouts, edge quantization: asymmetric hidden
-zero points, non-power-of-two cell scales, saturating and tiny gate scales, cell clipping),
-written with lwai's TFLite writer and run ``invocations`` times in the tflite-micro
-interpreter with the state carried, then once more after ``reset()``.
+zero points, non-power-of-two cell scales, saturating and tiny gate scales, cell clipping;
+int8, int16 16x8 and float32, some written out, the rest drawn by generated_int16 and
+generated_float), written with lwai's TFLite writer and run ``invocations`` times in the
+tflite-micro interpreter with the state carried, then once more after ``reset()``.
 """
 
 from __future__ import annotations
@@ -291,12 +292,81 @@ def cases() -> list[LstmCase]:
             seed=29,
         ),
     ]
-    return c
+    return c + generated_int16(14, 3000)
+
+
+def _log_uniform(rng: np.random.Generator, lo: float, hi: float) -> float:
+    return float(2.0 ** rng.uniform(np.log2(lo), np.log2(hi)))
+
+
+def _shape(rng: np.random.Generator, i: int) -> dict:
+    """Odd sizes (every seventh one input feature), batches 1-3, 1-5 steps, both layouts
+    (alternating)."""
+    n_in = int(rng.choice([1, 2, 3, 5, 7, 9, 12, 17, 24]))
+    return {
+        "batch": int(rng.integers(1, 4)),
+        "steps": int(rng.integers(1, 6)),
+        "n_in": 1 if i % 7 == 0 else n_in,
+        "n_cell": int(rng.choice([1, 2, 3, 4, 6, 7, 9, 11, 16])),
+        "time_major": bool(i % 2),
+    }
+
+
+def generated_int16(n: int, seed: int) -> list[LstmCase]:
+    """16x8 LSTMs drawn at random: input scales 2^-15..2^-8 (non-powers of two), hidden
+    scales 2^-15..2^-10 (powers of two or not), cell scales 2^-15..2^-10 (every third not a
+    power of two: TFLite rounds its log2), cell clip off or 0.3-4, gains from tiny (outputs
+    of a few LSBs, every fifth) to saturating."""
+    out = []
+    for i in range(n):
+        rng = np.random.default_rng(seed + i)
+        cell = 2.0 ** -int(rng.integers(10, 16))
+        if i % 3 == 2:
+            cell = _log_uniform(rng, 2.0**-15, 2.0**-10)
+        hidden = 2.0 ** -int(rng.integers(10, 16))
+        if i % 2:
+            hidden = _log_uniform(rng, 2.0**-15, 2.0**-10)
+        out.append(
+            LstmCase(
+                f"s16_gen{i}",
+                dtype="int16",
+                input_scale=_log_uniform(rng, 2.0**-15, 2.0**-8),
+                hidden_scale=hidden,
+                cell_scale=cell,
+                cell_clip=float(rng.choice([0.0, 0.0, round(float(rng.uniform(0.3, 4.0)), 3)])),
+                gain=0.03 if i % 5 == 3 else _log_uniform(rng, 0.3, 30.0),
+                seed=seed + i,
+                **_shape(rng, i),
+            )
+        )
+    return out
+
+
+def generated_float(n: int, seed: int) -> list[LstmCase]:
+    """float32 LSTMs drawn at random: input magnitudes 2^-9..2^-3 per code step (inputs up
+    to +-16), gains 0.05-8 and, every fifth, 60 (gate pre-activations beyond TFLite's
+    logistic cut-offs, > 16.6 and < -9), cell clip off or 0.1-5."""
+    out = []
+    for i in range(n):
+        rng = np.random.default_rng(seed + i)
+        out.append(
+            LstmCase(
+                f"f32_gen{i}",
+                dtype="float32",
+                input_scale=_log_uniform(rng, 2.0**-9, 2.0**-3),
+                hidden_scale=1.0 / 128,
+                cell_clip=float(rng.choice([0.0, 0.0, round(float(rng.uniform(0.1, 5.0)), 3)])),
+                gain=60.0 if i % 5 == 4 else _log_uniform(rng, 0.05, 8.0),
+                seed=seed + i,
+                **_shape(rng, i),
+            )
+        )
+    return out
 
 
 def float_cases() -> list[LstmCase]:
-    """float32 LSTMs (TFLM's float kernel; compared within float tolerance)."""
-    return [
+    """float32 LSTMs (TFLM's float kernel)."""
+    return generated_float(16, 4000) + [
         LstmCase("f32", dtype="float32", seed=40),
         LstmCase("f32_odd", dtype="float32", n_in=7, n_cell=5, batch=2, seed=41),
         LstmCase(

@@ -10,6 +10,16 @@ are cut from one flat model input per dtype (float32/int32: a tree of SPLIT_Vs, 
 split kernel runs without a TVM function each; bool: a SLICE each) and RESHAPEd; every
 result is RESHAPEd flat and CONCATENATEd (a tree of 10-input concatenations) into one model
 output per dtype.
+
+INT_CELLS (tests/test_shape_cells_int.py): the same generators for the int8, int16, int64 and
+uint8 cells of the plain data-movement ops. int8/int16/uint8 operands are quantized (a scale
+and zero point per case, edges included; the op keeps them): cut unquantized from the int8 /
+int16 input and RESHAPEd into the case's quantized tensor; uint8 ones pass a QUANTIZE int8 ->
+uint8 of equal scale and zero points 128 apart (TFLM flips bit 7: exact), and uint8 results
+go back the same way. Quantized results are SLICEd into unquantized tensors before the
+concatenation (raw integers onward). TFLM cuts no int64 (no SLICE, SPLIT, GATHER or CAST
+takes it): an int64 operand is MAXIMUM(x, its values as a constant) where x is the one int64
+model input, a scalar fed INT64_MIN, so the values are computed at run time, not folded.
 """
 
 from __future__ import annotations
@@ -20,8 +30,11 @@ import numpy as np
 from lwai.tflite_writer import ModelBuilder
 
 Case, Operand = ic.Case, ic.Operand
-DTYPES = ("float32", "int32", "bool")
-SPLIT = ("float32", "int32")  # dtypes TFLM's SPLIT_V takes
+DTYPES = ("float32", "int32", "bool", "int8", "int16", "int64")  # model input/output dtypes
+LABELS = (*DTYPES, "uint8")  # dtype labels, in seed order
+SPLIT = ("float32", "int32", "int8", "int16")  # dtypes TFLM's SPLIT_V takes
+QUANTIZED = ("int8", "int16", "uint8")
+INT64_FLOOR = np.iinfo(np.int64).min  # the int64 input's value (see the module docstring)
 CONCAT_FANIN = 10  # inputs per CONCATENATION of the packed outputs (TFLM's maximum)
 
 # builtin -> dtype labels checked (TFLM registers the op for each; probed with its resolver).
@@ -57,6 +70,17 @@ CELLS: dict[str, list[str]] = {
     "DYNAMIC_UPDATE_SLICE": ["float32", "int32"],
 }
 OPS = tuple(CELLS)
+# Integer cells of the same ops (tests/test_shape_cells_int.py; the other int8/int16 cells
+# are tests/test_data_movement.py's).
+INT_CELLS: dict[str, list[str]] = {
+    "RESHAPE": ["int8", "int16", "int64", "uint8"],
+    "SQUEEZE": ["int64", "uint8"],
+    "CONCATENATION": ["int64"],
+    "PACK": ["int64"],
+    "REVERSE_V2": ["int64", "uint8"],
+    "BROADCAST_TO": ["int64", "uint8"],
+    "BROADCAST_ARGS": ["int64"],
+}
 
 
 def values(rng, dtype: str, shape, op: str = "") -> np.ndarray:
@@ -133,9 +157,34 @@ def _strided_slice(rng, dt: str, shape: tuple[int, ...]):
     return begin, end, strides, out, opts
 
 
+def quant(rng, dt: str) -> tuple[float, int]:
+    """(scale, zero point) of a quantized case: scales over 10 decades, zero points at the
+    dtype's limits, its middle and in between (int16: mostly 0, as TFLite's int16 models)."""
+    scale = float(np.float32(10.0 ** rng.uniform(-6, 4)))
+    if dt == "int16":
+        return scale, int(rng.choice([0, 0, -32768, 32767, int(rng.integers(-1000, 1000))]))
+    info = np.iinfo(dt)
+    mid = 0 if info.min < 0 else 128
+    return scale, int(
+        rng.choice([info.min, info.max, mid, int(rng.integers(info.min, info.max + 1))])
+    )
+
+
 def generate(op: str, dt: str, n: int, seed: int) -> list[Case]:
+    """``n`` cases; those of a QUANTIZED dtype carry ``q`` = (scale, zero point)."""
     rng = np.random.default_rng(seed)
-    return [_one(op, dt, rng, f"{op.lower()}_{dt}_{i}", i) for i in range(n)]
+    cases = []
+    for i in range(n):
+        c = _one(op, dt, rng, f"{op.lower()}_{dt}_{i}", i)
+        c.q = quant(rng, dt) if dt in QUANTIZED else None
+        cases.append(c)
+    return cases
+
+
+def _q(c: Case, dtype: str) -> dict:
+    """The quantization of the case's tensors of ``dtype`` (its data; not int32 indices)."""
+    q = getattr(c, "q", None)
+    return {"scale": q[0], "zero_point": q[1]} if q and dtype in QUANTIZED else {}
 
 
 def _one(op: str, dt: str, rng, name: str, i: int) -> Case:
@@ -382,6 +431,11 @@ def padded_positions(case: Case) -> np.ndarray | None:
     return x.reshape(-1) == 0
 
 
+def _flat(dtype: str) -> str:
+    """The model input / output dtype carrying operands / results of ``dtype``."""
+    return "int8" if dtype == "uint8" else dtype
+
+
 def _split_tree(mb: ModelBuilder, x: int, sizes: list[int], tag: str) -> list[int]:
     """Tensors of ``sizes`` elements cut in order from the flat tensor ``x`` by SPLIT_Vs of
     at most CONCAT_FANIN pieces each (a tree): lwai's split kernel moves them, so unlike a
@@ -406,40 +460,78 @@ def build(cases: list[Case]) -> tuple[bytes, list[np.ndarray], dict]:
     pieces: dict[str, list[int]] = {d: [] for d in DTYPES}
     for c in cases:
         for o in _sliced(c.operands):
-            pieces[o.dtype].append(int(np.prod(o.shape)))
-    inputs = {d: mb.add_tensor(f"in_{d}", (sum(n),), d) for d, n in pieces.items() if n}
-    # float32/int32 operands: SPLIT_V trees; bool (TFLM splits no bool): a SLICE each
+            pieces[_flat(o.dtype)].append(int(np.prod(o.shape)))
+    inputs = {
+        d: mb.add_tensor(f"in_{d}", (sum(n),), d) for d, n in pieces.items() if n and d != "int64"
+    }
+    if pieces["int64"]:  # one element fed INT64_FLOOR (see the module docstring)
+        inputs["int64"] = mb.add_tensor("in_int64", (1,), "int64")
+        floor = mb.add_tensor("int64_floor", (), "int64")
+        mb.add_op("RESHAPE", [inputs["int64"]], [floor], {"new_shape": []})
+    # float32/int32/int8/int16 operands: SPLIT_V trees; bool (TFLM splits no bool): a SLICE
+    # each
     cut = {d: iter(_split_tree(mb, inputs[d], pieces[d], f"sp_{d}")) for d in SPLIT if d in inputs}
     feeds: dict[str, list[np.ndarray]] = {d: [] for d in inputs}
+    if "int64" in inputs:
+        feeds["int64"] = [np.array([INT64_FLOOR], np.int64)]
     offsets = {d: 0 for d in DTYPES}
     results: dict[str, list[int]] = {d: [] for d in DTYPES}
     where: dict[str, tuple[str, int, int]] = {}
     for j, c in enumerate(cases):
         args, vals = [], iter(c.values)
         for k, o in enumerate(c.operands):
+            q = _q(c, o.dtype)
             if o.data is not None:
-                args.append(mb.add_tensor(f"c{j}_k{k}", o.shape, o.dtype, data=o.data))
+                args.append(mb.add_tensor(f"c{j}_k{k}", o.shape, o.dtype, data=o.data, **q))
                 continue
             n = int(np.prod(o.shape))
-            if o.dtype in cut:
-                flat = next(cut[o.dtype])
+            value = np.asarray(next(vals), dtype=o.dtype)
+            if o.dtype == "int64":  # max(INT64_FLOOR, value) = value, computed at run time
+                shaped = mb.add_tensor(f"c{j}_x{k}", o.shape, o.dtype)
+                v = mb.add_tensor(f"c{j}_v{k}", o.shape, "int64", data=value)
+                mb.add_op("MAXIMUM", [floor, v], [shaped])
+                args.append(shaped)
+                continue
+            d = _flat(o.dtype)
+            if d in cut:
+                flat = next(cut[d])
             else:
-                begin = mb.add_tensor(f"c{j}_b{k}", (1,), "int32", data=[offsets[o.dtype]])
+                begin = mb.add_tensor(f"c{j}_b{k}", (1,), "int32", data=[offsets[d]])
                 size = mb.add_tensor(f"c{j}_s{k}", (1,), "int32", data=[n])
-                flat = mb.add_tensor(f"c{j}_f{k}", (n,), o.dtype)
-                mb.add_op("SLICE", [inputs[o.dtype], begin, size], [flat])
-            shaped = mb.add_tensor(f"c{j}_x{k}", o.shape, o.dtype)
-            mb.add_op("RESHAPE", [flat], [shaped], {"new_shape": list(o.shape)})
+                flat = mb.add_tensor(f"c{j}_f{k}", (n,), d)
+                mb.add_op("SLICE", [inputs[d], begin, size], [flat])
+            shaped = mb.add_tensor(f"c{j}_x{k}", o.shape, o.dtype, **q)
             args.append(shaped)
-            feeds[o.dtype].append(np.asarray(next(vals)).reshape(-1).astype(o.dtype))
-            offsets[o.dtype] += n
-        y = mb.add_tensor(f"c{j}_y", c.out_shape, c.out_dtype)
+            if o.dtype == "uint8":  # from int8: bit 7 flipped by a QUANTIZE
+                s, z = c.q
+                q8 = mb.add_tensor(f"c{j}_q{k}", o.shape, "int8", scale=s, zero_point=z - 128)
+                mb.add_op("RESHAPE", [flat], [q8], {"new_shape": list(o.shape)})
+                mb.add_op("QUANTIZE", [q8], [shaped])
+                value = (value.astype(np.int16) - 128).astype(np.int8)
+            else:  # an unquantized flat piece into the case's (quantized) tensor
+                mb.add_op("RESHAPE", [flat], [shaped], {"new_shape": list(o.shape)})
+            feeds[d].append(value.reshape(-1).astype(d))
+            offsets[d] += n
+        qy = _q(c, c.out_dtype)
+        y = mb.add_tensor(f"c{j}_y", c.out_shape, c.out_dtype, **qy)
         mb.add_op(c.op, args, [y], c.options)
         n_out = int(np.prod(c.out_shape))
-        y_flat = mb.add_tensor(f"c{j}_yf", (n_out,), c.out_dtype)
+        y_flat = mb.add_tensor(f"c{j}_yf", (n_out,), c.out_dtype, **qy)
         mb.add_op("RESHAPE", [y], [y_flat], {"new_shape": [n_out]})
-        where[c.name] = (c.out_dtype, len(results[c.out_dtype]), n_out)
-        results[c.out_dtype].append(y_flat)
+        d = _flat(c.out_dtype)
+        if c.out_dtype == "uint8":  # back to int8, bit 7 flipped
+            s, z = c.q
+            y8 = mb.add_tensor(f"c{j}_y8", (n_out,), "int8", scale=s, zero_point=z - 128)
+            mb.add_op("QUANTIZE", [y_flat], [y8])
+            y_flat = y8
+        if qy:  # unquantized onward: the raw integers
+            zero = mb.add_tensor(f"c{j}_z", (1,), "int32", data=[0])
+            whole = mb.add_tensor(f"c{j}_n", (1,), "int32", data=[n_out])
+            raw = mb.add_tensor(f"c{j}_yr", (n_out,), d)
+            mb.add_op("SLICE", [y_flat, zero, whole], [raw])
+            y_flat = raw
+        where[c.name] = (d, len(results[d]), n_out)
+        results[d].append(y_flat)
     # One output per dtype: a tree of CONCATENATIONs of <= CONCAT_FANIN tensors each (TFLM
     # takes <= 10 inputs). Between levels every tensor is RESHAPEd [n] <-> [1, n] (an alias
     # in lwai), the levels joining on axis 0 and 1 in turn: TVM would otherwise fuse the
@@ -487,14 +579,14 @@ def build(cases: list[Case]) -> tuple[bytes, list[np.ndarray], dict]:
     return mb.build(), feed_list, layout
 
 
-def all_cases(n: int, seed: int = 2000) -> list[Case]:
-    """``n`` cases per cell, interleaved cell by cell (case 0 of every cell, then case 1...):
-    every image mixes all ops, and the results folded to constants at compile time (SHAPE,
-    ZEROS_LIKE) always share a concatenation with computed ones."""
+def all_cases(n: int, seed: int = 2000, cells: dict[str, list[str]] = CELLS) -> list[Case]:
+    """``n`` cases per cell of ``cells``, interleaved cell by cell (case 0 of every cell,
+    then case 1...): every image mixes all ops, and the results folded to constants at compile
+    time (SHAPE, ZEROS_LIKE) always share a concatenation with computed ones."""
     per_cell = [
-        generate(op, dt, n, seed + 10 * k + DTYPES.index(dt))
-        for k, op in enumerate(OPS)
-        for dt in CELLS[op]
+        generate(op, dt, n, seed + 10 * k + LABELS.index(dt))
+        for k, op in enumerate(cells)
+        for dt in cells[op]
     ]
     return [cell[i] for i in range(n) for cell in per_cell]
 

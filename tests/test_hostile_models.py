@@ -1354,3 +1354,37 @@ def test_shared_vectors_do_not_hang(tmp_path, capfd):
         "(tables that overlap or share vectors)"
     )
     assert_error(path, tmp_path, capfd, what)
+
+
+def test_codes_in_builtin_code_only(tmp_path):
+    """A file whose operator codes (< 127) sit only in ``builtin_code``, the deprecated
+    8-bit field left 0 (ADD), as TFLM's model compressor writes them: TFLite reads
+    max(both), and so must lwai -- the ``tflite`` package alone would import every op as
+    ADD. SUB, MUL and MAXIMUM here, compared with tflite-micro on the host."""
+    from conftest import tflm_outputs
+    from lwai import driver
+
+    mb = ModelBuilder()
+    x = mb.add_tensor("x", (5,), "float32")
+    cs = np.array([3, -1, 0.5, 2, -4], np.float32)
+    c = mb.add_tensor("c", (5,), "float32", data=cs)
+    t1, t2, y = (mb.add_tensor(n, (5,), "float32") for n in ("t1", "t2", "y"))
+    mb.add_op("SUB", [x, c], [t1])
+    mb.add_op("MUL", [t1, c], [t2])
+    mb.add_op("MAXIMUM", [t2, x], [y])
+    mb.inputs, mb.outputs = [x], [y]
+    data = bytearray(mb.build())
+    model = tflite.Model.GetRootAsModel(data, 0)
+    for i in range(model.OperatorCodesLength()):
+        code = model.OperatorCodes(i)
+        assert code.BuiltinCode() != tflite.BuiltinOperator.ADD
+        data[code._tab.Pos + code._tab.Offset(4)] = 0  # deprecated_builtin_code := ADD
+    model = tflite.Model.GetRootAsModel(bytes(data), 0)
+    assert model.OperatorCodes(0).BuiltinCode() == tflite.BuiltinOperator.ADD  # the trap
+    path = tmp_path / "codes.tflite"
+    path.write_bytes(bytes(data))
+    xs = np.array([1.5, -2, 7, 0.25, -3], np.float32)
+    got, _ = driver.run_model(path, [xs], tmp_path / "run")
+    want = tflm_outputs(bytes(data), [xs])
+    assert np.array_equal(got[0], want[0]), (got[0], want[0])
+    assert not np.array_equal(want[0], xs + cs + cs + xs)  # what three ADDs would give

@@ -328,6 +328,44 @@ def test_tflm_cells_are_what_tflm_does():
     assert "INT32" in refused["SignalWindow"]["int32"]
 
 
+def test_unreachable_custom_registrations():
+    """The registrations the table lists without cells (probe_tflm_cells.CUSTOM_NOT_OPS)
+    are ones no model reaches: TFLM's interpreter finds no op under their custom code (or
+    their own name), while it does find a registered one (CIRCULAR_BUFFER)."""
+    pt = _probe()
+    assert set(pt.CUSTOM_NOT_OPS) == set(pt.CUSTOM_NOT_OPS_CODE)
+    customs = _gen_coverage().tflm_custom_ops()
+    assert set(pt.CUSTOM_NOT_OPS) <= set(customs)  # the wheel exports them
+
+    def found(code: str) -> bool:
+        mb = ModelBuilder()
+        x, y = mb.add_tensor("x", (4,), "int8"), mb.add_tensor("y", (4,), "int8")
+        mb.add_custom_op(code, [x], [y])
+        mb.inputs, mb.outputs = [x], [y]
+        run = subprocess.run(
+            [str(Path(LWAI).parent / "python"), "-c", _CREATE],
+            input=mb.build(),
+            capture_output=True,
+            check=False,  # the interpreter fails either way: its message tells
+        )
+        return b"Failed to get registration" not in run.stdout + run.stderr
+
+    assert found("CIRCULAR_BUFFER")
+    for name, code in pt.CUSTOM_NOT_OPS_CODE.items():
+        for c in {name, code} - {None}:
+            assert not found(c), c
+
+
+_CREATE = (
+    "import sys\n"
+    "from tflite_micro.python.tflite_micro import runtime\n"
+    "try:\n"
+    "    runtime.Interpreter.from_bytes(sys.stdin.buffer.read())\n"
+    "except Exception:\n"
+    "    pass\n"
+)
+
+
 def test_cells_are_read_from_every_test_file():
     """CELLS are found by scanning tests/test_*.py, computed dicts included, and every label
     names a cell TFLM has (or a custom op, or "hybrid")."""

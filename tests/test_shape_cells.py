@@ -154,23 +154,6 @@ def test_mirror_pad_wider_than_reflect_allows_is_refused(tmp_path):
     assert "MIRROR_PAD REFLECT: padding (3, 0) does not fit dimension 3" in msg
 
 
-def test_quantized_dynamic_update_slice_is_refused(tmp_path):
-    mb = ModelBuilder()
-    q = {"scale": 0.1, "zero_point": 3}
-    x = mb.add_tensor("x", (4, 3), "int8", **q)
-    u = mb.add_tensor("u", (2, 3), "int8", **q)
-    i = mb.add_tensor("i", (2,), "int32")
-    y = mb.add_tensor("y", (4, 3), "int8", **q)
-    mb.add_op("DYNAMIC_UPDATE_SLICE", [x, u, i], [y])
-    mb.inputs, mb.outputs = [x, u, i], [y]
-    path = tmp_path / "dus.tflite"
-    path.write_bytes(mb.build())
-    assert _compile_error(path, tmp_path).endswith(
-        "error: unsupported operator DYNAMIC_UPDATE_SLICE (int8). Replace it in the model or "
-        "add a kernel for it (see docs/operators.md)"
-    )
-
-
 @pytest.mark.parametrize("what", ["ellipsis_mask", "new_axis_mask", "offset"])
 def test_strided_slice_masks_tflm_lacks_are_refused(what, tmp_path):
     consts = [np.array(v, np.int32) for v in ([0, 1], [4, 2], [1, 1])]

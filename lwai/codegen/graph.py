@@ -88,6 +88,8 @@ def build_graph(name: str, sched, offsets: dict, arena_bytes: int, tvm_info: dic
         return len(tensors) - 1
 
     nodes: list[dict] = []
+    for slot_i in getattr(sched, "variables", []):  # resource variables: their reset nodes
+        nodes.append(_variable_node(sched, slot_i, const))
     for i, step in enumerate(sched.steps):
         if step.kind == "lwai":
             nodes.append(_lwai_node(i, step, const))
@@ -138,6 +140,25 @@ def executor_refusal(graph: dict) -> str | None:
                 "the AOT executor, which has no such limit"
             )
     return None
+
+
+def _variable_node(sched, slot_i: int, const) -> dict:
+    """The ``variable`` node of a resource variable's state slot: nothing at run time, its
+    reset copies the init bytes (a constant) into the slot, the node's output."""
+    slot = sched.slots[slot_i]
+    fill = sched.state[slot_i]
+    raw = np.full(slot.nbytes, fill, np.uint8) if isinstance(fill, int) else np.asarray(fill)
+    init = np.frombuffer(np.ascontiguousarray(raw, np.uint8).tobytes(), np.dtype(slot.dtype))
+    n = int(np.prod(slot.shape, dtype=np.int64))
+    k = const(f"{slot.name}_init", init.reshape(slot.shape), slot.dtype, slot.shape)
+    return {
+        "kernel": "variable",
+        "inputs": [k, slot_i],
+        "outputs": [slot_i],
+        "dims": [1, 1, 1, n] * 3,
+        "params": [slot.nbytes],
+        "fparams": [],
+    }
 
 
 def _lwai_node(i: int, step, const) -> dict:

@@ -334,6 +334,11 @@ def _reason(op: OpDesc) -> str | None:
 
         return signal_reason(op)
 
+    if kind in ("detection_postprocess", "circular_buffer"):  # lwai/frontend/detection_ops.py
+        from lwai.frontend import detection_ops
+
+        return detection_ops.reason(op)
+
     if kind == "svdf":
         return _svdf_reason(op)
 
@@ -424,6 +429,10 @@ def state_size(plan: KernelPlan, which: int = 0) -> int:
         from lwai.frontend.signal_ops import state_size as signal_state_size
 
         return signal_state_size(plan)
+    if plan.kernel == "circular_buffer_s8":
+        from lwai.frontend.detection_ops import state_size as cb_state_size
+
+        return cb_state_size(plan)
     if plan.kernel.startswith("svdf"):
         d_in, d_wf, d_wt = (o.dims for o in plan.operands[:3])
         elem = {"svdf_s8": 2, "svdf_state8_s8": 1, "svdf_f32": 4}[plan.kernel]
@@ -599,6 +608,11 @@ def plan_kernel(op: OpDesc) -> KernelPlan:
         from lwai.frontend.signal_ops import plan as plan_signal
 
         return plan_signal(op)
+
+    if kind in ("detection_postprocess", "circular_buffer"):  # lwai/frontend/detection_ops.py
+        from lwai.frontend import detection_ops
+
+        return detection_ops.plan(op)
 
     from lwai.frontend import cast_ops  # CAST/QUANTIZE pairs, SELECT_V2, CUMSUM int8
 

@@ -15,12 +15,9 @@ resource variables only as constants set by a CALL_ONCE init subgraph.
   numpy (a few integer/float/bool ops) and inlines the body that many times (at most
   MAX_UNROLL). Otherwise refused: its trip count is decided at run time and lwai's
   schedule has no loops.
-- CALL_ONCE + VAR_HANDLE + READ_VARIABLE: a variable the init subgraph sets to a constant
-  and the model only reads is that constant (TVM's conversion). TFLite Micro's reset()
-  zeroes resource variables and does not run CALL_ONCE again; lwai's
-  ``lwai_model_reset_state`` leaves such a constant as it is (it is no state in lwai).
-- ASSIGN_VARIABLE outside the init subgraph: refused; a variable written at run time is
-  persistent state, which lwai keeps only for kernels' state operands (SVDF, LSTM) so far.
+- CALL_ONCE, VAR_HANDLE, READ_VARIABLE, ASSIGN_VARIABLE: resource variables are persistent
+  state in the arena plan, initialised from CALL_ONCE's init subgraph
+  (lwai/frontend/variables.py, which says where lwai's reset differs from TFLM's).
 """
 
 from __future__ import annotations
@@ -36,39 +33,32 @@ from lwai.errors import LwaiError
 REFUSED = {
     "WHILE": "its trip count is decided at run time; lwai's static schedule has no loops",
     "WHILE_LONG": "it runs more than MAX_UNROLL iterations; lwai unrolls loops",
-    "ASSIGN_VARIABLE": (
-        "a resource variable written at run time is persistent state; lwai keeps state "
-        "only for kernel state operands (SVDF, LSTM) so far"
-    ),
 }
 # One line per builtin for docs/operators.md (scripts/gen_coverage.py may import it).
 STATUS = {
     "IF": "both branches inlined, output selected by the condition (tests/test_control_flow.py)",
     "WHILE": "unrolled when its trip count is known at compile time (counter from constants),"
     " else refused: " + REFUSED["WHILE"],
-    "CALL_ONCE": "init subgraph setting variables to constants (TVM's import)",
-    "VAR_HANDLE": "variables set once by CALL_ONCE and only read: constants",
-    "READ_VARIABLE": "of a variable set once by CALL_ONCE: its constant",
-    "ASSIGN_VARIABLE": "only in CALL_ONCE's init subgraph; refused elsewhere: "
-    + REFUSED["ASSIGN_VARIABLE"],
+    "CALL_ONCE": "its init subgraph's values (evaluated at compile time) are the variables'"
+    " values after init and lwai_model_reset_state (lwai/frontend/variables.py)",
+    "VAR_HANDLE": "each (container, shared_name) one persistent buffer of the arena's state part",
+    "READ_VARIABLE": "a byte copy of the variable's buffer (or its value assigned earlier in"
+    " the same invocation)",
+    "ASSIGN_VARIABLE": "the last value assigned in an invocation is copied into the variable's"
+    " buffer; refused inside IF branches and WHILE bodies",
 }
 _INT_DIVISIONS = ("DIV", "FLOOR_DIV", "FLOOR_MOD")
 MAX_UNROLL = 64  # WHILE iterations lwai unrolls (each one a copy of the body's ops)
 
 
 def register(conv) -> None:
-    """Installs lwai's IF, WHILE and ASSIGN_VARIABLE converters (LwaiOperatorConverter)."""
+    """Installs lwai's IF, WHILE and resource variable converters (LwaiOperatorConverter)."""
     cmap = conv.convert_map
     cmap["IF"] = lambda op: _convert_if(conv, op)
     cmap["WHILE"] = lambda op: _convert_while(conv, op)
-    tvm_assign = cmap.get("ASSIGN_VARIABLE")
+    from lwai.frontend import variables  # resource variables: persistent state
 
-    def assign(op):
-        if conv.conversion_state.get("in_call_once_init") and tvm_assign is not None:
-            return tvm_assign(op)  # CALL_ONCE's init: TVM records the constant
-        return _refuse(conv, op, "ASSIGN_VARIABLE")
-
-    cmap["ASSIGN_VARIABLE"] = assign
+    variables.register(conv)
 
 
 def _index(conv, op) -> int:
@@ -83,11 +73,6 @@ def _index(conv, op) -> int:
 
 def _refuse(conv, op, name: str):
     where = f"{name} (operator {_index(conv, op)}"
-    if name == "ASSIGN_VARIABLE":
-        handle = conv.get_input_tensors(op)[0]
-        where += (
-            f", variable handle '{tvm_tflite.get_tensor_name(conv.subgraph, handle.tensor_idx)}'"
-        )
     reason = REFUSED[name].replace("MAX_UNROLL", str(MAX_UNROLL))
     raise LwaiError("model", f"{where.replace('WHILE_LONG', 'WHILE')}) is not supported: {reason}")
 

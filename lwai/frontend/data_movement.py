@@ -1,11 +1,19 @@
 """Data movement TFLite ops on lwai's own kernels, including the multi-output ones.
 
 SPLIT, SPLIT_V and UNPACK (every dtype: their several outputs are a tuple TVM's lowering
-and lwai's scheduler would otherwise have to carry) and, for quantized (int8/int16)
+and lwai's scheduler would otherwise have to carry) and, for quantized (int8/int16/uint8)
 tensors, the builtins TVM's importer refuses quantized: EXPAND_DIMS (lwai's reshape),
 PACK, BATCH_TO_SPACE_ND, SPACE_TO_BATCH_ND, MIRROR_PAD, REVERSE_V2, BROADCAST_TO,
 GATHER_ND, RESIZE_NEAREST_NEIGHBOR, EMBEDDING_LOOKUP (int8 table -> int8). Float ones of
 those stay with TVM (its float code is exact for pure movement).
+
+DYNAMIC_UPDATE_SLICE int8/int16 (TVM has no converter; float32/int32 are
+lwai/frontend/shape_ops.py's): TFLite Micro's kernel copies the raw values -- the operand,
+then the update at start indices (int32 or int64, run time) clamped into
+[0, dim - update_dim] -- and checks no quantization: the update keeps its integers even when
+its scale or zero point differ from the operand's or output's. lwai computes the same with
+shape_ops.update_slice's Relax (take / where on the integers: exact TVM C, which
+lwai.passes.exactness admits as element moves), no kernel.
 
 Each converter reads the op from the TFLite tensors into an OpDesc and binds it with
 :func:`lwai.frontend.stateful.direct_call`; a multi-output op gets ``OpDesc.extra_outputs``
@@ -37,6 +45,7 @@ QUANTIZED_ONLY = (
     "GATHER_ND",
     "RESIZE_NEAREST_NEIGHBOR",
     "EMBEDDING_LOOKUP",
+    "DYNAMIC_UPDATE_SLICE",  # int8/int16 (TVM C on the integers, no kernel): module docstring
 )
 BUILTINS = SPLITS + QUANTIZED_ONLY
 KINDS = frozenset(
@@ -52,8 +61,11 @@ KINDS = frozenset(
         "gather_nd",
     }
 )
-ELEM_BYTES = {"int8": 1, "int16": 2, "int32": 4, "float32": 4}
+ELEM_BYTES = {"int8": 1, "int16": 2, "int32": 4, "float32": 4, "uint8": 1}
 _QUANTIZED = ("int8", "int16")
+# dtypes whose QUANTIZED_ONLY builtins go to lwai's kernels: uint8 too (TFLM's REVERSE_V2 and
+# BROADCAST_TO take it; TVM's importer flips one axis only)
+_KERNEL_QUANTIZED = (*_QUANTIZED, "uint8")
 
 
 def _options(op, cls):
@@ -96,10 +108,18 @@ def convert(conv, op, builtin: str):
     model, sg = conv.model, conv.subgraph
     ins = [int(i) for i in op.InputsAsNumpy()]
     outs = [int(i) for i in op.OutputsAsNumpy()]
-    movable = (TensorType.INT8, TensorType.INT16, TensorType.INT32, TensorType.FLOAT32)
+    movable = (
+        TensorType.INT8,
+        TensorType.INT16,
+        TensorType.INT32,
+        TensorType.FLOAT32,
+        TensorType.UINT8,
+    )
     data_in = {"SPLIT": 1, "EMBEDDING_LOOKUP": 1}.get(builtin, 0)
     if len(ins) <= data_in or not outs:
         return None  # malformed: TVM's importer reports it
+    if builtin == "DYNAMIC_UPDATE_SLICE":
+        return _dynamic_update_slice(conv, op, ins, outs)
     if builtin == "EMBEDDING_LOOKUP" and len(ins) == 2 and len(outs) == 1:
         hybrid = (sg.Tensors(ins[1]).Type(), sg.Tensors(outs[0]).Type())
         if hybrid == (TensorType.INT8, TensorType.FLOAT32):
@@ -111,7 +131,7 @@ def convert(conv, op, builtin: str):
     if len(types) != 1 or next(iter(types)) not in movable:
         return None
     dtype = tensor_desc(model, sg, outs[0]).dtype
-    if builtin in QUANTIZED_ONLY and dtype not in _QUANTIZED:
+    if builtin in QUANTIZED_ONLY and dtype not in _KERNEL_QUANTIZED:
         return None
     t = [tensor_desc(model, sg, i) if i >= 0 else None for i in ins]
     o = [tensor_desc(model, sg, i) for i in outs]
@@ -184,6 +204,20 @@ def convert(conv, op, builtin: str):
         desc = OpDesc("gather_nd", [table, ids], o[0], {"index_depth": 1}, name=name)
         return _bind(conv, desc, [ins[1], ins[0]])
     return None
+
+
+def _dynamic_update_slice(conv, op, ins: list[int], outs: list[int]):
+    """int8/int16 DYNAMIC_UPDATE_SLICE (module docstring); None for other dtypes."""
+    from lwai.frontend import shape_ops
+    from lwai.frontend.stateful import tensor_desc
+
+    sg = conv.subgraph
+    if len(ins) != 3 or len(outs) != 1 or min(ins + outs) < 0:
+        raise LwaiError("model", "DYNAMIC_UPDATE_SLICE: 3 inputs and 1 output expected")
+    t = [tensor_desc(conv.model, sg, i) for i in (ins[0], ins[1], outs[0])]
+    if {x.dtype for x in t} - set(_QUANTIZED) or len({x.dtype for x in t}) != 1:
+        return None
+    return shape_ops.update_slice(conv, op)
 
 
 def is_hybrid(conv, op) -> bool:
@@ -419,7 +453,7 @@ def space_to_batch_pad(out: TensorDesc) -> int:
     TFLite's kernel pads quantized tensors; 0 for float and int32. TFLite Micro's kernel
     never sets its SpaceToBatchParams.output_offset (an uninitialized persistent buffer: 0 in
     a fresh process, other bytes after earlier allocations), so its padding is undefined."""
-    if out.dtype in ("int8", "int16") and out.zero_point:
+    if out.dtype in _KERNEL_QUANTIZED and out.zero_point:
         return int(out.zero_point[0])
     return 0
 

@@ -16,6 +16,8 @@ TVM 0.27's converters fail on these (found by tests/test_shape_cells.py against 
 - EXPAND_DIMS: TVM's converter crashes (a wrong call); a reshape to the output shape.
 - REVERSE_V2 over several axes (TVM: one): one flip per axis.
 - SHAPE: TVM emits shape_of (a ShapeExpr at run time); the shape is static: a constant.
+- BROADCAST_ARGS: TVM pads the shorter shape with an empty constant when the lengths are
+  equal, a tensor the graph executor refuses; lwai pads only when needed.
 - (ZEROS_LIKE: TVM's zeros_like(x) is folded only after lwai took its consumers, so an lwai
   reshape of it had a constant input and the compile crashed; lwai.frontend.cast_ops gives
   it a kernel.)
@@ -25,7 +27,10 @@ TVM 0.27's converters fail on these (found by tests/test_shape_cells.py against 
   blends in TFLite's order of operations (bit-identical to TFLM on host and Cortex-M4:
   lwai builds C99, where gcc contracts no multiply-add into an FMA).
 - DYNAMIC_UPDATE_SLICE: TVM has no converter. Start indices are clamped as TFLite does
-  (into [0, dim - update_dim]); the update is gathered to the operand's shape and selected.
+  (into [0, dim - update_dim], in the indices' own int32/int64 type: an int64 start beyond
+  int32 clamps, it does not wrap); the update is gathered to the operand's shape and
+  selected. The int8/int16 cells use the same Relax on the raw integers
+  (lwai/frontend/data_movement.py).
 
 Quantized tensors keep TVM's conversion (the exactness rule checks it); every converter
 returns None for them. Attributes lwai cannot honour stop the import with the op named.
@@ -311,6 +316,26 @@ def convert_shape(conv, op):
     return _c(_shape(ins[0]), _dtype(conv, outs[0]))
 
 
+def convert_broadcast_args(conv, op):
+    """TVM's BROADCAST_ARGS, but the shorter shape is padded with 1s only when it is shorter:
+    TVM's always-present pad was an empty constant, which the graph executor's loader
+    refuses (every tensor holds >= 1 element)."""
+    ins, _ = _io(conv, op)
+    if len(ins) != 2 or any(len(_shape(t)) != 1 for t in ins):
+        raise LwaiError("model", "BROADCAST_ARGS: two 1-D shape tensors expected")
+    dt = _dtype(conv, ins[0])
+    n = max(_shape(t)[0] for t in ins)
+    one = _c(1, dt)
+    s = []
+    for t in ins:
+        x = _expr(conv, t)
+        if _shape(t)[0] < n:
+            x = _R.concat([_c(np.ones(n - _shape(t)[0]), dt), x], axis=0)
+        s.append(x)
+    # TFLM: a dim of 1 takes the other side's (other unequal pairs are its error)
+    return _R.where(_R.equal(s[0], one), s[1], _R.where(_R.equal(s[1], one), s[0], _R.maximum(*s)))
+
+
 # ---- resize -------------------------------------------------------------------------------
 
 
@@ -411,19 +436,39 @@ def convert_resize_bilinear(conv, op):
 def convert_dynamic_update_slice(conv, op):
     ins, outs = _io(conv, op)
     if _quantized(ins, outs):
-        raise LwaiError("model", "DYNAMIC_UPDATE_SLICE on quantized tensors is not supported")
+        return None  # int8/int16: lwai/frontend/data_movement.py (raw values, same Relax)
+    return update_slice(conv, op)
+
+
+def update_slice(conv, op) -> relax.Expr:
+    """TFLite Micro's DYNAMIC_UPDATE_SLICE as Relax that only selects elements: exact for
+    any element type (quantized ones are copied raw, as TFLM copies them)."""
+    ins, _ = _io(conv, op)
     operand, update, indices = ins
     shape, ushape = _shape(operand), _shape(update)
     if len(ushape) != len(shape) or any(u > d for u, d in zip(ushape, shape)):
         raise LwaiError("model", f"DYNAMIC_UPDATE_SLICE: update {ushape} does not fit {shape}")
+    idt = _dtype(conv, indices)
+    if idt not in ("int32", "int64") or _shape(indices) != [len(shape)]:
+        raise LwaiError(
+            "model",
+            f"DYNAMIC_UPDATE_SLICE: start indices {idt}{_shape(indices)}, expected int32 or "
+            f"int64 [{len(shape)}]",
+        )
     rank = len(shape)
-    start = _R.astype(_expr(conv, indices), "int32")
+    if rank == 0:
+        raise LwaiError("model", "DYNAMIC_UPDATE_SLICE of a scalar (rank 0) is not supported")
+    if 0 in ushape:  # nothing to write (TFLM copies the operand)
+        return _expr(conv, operand)
+    start = _expr(conv, indices)
     g = _expr(conv, update)
     mask = None
     for k, (d, u) in enumerate(zip(shape, ushape)):
-        # TFLite clamps each start into [0, d - u] so the update fits.
+        # TFLite clamps each start into [0, d - u] so the update fits (in int64 for int64
+        # indices: clamped before narrowing, so a huge start does not wrap).
         s = _R.strided_slice(start, axes=[0], begin=[k], end=[k + 1])
-        s = _R.minimum(_R.maximum(s, _c([0], "int32")), _c([d - u], "int32"))
+        s = _R.minimum(_R.maximum(s, _c([0], idt)), _c([d - u], idt))
+        s = _R.astype(s, "int32") if idt != "int32" else s
         pos = _R.subtract(_c(np.arange(d), "int32"), s)
         inside = _R.logical_and(_R.greater_equal(pos, _c(0, "int32")), _R.less(pos, _c(u, "int32")))
         idx = _R.minimum(_R.maximum(pos, _c(0, "int32")), _c(u - 1, "int32"))
@@ -446,6 +491,7 @@ CONVERTERS = {
     "EXPAND_DIMS": convert_expand_dims,
     "REVERSE_V2": convert_reverse_v2,
     "SHAPE": convert_shape,
+    "BROADCAST_ARGS": convert_broadcast_args,
     "RESIZE_NEAREST_NEIGHBOR": convert_resize_nearest_neighbor,
     "RESIZE_BILINEAR": convert_resize_bilinear,
     "DYNAMIC_UPDATE_SLICE": convert_dynamic_update_slice,

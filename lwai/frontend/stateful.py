@@ -27,6 +27,7 @@ _NP = {
     TensorType.INT16: "int16",
     TensorType.INT32: "int32",
     TensorType.FLOAT32: "float32",
+    TensorType.UINT8: "uint8",  # REVERSE_V2 / BROADCAST_TO uint8 (lwai/frontend/data_movement.py)
 }
 _ACTIVATIONS = {0: "NONE", 1: "RELU", 2: "RELU_N1_TO_1", 3: "RELU6", 4: "TANH", 5: "SIGN_BIT"}
 

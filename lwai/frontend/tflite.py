@@ -7,7 +7,8 @@ subclass its ``OperatorConverter``:
 - FULLY_CONNECTED on an input of rank > 2 without ``keep_num_dims`` (micro_speech feeds a
   [1,25,20,8] tensor): TFLite flattens it to [-1, K]; TVM's converter does not, so we
   reshape the input before the converter sees it.
-- SOFTMAX with beta != 1: TVM's converter drops beta; we scale the logits by it.
+- SOFTMAX with beta != 1: TVM's converter drops beta; we scale the logits by it (float32:
+  (x - max) * beta, TFLite's rounding).
 """
 
 from __future__ import annotations
@@ -64,6 +65,10 @@ class LwaiOperatorConverter(tvm_tflite.OperatorConverter):
     # Quantized elementwise/binary ops on lwai's kernels (lwai/frontend/elementwise.py).
     _SUPPORTED_QUANTIZED_OPS = _SUPPORTED_QUANTIZED_OPS | {"PRELU", "ELU", "ADD_N"}
     _SUPPORTED_QUANTIZED_OPS = _SUPPORTED_QUANTIZED_OPS | set(_cast_ops.BUILTINS)  # cast_ops.py
+    # Resource variables copy raw bytes of any quantization (lwai/frontend/variables.py).
+    _SUPPORTED_QUANTIZED_OPS = _SUPPORTED_QUANTIZED_OPS | {"READ_VARIABLE", "ASSIGN_VARIABLE"}
+    # int8 CIRCULAR_BUFFER (lwai/frontend/detection_ops.py)
+    _SUPPORTED_QUANTIZED_OPS = _SUPPORTED_QUANTIZED_OPS | {"CUSTOM(CIRCULAR_BUFFER)"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,6 +85,11 @@ class LwaiOperatorConverter(tvm_tflite.OperatorConverter):
 
         for custom in signal_ops.CUSTOM_OPS:
             self.convert_map[f"CUSTOM({custom})"] = self._signal_op(custom)
+        # TFLite_Detection_PostProcess, CIRCULAR_BUFFER (lwai/frontend/detection_ops.py).
+        from lwai.frontend import detection_ops
+
+        for custom in detection_ops.CUSTOM_OPS:
+            self.convert_map[f"CUSTOM({custom})"] = self._detection_op(custom)
         # Quantized TRANSPOSE_CONV / BATCH_MATMUL too (lwai/frontend/transpose_matmul.py).
         for builtin in ("TRANSPOSE_CONV", "BATCH_MATMUL"):
             if builtin in self.convert_map:
@@ -91,7 +101,7 @@ class LwaiOperatorConverter(tvm_tflite.OperatorConverter):
         from lwai.frontend import math_ops  # reductions, ARG_MAX/MIN, L2 norm, CUMSUM fixes
 
         math_ops.register(self)
-        from lwai.frontend import control_flow  # IF inlined; WHILE, ASSIGN_VARIABLE refused
+        from lwai.frontend import control_flow  # IF inlined, WHILE unrolled, variables
 
         control_flow.register(self)
         from lwai.frontend import reduce_ops  # quantized MEAN/SUM/REDUCE_*/L2/LOG_SOFTMAX/RESIZE
@@ -127,12 +137,18 @@ class LwaiOperatorConverter(tvm_tflite.OperatorConverter):
 
         return lambda op: signal_ops.convert(self, op, custom)
 
+    def _detection_op(self, custom):
+        from lwai.frontend import detection_ops
+
+        return lambda op: detection_ops.convert(self, op, custom)
+
     def get_op_code_str(self, op):
         # Known custom ops as CUSTOM(<name>) (lwai's own converters); others as TVM says.
+        from lwai.frontend.detection_ops import CUSTOM_OPS as DETECTION_OPS
         from lwai.frontend.signal_ops import CUSTOM_OPS, custom_name
 
         name = custom_name(self.model, op)
-        if name in CUSTOM_OPS:
+        if name in CUSTOM_OPS or name in DETECTION_OPS:
             return f"CUSTOM({name})"
         return super().get_op_code_str(op)
 
@@ -179,7 +195,10 @@ class LwaiOperatorConverter(tvm_tflite.OperatorConverter):
             from lwai.frontend.hybrid import is_hybrid
 
             # hybrid EMBEDDING_LOOKUP (int8 table, float32 out): lwai/frontend/data_movement.py
-            if is_hybrid(self, op) or _data_movement.is_hybrid(self, op):
+            # ASSIGN_VARIABLE's unquantized resource handle beside a quantized value is no
+            # hybrid op either: a raw byte copy (lwai/frontend/variables.py)
+            variable = self.get_op_code_str(op) == "ASSIGN_VARIABLE"
+            if variable or is_hybrid(self, op) or _data_movement.is_hybrid(self, op):
                 for w in wrappers[1:]:
                     w.qnn_params = None
         return wrappers
@@ -217,6 +236,11 @@ class LwaiOperatorConverter(tvm_tflite.OperatorConverter):
         for w in wrappers:
             if w.qnn_params and w.tensor.ShapeLength() == 1 and w.qnn_params["axis"] != 0:
                 w.qnn_params["axis"] = 0
+        if self.lwai_hidden and not getattr(self, "_lwai_hidden_given", False):
+            from lwai.frontend.variables import HiddenOutput
+
+            self._lwai_hidden_given = True  # from_tflite's one call for the graph outputs
+            wrappers = list(wrappers) + [HiddenOutput(e) for e in self.lwai_hidden]
         return wrappers
 
     def convert_fully_connected(self, op):
@@ -256,7 +280,13 @@ class LwaiOperatorConverter(tvm_tflite.OperatorConverter):
         expr = self.get_expr(inp.tensor_idx)
         if inp.qnn_params:
             expr = self.dequantize(expr, inp)
-        if beta != 1.0:
+        if beta != 1.0 and inp.qnn_params:  # lwai's int8 softmax pattern takes beta from here
+            expr = relax.op.multiply(expr, relax.const(beta, "float32"))
+        elif beta != 1.0:
+            # TFLite rounds (x - max) * beta, not x * beta - max(x * beta): subtract first so
+            # float32 results equal TFLM's (softmax's own max is then 0, subtracted exactly).
+            top = relax.op.max(expr, axis=[-1], keepdims=True)
+            expr = relax.op.subtract(expr, top)
             expr = relax.op.multiply(expr, relax.const(beta, "float32"))
         expr = relax.op.nn.softmax(expr, axis=-1)
         return self.quantize(expr, out_t) if out_t.qnn_params else expr
@@ -288,8 +318,20 @@ class LwaiOperatorConverter(tvm_tflite.OperatorConverter):
                 for idx, out_t in enumerate(outputs):
                     name = tvm_tflite.get_tensor_name(self.subgraph, out_t.tensor_idx)
                     self.exp_tab.set_expr(name, ret[idx])
+        if not self.conversion_state.get("lowering_stack"):  # the main graph's end
+            from lwai.frontend import variables
+
+            # resource variables' write steps: extra outputs of main (from_tflite asks for
+            # the outputs next, through get_tensors), dropped again by the schedule
+            self.lwai_hidden = variables.finish(self)
+
+    lwai_hidden: list | tuple = ()  # set by the main graph's convert_op_to_relax
 
     def get_tensor_expr(self, tensor, is_sparse=False):
+        from lwai.frontend.variables import HiddenOutput
+
+        if isinstance(tensor, HiddenOutput):
+            return tensor.expr
         expr = super().get_tensor_expr(tensor, is_sparse)
         if self._flatten_input is not None and tensor.tensor_idx == self._flatten_input[0]:
             expr = relax.op.reshape(expr, (-1, self._flatten_input[1]))
@@ -425,6 +467,10 @@ def unsupported_ops(model) -> list[str]:
 def import_tflite(path: Path, data: bytes, origins: dict | None = None) -> tvm.IRModule:
     """The Relax module; ``origins``, when given, receives each binding's :class:`OpOrigin`
     by variable name."""
+    from lwai.frontend import decode_ops, tflite_rewrite
+
+    data = tflite_rewrite.canonical_opcodes(path, data)  # codes < 127 in builtin_code only
+    data = decode_ops.expand(path, data)  # TFLM_DECODE: its constants decoded (compression)
     model = _parse(path, data)
     from lwai.frontend.int16 import precheck
 
@@ -457,6 +503,11 @@ def import_tflite(path: Path, data: bytes, origins: dict | None = None) -> tvm.I
         )
         if origins is not None and converters:
             origins.update(getattr(converters[0], "lwai_origins", {}))
+        hidden = len(converters[0].lwai_hidden) if converters else 0
+        if hidden:  # resource variables' write steps (lwai.frontend.variables)
+            from lwai.frontend.variables import HIDDEN_ATTR
+
+            mod["main"] = mod["main"].with_attr(HIDDEN_ATTR, hidden)
     except LwaiError as err:
         if err.where == "model":  # a converter's refusal (it has no path): name the file
             raise LwaiError(path, err.what, err.hint) from None

@@ -72,6 +72,31 @@ CHAIN_OPS = MOVE_OPS | CLAMP_OPS
 # the order of the reals they stand for (scale > 0), ties go to the first index in both, so
 # TVM's integer result is TFLite's; the result is an index, not a quantized value.
 INDEX_OPS = frozenset(("relax.argmax", "relax.argmin"))
+# Comparisons of two values dequantized with one dtype, scale and zero point: (q - zp) * s in
+# float32 keeps the order and the equalities of the integers (|q - zp| < 2^17, so distinct
+# integers stay distinct floats), so TVM compares the integers -- what TFLite's reference
+# kernels do for int16 (LiteRT compares the raw integers; TFLM's int16 GREATER reads
+# parameters its Prepare never sets).
+COMPARE_OPS = frozenset(
+    "relax." + n for n in ("greater", "greater_equal", "less", "less_equal", "equal", "not_equal")
+)
+# Integer position arithmetic a quantized op's Relax may compute beside its data (e.g.
+# DYNAMIC_UPDATE_SLICE's clamped run-time start indices and its update mask): with no
+# quantized operand and only int32/int64/bool operands and result it never touches the
+# quantized values or float, and TVM's C computes it exactly (min/max/compare/subtract).
+POSITION_OPS = MOVE_OPS | frozenset(
+    "relax." + n
+    for n in (
+        "maximum",
+        "minimum",
+        "subtract",
+        "less",
+        "greater_equal",
+        "logical_and",
+        "astype",
+    )
+)
+_POSITION_DTYPES = ("int32", "int64", "bool")
 
 _DEQ = "relax.dequantize"
 _QUANT = "relax.quantize"
@@ -175,6 +200,14 @@ def inexact_bindings(
 
     chain_ok: set = set()  # chain ops inside exact dequantize -> quantize chains
 
+    def same_q_compare(val, q) -> bool:
+        if not isinstance(val, Call) or _op_name(val) not in COMPARE_OPS:
+            return False
+        ins = _args(val)
+        return len(ins) == 2 and all(
+            isinstance(a, relax.Var) and a in kind_of and kind_of[a] == ("deq", q) for a in ins
+        )
+
     def exact_deq(var: relax.Var, q) -> bool:
         """Every path from ``var`` goes through chain ops to an exact quantize with q."""
         stack, seen, reached = [var], set(), False
@@ -191,6 +224,8 @@ def inexact_bindings(
                     reached = True
                 elif k is None and is_chain(value_of[u]):
                     stack.append(u)
+                elif k is None and same_q_compare(value_of[u], q):
+                    reached = True  # a bool result: nothing quantized flows on
                 else:
                     return False
         if reached:
@@ -237,6 +272,13 @@ def inexact_bindings(
         if name in INDEX_OPS or (name == "relax.astype" and args and args[0] in indices):
             indices.add(var)  # an index (or its cast to the output type), exact
             continue
+        if (
+            name in POSITION_OPS
+            and not q_in
+            and all(d in _POSITION_DTYPES for a in every for d in _dtypes(a.ty))
+            and all(d in _POSITION_DTYPES for d in _dtypes(var.ty))
+        ):
+            continue  # integer positions, exact (POSITION_OPS)
         o = origins.get(str(var.name))  # (not an lwai call: its name is the imported one)
         if o is not None and o.quantized and not (q_in or q_out) and var not in chain_ok:
             bad.append((var, f"{name} in float by TVM"))

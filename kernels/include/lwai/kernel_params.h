@@ -17,7 +17,7 @@
 /* CRC-32 of the params structs' field types and names below: a compiled model records it
  * (LWAI_MODEL_ABI, lwai/model.h) so that lwai_model_init refuses a model built against other
  * params layouts (LWAI_ERR_ABI) instead of running it on misread params. */
-#define LWAI_KERNEL_PARAMS_ABI 0xb1ea86e4u
+#define LWAI_KERNEL_PARAMS_ABI 0x057f93d5u
 
 typedef struct {
     int32_t stride_h; /* [1, 65535] */
@@ -383,6 +383,19 @@ typedef struct {
     int32_t act_min; /* [-128, 127] */
     int32_t act_max; /* [-128, 127] */
 } lwai_cumsum_params;
+
+typedef struct {
+    int32_t max_detections; /* [0, 65535] */
+    int32_t detections_per_class; /* regular NMS: kept per class; [1, 65535] */
+    int32_t num_classes; /* without the background class; [1, 65535] */
+    int32_t use_regular_nms; /* 0: fast NMS (one class per box); [0, 1] */
+    float nms_score_threshold;
+    float nms_iou_threshold; /* in (0, 1] */
+    float y_scale;
+    float x_scale;
+    float h_scale;
+    float w_scale;
+} lwai_detection_postprocess_params;
 
 /* ---- graph-file layout per kernel -------------------------------------------------------- */
 
@@ -4044,6 +4057,92 @@ enum {
 };
 #define LWAI_ZEROS_LIKE_IN_RANGE(p) ((p)[0] >= 0)
 #define LWAI_ZEROS_LIKE_UNPACK(c, p, f) \
+    do { \
+        (c)->bytes = (uint32_t)(p)[0]; \
+        (void)(f); \
+    } while (0)
+
+/* detection_postprocess_f32: inputs box_encodings float32, class_predictions float32, anchors float32; output float32 */
+#define LWAI_DETECTION_POSTPROCESS_F32_INPUTS 3u
+#define LWAI_DETECTION_POSTPROCESS_F32_OPTIONAL 0x0u
+#define LWAI_DETECTION_POSTPROCESS_F32_STATE 0x0u /* bit i: input i is persistent state */
+#define LWAI_DETECTION_POSTPROCESS_F32_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_DETECTION_POSTPROCESS_F32_PARAMS 4u
+#define LWAI_DETECTION_POSTPROCESS_F32_FPARAMS 6u
+enum { /* operand indices: inputs, then the output */
+    LWAI_DETECTION_POSTPROCESS_F32_T_BOX_ENCODINGS = 0,
+    LWAI_DETECTION_POSTPROCESS_F32_T_CLASS_PREDICTIONS = 1,
+    LWAI_DETECTION_POSTPROCESS_F32_T_ANCHORS = 2,
+    LWAI_DETECTION_POSTPROCESS_F32_T_OUTPUT = 3
+};
+#define LWAI_DETECTION_POSTPROCESS_F32_DTYPES { LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32, LWAI_DTYPE_FLOAT32 }
+#define LWAI_DETECTION_POSTPROCESS_F32_NAMES { "max_detections", "detections_per_class", "num_classes", "use_regular_nms", "nms_score_threshold", "nms_iou_threshold", "y_scale", "x_scale", "h_scale", "w_scale" }
+enum {
+    LWAI_DETECTION_POSTPROCESS_F32_P_MAX_DETECTIONS = 0,
+    LWAI_DETECTION_POSTPROCESS_F32_P_DETECTIONS_PER_CLASS = 1,
+    LWAI_DETECTION_POSTPROCESS_F32_P_NUM_CLASSES = 2,
+    LWAI_DETECTION_POSTPROCESS_F32_P_USE_REGULAR_NMS = 3
+};
+#define LWAI_DETECTION_POSTPROCESS_F32_IN_RANGE(p) ((p)[0] >= 0 && (p)[0] <= 65535 && (p)[1] >= 1 && (p)[1] <= 65535 && (p)[2] >= 1 && (p)[2] <= 65535 && (p)[3] >= 0 && (p)[3] <= 1)
+#define LWAI_DETECTION_POSTPROCESS_F32_UNPACK(c, p, f) \
+    do { \
+        (c)->max_detections = (p)[0]; \
+        (c)->detections_per_class = (p)[1]; \
+        (c)->num_classes = (p)[2]; \
+        (c)->use_regular_nms = (p)[3]; \
+        (c)->nms_score_threshold = (f)[0]; \
+        (c)->nms_iou_threshold = (f)[1]; \
+        (c)->y_scale = (f)[2]; \
+        (c)->x_scale = (f)[3]; \
+        (c)->h_scale = (f)[4]; \
+        (c)->w_scale = (f)[5]; \
+    } while (0)
+
+/* circular_buffer_s8: inputs input int8, state int8 (state); output int8 */
+#define LWAI_CIRCULAR_BUFFER_S8_INPUTS 2u
+#define LWAI_CIRCULAR_BUFFER_S8_OPTIONAL 0x0u
+#define LWAI_CIRCULAR_BUFFER_S8_STATE 0x2u /* bit i: input i is persistent state */
+#define LWAI_CIRCULAR_BUFFER_S8_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_CIRCULAR_BUFFER_S8_PARAMS 2u
+#define LWAI_CIRCULAR_BUFFER_S8_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_CIRCULAR_BUFFER_S8_T_INPUT = 0,
+    LWAI_CIRCULAR_BUFFER_S8_T_STATE = 1,
+    LWAI_CIRCULAR_BUFFER_S8_T_OUTPUT = 2
+};
+#define LWAI_CIRCULAR_BUFFER_S8_DTYPES { LWAI_DTYPE_INT8, LWAI_DTYPE_INT8, LWAI_DTYPE_INT8 }
+#define LWAI_CIRCULAR_BUFFER_S8_NAMES { "elem_bytes", "pad_value" }
+enum {
+    LWAI_CIRCULAR_BUFFER_S8_P_ELEM_BYTES = 0,
+    LWAI_CIRCULAR_BUFFER_S8_P_PAD_VALUE = 1
+};
+#define LWAI_CIRCULAR_BUFFER_S8_IN_RANGE(p) ((p)[0] >= 1 && (p)[0] <= 8 && (p)[1] >= -32768 && (p)[1] <= 32767)
+#define LWAI_CIRCULAR_BUFFER_S8_UNPACK(c, p, f) \
+    do { \
+        (c)->elem_bytes = (p)[0]; \
+        (c)->pad_value = (p)[1]; \
+        (void)(f); \
+    } while (0)
+
+/* variable: inputs init any, state any (state); output any */
+#define LWAI_VARIABLE_INPUTS 2u
+#define LWAI_VARIABLE_OPTIONAL 0x0u
+#define LWAI_VARIABLE_STATE 0x2u /* bit i: input i is persistent state */
+#define LWAI_VARIABLE_VARIADIC 0x0u /* bit 0: last input repeats, bit 1: output */
+#define LWAI_VARIABLE_PARAMS 1u
+#define LWAI_VARIABLE_FPARAMS 0u
+enum { /* operand indices: inputs, then the output */
+    LWAI_VARIABLE_T_INIT = 0,
+    LWAI_VARIABLE_T_STATE = 1,
+    LWAI_VARIABLE_T_OUTPUT = 2
+};
+#define LWAI_VARIABLE_DTYPES { 0, 0, 0 }
+#define LWAI_VARIABLE_NAMES { "bytes" }
+enum {
+    LWAI_VARIABLE_P_BYTES = 0
+};
+#define LWAI_VARIABLE_IN_RANGE(p) ((p)[0] >= 0)
+#define LWAI_VARIABLE_UNPACK(c, p, f) \
     do { \
         (c)->bytes = (uint32_t)(p)[0]; \
         (void)(f); \

@@ -824,6 +824,30 @@ lwai_status lwai_cumsum_s8(const lwai_cumsum_params *params, const lwai_dims *in
 /* ZEROS_LIKE: params->bytes of output set to 0 (input: only its shape). */
 lwai_status lwai_zeros_like(const lwai_reshape_params *params, const void *input, void *output);
 
+/* TFLite_Detection_PostProcess (TFLM's custom op): box_encodings (1, 1, boxes, >= 4),
+ * class_predictions (1, 1, boxes, num_classes [+ 1 background]), anchors (1, 1, boxes, 4),
+ * all float32. Output: detection boxes [max_detections x 4], classes, scores
+ * [max_detections each], the detection count, then the kernel's scratch
+ * (lwai_detection_postprocess_f32_scratch floats). Fast NMS keeps one class per box.
+ * LWAI_ERR_INVALID_ARG for a decoded box with ymin >= ymax or xmin >= xmax (TFLM fails). */
+int32_t lwai_detection_postprocess_f32_scratch(int32_t num_boxes, int32_t max_detections);
+lwai_status lwai_detection_postprocess_f32(const lwai_detection_postprocess_params *params,
+                                           const lwai_dims *box_dims, const float *box_encodings,
+                                           const lwai_dims *class_dims,
+                                           const float *class_predictions,
+                                           const lwai_dims *anchor_dims, const float *anchors,
+                                           const lwai_dims *output_dims, float *output);
+
+/* CIRCULAR_BUFFER (TFLM's custom op), int8: the state holds the last num_slots frames of
+ * input_dims' size (oldest first); each call drops the oldest, appends the input and copies
+ * the state to the output (of the state's size). */
+lwai_status lwai_circular_buffer_s8(const lwai_move_params *params, const lwai_dims *input_dims,
+                                    const int8_t *input, const lwai_dims *state_dims,
+                                    int8_t *state, const lwai_dims *output_dims, int8_t *output);
+
+/* A resource variable's reset (graph executor): params->bytes of init copied to state. */
+lwai_status lwai_variable(const lwai_reshape_params *params, const void *init, void *state);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2965,6 +2965,104 @@ EW_TABLES(select_s8, LWAI_SELECT_S8)
 EW_TABLES(select_s16, LWAI_SELECT_S16)
 EW_TABLES(cumsum_s8, LWAI_CUMSUM_S8)
 
+/* ---- TFLM custom ops TFLite_Detection_PostProcess, CIRCULAR_BUFFER
+ * (lwai/frontend/detection_ops.py). The kernels check their dims themselves. */
+#ifdef LWAI_KERNEL_IN_IMAGE_DETECTION_POSTPROCESS
+static lwai_status check_detection_postprocess_f32(const lwai_graph *g, const lwai_graph_node *n)
+{
+    (void)g;
+    return LWAI_DETECTION_POSTPROCESS_F32_IN_RANGE(n->params) ? LWAI_OK : LWAI_ERR_BAD_MODEL;
+}
+
+static lwai_status run_detection_postprocess_f32(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_detection_postprocess_params c;
+    lwai_dims d[4];
+    uint32_t j;
+    memset(&c, 0, sizeof c);
+    LWAI_DETECTION_POSTPROCESS_F32_UNPACK(&c, n->params, n->fparams);
+    for (j = 0; j < 4u; ++j) {
+        dims_of(n, j, &d[j]);
+    }
+    return lwai_detection_postprocess_f32(&c, &d[0], (const float *)data_of(g, n, 0), &d[1],
+                                          (const float *)data_of(g, n, 1), &d[2],
+                                          (const float *)data_of(g, n, 2), &d[3],
+                                          (float *)data_of(g, n, 3));
+}
+#endif
+static SHARED const uint8_t dt_detection_postprocess_f32[] = LWAI_DETECTION_POSTPROCESS_F32_DTYPES;
+static SHARED const char *const names_detection_postprocess_f32[] =
+    LWAI_DETECTION_POSTPROCESS_F32_NAMES;
+
+#ifdef LWAI_KERNEL_IN_IMAGE_CIRCULAR_BUFFER
+/* The state (operand 1) is the output's size: num_slots frames of the input's. */
+static lwai_status check_circular_buffer_s8(const lwai_graph *g, const lwai_graph_node *n)
+{
+    const lwai_graph_tensor *st = tensor_of(g, n, 1);
+    const lwai_graph_tensor *out = tensor_of(g, n, 2);
+    if (!LWAI_CIRCULAR_BUFFER_S8_IN_RANGE(n->params) || n->params[0] != 1 || st == NULL ||
+        out == NULL || st->bytes != out->bytes) {
+        return LWAI_ERR_BAD_MODEL;
+    }
+    return LWAI_OK;
+}
+
+static lwai_status run_circular_buffer_s8(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_move_params c;
+    lwai_dims d[3];
+    uint32_t j;
+    memset(&c, 0, sizeof c);
+    LWAI_CIRCULAR_BUFFER_S8_UNPACK(&c, n->params, n->fparams);
+    for (j = 0; j < 3u; ++j) {
+        dims_of(n, j, &d[j]);
+    }
+    return lwai_circular_buffer_s8(&c, &d[0], (const int8_t *)data_of(g, n, 0), &d[1],
+                                   (int8_t *)data_of(g, n, 1), &d[2], (int8_t *)data_of(g, n, 2));
+}
+
+/* TFLM's ResetVariableTensors: the int8 buffer back to its zero point (params[1]). */
+static lwai_status reset_circular_buffer(const lwai_graph *g, const lwai_graph_node *n)
+{
+    const lwai_graph_tensor *st = tensor_of(g, n, 1);
+    memset(st->data, (int)(n->params[1] & 0xff), st->bytes);
+    return LWAI_OK;
+}
+#endif
+static SHARED const uint8_t dt_circular_buffer_s8[] = LWAI_CIRCULAR_BUFFER_S8_DTYPES;
+static SHARED const char *const names_circular_buffer_s8[] = LWAI_CIRCULAR_BUFFER_S8_NAMES;
+#ifdef LWAI_KERNEL_IN_IMAGE_VARIABLE
+/* A resource variable (lwai/frontend/variables.py): init and state of params[0] bytes each,
+ * the output the state tensor itself (so nothing else can be planned into it). */
+static lwai_status check_variable(const lwai_graph *g, const lwai_graph_node *n)
+{
+    const lwai_graph_tensor *init = tensor_of(g, n, 0);
+    const lwai_graph_tensor *st = tensor_of(g, n, 1);
+    const lwai_graph_tensor *out = tensor_of(g, n, 2);
+    if (n->params[0] < 1 || (uint32_t)n->params[0] != st->bytes || init->bytes != st->bytes ||
+        out != st || init->dtype != st->dtype || init == st) {
+        return LWAI_ERR_BAD_MODEL;
+    }
+    return LWAI_OK;
+}
+
+static lwai_status run_variable(const lwai_graph *g, const lwai_graph_node *n)
+{
+    (void)g;
+    (void)n;
+    return LWAI_OK; /* the reads and writes are their own (reshape) nodes */
+}
+
+static lwai_status reset_variable(const lwai_graph *g, const lwai_graph_node *n)
+{
+    lwai_reshape_params c;
+    LWAI_VARIABLE_UNPACK(&c, n->params, n->fparams);
+    return lwai_variable(&c, data_of(g, n, 0), data_of(g, n, 1));
+}
+#endif
+static SHARED const uint8_t dt_variable[] = LWAI_VARIABLE_DTYPES;
+static SHARED const char *const names_variable[] = LWAI_VARIABLE_NAMES;
+
 static const lwai_graph_kernel kernels[] = {
 #ifdef LWAI_KERNEL_IN_IMAGE_CONV2D
     KERNEL(conv2d_s8, LWAI_CONV2D_S8, check_conv2d_s8, run_conv2d_s8, SCRATCH_CONV2D_S8),
@@ -3277,6 +3375,17 @@ static const lwai_graph_kernel kernels[] = {
 #endif
 #ifdef LWAI_KERNEL_IN_IMAGE_ZEROS_LIKE
     KERNEL(zeros_like, LWAI_ZEROS_LIKE, check_zeros_like, run_zeros_like, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_VARIABLE
+    KERNEL_STATEFUL(variable, LWAI_VARIABLE, check_variable, run_variable, NULL, reset_variable),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_DETECTION_POSTPROCESS
+    KERNEL(detection_postprocess_f32, LWAI_DETECTION_POSTPROCESS_F32,
+           check_detection_postprocess_f32, run_detection_postprocess_f32, NULL),
+#endif
+#ifdef LWAI_KERNEL_IN_IMAGE_CIRCULAR_BUFFER
+    KERNEL_STATEFUL(circular_buffer_s8, LWAI_CIRCULAR_BUFFER_S8, check_circular_buffer_s8,
+                    run_circular_buffer_s8, NULL, reset_circular_buffer),
 #endif
     {NULL, 0, 0, 0, 0, 0u, NULL, NULL, NULL, NULL, NULL, 0u, NULL, 0u} /* keeps the array non-empty */
 };
