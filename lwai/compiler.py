@@ -22,7 +22,7 @@ from lwai.codegen.c_text import DTYPE_CODES, LWAI_DTYPES, c_const_array, c_float
 from lwai.codegen.templates import render_template
 from lwai.errors import LwaiError, call_tvm
 from lwai.frontend import import_model
-from lwai.ops import OpDesc
+from lwai.ops import OpDesc, TensorDesc
 from lwai.passes.lower import lower_for_tvm, tir_functions
 from lwai.passes.offload import EXTERN_PREFIX, OffloadedOp, offload_to_lwai
 from lwai.passes.partition import partition_for_lwai
@@ -238,9 +238,12 @@ def _schedule(mod: tvm.IRModule, offloaded: list[OffloadedOp], path: Path) -> Sc
     outs = var_slot.get(ret)
     if isinstance(ret, relax.Tuple):
         outs = [use(f) for f in ret.fields]
+    if outs is None and isinstance(ret, Constant):
+        outs = use(ret)
     if outs is None:
         raise LwaiError(path, "model output is not a computed tensor")
     s.outputs = outs if isinstance(outs, list) else [outs]
+    s.outputs = [_constant_output(s, o, j) for j, o in enumerate(s.outputs)]
     hidden = (
         int(main.attrs["lwai_hidden_outputs"])
         if main.attrs and ("lwai_hidden_outputs" in main.attrs)
@@ -265,6 +268,24 @@ def _schedule(mod: tvm.IRModule, offloaded: list[OffloadedOp], path: Path) -> Sc
     for slot in s.slots:
         s.buffer_bytes[slot.buffer] = max(s.buffer_bytes[slot.buffer], slot.nbytes)
     return s
+
+
+def _constant_output(s: Schedule, value, index: int):
+    """A model output that folded to a constant (SHAPE of a static tensor, say) gets its
+    own buffer, filled each invocation by a byte copy (the reshape kernel) from flash."""
+    if isinstance(value, int):
+        return value
+    data = np.asarray(value)
+    desc = TensorDesc(tuple(data.shape), str(data.dtype), data=data, name=f"output{index}")
+    out = TensorDesc(tuple(data.shape), str(data.dtype), name=f"output{index}")
+    off = OffloadedOp(OpDesc("reshape", [desc], out), "lwai.reshape", [None])
+    s.buffers.append([len(s.steps), len(s.steps)])
+    s.slots.append(
+        TensorSlot(f"output{index}", tuple(data.shape), str(data.dtype), len(s.buffers) - 1)
+    )
+    slot = len(s.slots) - 1
+    s.steps.append(Step("lwai", slot, [], op=off))
+    return slot
 
 
 def _variable_step(s: Schedule, off, args: list, var, new_slot, var_state: dict) -> None:

@@ -346,6 +346,8 @@ def classify(op: str, label: str, res: dict) -> tuple[str, str]:
             "lwai: persistent arena state, `lwai_reshape` byte copies, CALL_ONCE's init "
             "value written at init/reset (lwai/frontend/variables.py)"
         )
+    if op == "SHAPE":  # static shapes: folded; a model output gets a copy from flash
+        return "alias", "lwai: folded at compile (as a model output, a `lwai_reshape` copy)"
     if not ops:
         return "alias", "lwai: alias in the arena (no code)"
     index = _kernel_index()
@@ -368,7 +370,7 @@ def classify(op: str, label: str, res: dict) -> tuple[str, str]:
 
 CATEGORY_TEXT = {
     "kernel": "on an lwai kernel",
-    "alias": "lwai aliases in the arena (RESHAPE and the like: no code)",
+    "alias": "lwai aliases in the arena or folds at compile (RESHAPE, SHAPE: no code)",
     "tvm-exact": "on TVM's C, exact (integer or quantized data movement)",
     "tvm-float": "on TVM's C in float32",
     "refused": "refused at compile (the error names op and dtype)",

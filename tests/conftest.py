@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -48,3 +49,46 @@ def random_inputs(specs: list[dict], seed: int) -> list[np.ndarray]:
         else:
             xs.append(rng.uniform(-3.0, 3.0, spec["shape"]).astype(dt))
     return xs
+
+
+def need_toolchain(target: str) -> None:
+    """Skip a Cortex-M case on a machine without QEMU or the Arm cross compiler."""
+    if target != "host" and (
+        shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None
+    ):
+        pytest.skip("qemu-system-arm / arm-none-eabi-gcc not installed")
+
+
+def arena_config(target: str, tmp_path: Path, arena: int) -> str | None:
+    """The target's defconfig with an arena of ``arena`` bytes (None on the host: the
+    default there is large), for images that pack hundreds of cases."""
+    if target == "host":
+        return None
+    from lwai import driver
+    from lwai.config import defconfig_path
+
+    path = tmp_path / "arena.config"
+    text = defconfig_path(driver.TARGET_DEFCONFIG[target]).read_text()
+    path.write_text(text + f"CONFIG_LWAI_ARENA_SIZE={arena}\n")
+    return str(path)
+
+
+def tflm_invocations(
+    model: bytes, feeds: list[np.ndarray], reset_every: int = 0, arena: int = 2 << 20
+) -> list[np.ndarray]:
+    """TFLite Micro invoked once per leading-axis slice of the feeds (state carried), the
+    outputs stacked the same way; reset() before invocations K, 2K, ... (K = reset_every)."""
+    import tflite
+    from tflite_micro.python.tflite_micro import runtime
+
+    interp = runtime.Interpreter.from_bytes(bytes(model), arena_size=arena)
+    n_out = tflite.Model.GetRootAsModel(model, 0).Subgraphs(0).OutputsLength()
+    outs = []
+    for k in range(feeds[0].shape[0]):
+        if reset_every and k and k % reset_every == 0:
+            interp.reset()
+        for i, x in enumerate(feeds):
+            interp.set_input(x[k], i)
+        interp.invoke()  # CIRCULAR_BUFFER's abort is a status (15), not an exception
+        outs.append([np.array(interp.get_output(j)) for j in range(n_out)])
+    return [np.stack([o[j] for o in outs]) for j in range(n_out)]

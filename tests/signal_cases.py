@@ -421,22 +421,3 @@ def build(cases: list[Case], invocations: int, seed: int) -> Built:
     feeds = [np.concatenate(ps, axis=1) for ps in pieces.values()]
     layout.update({id(c): (c, []) for c, _ in fb_direct})
     return Built(mb.build(), feeds, [(c, 0, s) for c, s in layout.values()], direct)
-
-
-def tflm_run(model: bytes, feeds: list[np.ndarray], reset_every: int = 0) -> list[np.ndarray]:
-    """TFLM's interpreter invoked once per leading-axis slice, outputs stacked; reset()
-    (variable tensors and the ops' own state, e.g. the noise estimate) every reset_every."""
-    import tflite
-    from tflite_micro.python.tflite_micro import runtime
-
-    interp = runtime.Interpreter.from_bytes(model, arena_size=2 * 1024 * 1024)
-    n_out = tflite.Model.GetRootAsModel(model, 0).Subgraphs(0).OutputsLength()
-    outs = []
-    for k in range(feeds[0].shape[0]):
-        if reset_every and k and k % reset_every == 0:
-            interp.reset()
-        for i, x in enumerate(feeds):
-            interp.set_input(x[k], i)
-        interp.invoke()
-        outs.append([interp.get_output(j).copy() for j in range(n_out)])
-    return [np.stack([o[j] for o in outs]) for j in range(n_out)]

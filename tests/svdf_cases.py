@@ -235,25 +235,5 @@ def feeds(gs: list[SvdfGroup], reset_after: int = 0) -> list[np.ndarray]:
     return [np.concatenate([x, x]) for x in xs] if reset_after else xs
 
 
-def tflm_run(model: bytes, inputs: list[np.ndarray], reset_after: int = 0) -> list[np.ndarray]:
-    """TFLM's interpreter invoked once per slice of the inputs (state carried), outputs
-    stacked; ``reset_after`` K: reset() before invocations K, 2K, ..."""
-    import tflite
-    from tflite_micro.python.tflite_micro import runtime
-
-    interp = runtime.Interpreter.from_bytes(model, arena_size=512 * 1024)
-    n = inputs[0].shape[0]
-    n_out = tflite.Model.GetRootAsModel(model, 0).Subgraphs(0).OutputsLength()
-    outs: list[list[np.ndarray]] = []
-    for k in range(n):
-        if reset_after and k and k % reset_after == 0:
-            interp.reset()
-        for i, x in enumerate(inputs):
-            interp.set_input(x[k], i)
-        interp.invoke()
-        outs.append([np.array(interp.get_output(j)) for j in range(n_out)])
-    return [np.stack([o[j] for o in outs]) for j in range(n_out)]
-
-
 def cases_of(gs: list[SvdfGroup]) -> list[tuple[SvdfGroup, SvdfCase]]:
     return [(g, c) for g in gs for c in g.cases]

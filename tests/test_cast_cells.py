@@ -23,6 +23,7 @@ import cast_cases as cc
 import numpy as np
 import pytest
 
+from conftest import arena_config, need_toolchain
 from lwai import driver
 from lwai.errors import LwaiError
 from lwai.tflite_writer import ModelBuilder
@@ -50,25 +51,6 @@ KERNELS = {
     "cumsum_s8",
     "zeros_like",
 }
-
-
-def _need(target: str) -> None:
-    if target != "host" and (
-        shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None
-    ):
-        pytest.skip("qemu-system-arm / arm-none-eabi-gcc not installed")
-
-
-def _config(target: str, tmp_path: Path) -> str | None:
-    """The target's defconfig with an arena for a few hundred cases (None: the default)."""
-    if target == "host":
-        return None
-    from lwai.config import defconfig_path
-
-    path = tmp_path / "arena.config"
-    text = defconfig_path(driver.TARGET_DEFCONFIG[target]).read_text()
-    path.write_text(text + f"CONFIG_LWAI_ARENA_SIZE={ARENA}\n")
-    return str(path)
 
 
 INT64_OPS = (*cc.COMPARE, "MAXIMUM", "MINIMUM", "ZEROS_LIKE")
@@ -131,7 +113,7 @@ def short_path():
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("image", range(3))
 def test_matches_tflite_micro(image, target, short_path, monkeypatch):
-    _need(target)
+    need_toolchain(target)
     tmp_path = short_path
     monkeypatch.setenv("LWAI_CACHE_DIR", str(tmp_path / "c"))
     cases, chain = _images()[image]
@@ -140,7 +122,7 @@ def test_matches_tflite_micro(image, target, short_path, monkeypatch):
     path = tmp_path / "m.tflite"
     path.write_bytes(model)
     outs, info = driver.run_model(
-        path, feeds, tmp_path / "w", target, config=_config(target, tmp_path)
+        path, feeds, tmp_path / "w", target, config=arena_config(target, tmp_path, ARENA)
     )
     assert [o.dtype.name for o in outs] == layout["__outputs__"]
     bad = []
@@ -188,7 +170,7 @@ def test_edges(target, short_path, monkeypatch):
     straight to model outputs (lwai's kernel: a computed output, raw zeros as TFLM); and
     lwai's choice where TFLM's int32 DIV is undefined (its C++ division traps on x86):
     x / 0 = 0 and INT32_MIN / -1 = INT32_MIN on every target (Cortex-M SDIV's results)."""
-    _need(target)
+    need_toolchain(target)
     monkeypatch.setenv("LWAI_CACHE_DIR", str(short_path / "c"))
     model = _edges_model()
     path = short_path / "e.tflite"
@@ -287,7 +269,7 @@ KERNEL_CELLS = [
 @pytest.mark.parametrize("target", TARGETS)
 def test_graph_executor(target, tmp_path, monkeypatch):
     """Each lwai kernel through the graph executor's registry (2 cases per kernel cell)."""
-    _need(target)
+    need_toolchain(target)
     monkeypatch.setenv("LWAI_CACHE_DIR", str(tmp_path / "cache"))
     cases = [
         c for k, (op, label) in enumerate(KERNEL_CELLS) for c in cc.generate(op, label, 2, 2900 + k)

@@ -20,14 +20,13 @@ CPU time (/usr/bin/time, whole file, 2-core machine shared with other jobs): 144
 
 from __future__ import annotations
 
-import shutil
-
 import control_flow_cases as cf
 import data_movement_cases as dc
 import int_io_cases as ic
 import numpy as np
 import pytest
 
+from conftest import need_toolchain
 from lwai import driver
 from lwai.errors import LwaiError
 from lwai.frontend.tflite import import_tflite
@@ -53,13 +52,6 @@ def _while_cases() -> list[ic.Case]:
 
 IMAGES = (_cases, _while_cases)  # one image each per target
 N_IMAGES = len(IMAGES)
-
-
-def _need(target: str) -> None:
-    if target != "host" and (
-        shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None
-    ):
-        pytest.skip("qemu-system-arm / arm-none-eabi-gcc not installed")
 
 
 def test_if_cases():
@@ -92,7 +84,7 @@ def test_while_cases():
 @pytest.mark.parametrize("image", range(N_IMAGES))
 @pytest.mark.parametrize("target", TARGETS)
 def test_matches_tflite_micro(image, target, tmp_path, monkeypatch):
-    _need(target)
+    need_toolchain(target)
     monkeypatch.setenv("LWAI_CACHE_DIR", str(tmp_path / "cache"))
     cases = IMAGES[image]()
     model, feeds, layout = cf.build(cases)
@@ -141,7 +133,7 @@ def _var_model(assign: bool) -> bytes:
 def test_read_only_variable_matches_tflite_micro(target, tmp_path, monkeypatch):
     from tflite_micro.python.tflite_micro import runtime
 
-    _need(target)
+    need_toolchain(target)
     monkeypatch.setenv("LWAI_CACHE_DIR", str(tmp_path / "cache"))
     model = _var_model(assign=False)
     xs = np.random.default_rng(3).standard_normal((3, 4)).astype(np.float32)

@@ -28,14 +28,12 @@ of CPU for the file (host + qemu-cortex-m4, 214 cases each), measured with /usr/
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import core_cells_cases as cc
 import kernel_cases as kc
 import numpy as np
 import pytest
 
+from conftest import arena_config, need_toolchain
 from lwai import driver
 
 N_CASES = 20
@@ -104,17 +102,6 @@ def test_cases_cover_every_cell():
         assert len(groups) <= N_IMAGES and sum(map(len, groups)) == len(cases)
 
 
-def _config(target: str, tmp_path: Path) -> str | None:
-    if target == "host":
-        return None
-    from lwai.config import defconfig_path
-
-    path = tmp_path / "arena.config"
-    text = defconfig_path(driver.TARGET_DEFCONFIG[target]).read_text()
-    path.write_text(text + f"CONFIG_LWAI_ARENA_SIZE={ARENA}\n")
-    return str(path)
-
-
 def _float_mismatch(c: kc.Case, got: np.ndarray, ref: np.ndarray, target: str) -> str | None:
     """None when ``got`` is TFLM's ``ref`` as the module docstring says, else a message."""
     if got.dtype != ref.dtype:
@@ -136,10 +123,7 @@ def _float_mismatch(c: kc.Case, got: np.ndarray, ref: np.ndarray, target: str) -
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("image", range(N_IMAGES))
 def test_matches_tflite_micro(image, target, tmp_path, monkeypatch):
-    if target != "host" and (
-        shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None
-    ):
-        pytest.skip("qemu-system-arm / arm-none-eabi-gcc not installed")
+    need_toolchain(target)
     groups = _images(target)
     if image >= len(groups):
         pytest.skip(f"{target} needs {len(groups)} images")
@@ -151,7 +135,7 @@ def test_matches_tflite_micro(image, target, tmp_path, monkeypatch):
     path = tmp_path / "m.tflite"
     path.write_bytes(model)
     outs, info = driver.run_model(
-        path, feeds, tmp_path / "w", target, config=_config(target, tmp_path)
+        path, feeds, tmp_path / "w", target, config=arena_config(target, tmp_path, ARENA)
     )
     bad = []
     for c in cases:

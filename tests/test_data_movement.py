@@ -14,12 +14,12 @@ resize_nearest,gather_nd}.c) vs tflite-micro, bit-exact, on the host and qemu-co
 from __future__ import annotations
 
 import json
-import shutil
 
 import data_movement_cases as dc
 import numpy as np
 import pytest
 
+from conftest import need_toolchain
 from lwai import driver
 from lwai.errors import LwaiError
 from lwai.tflite_writer import ModelBuilder
@@ -47,13 +47,6 @@ KIND = {  # builtin -> lwai kernel kind (EXPAND_DIMS: an aliased reshape, no ste
     "EMBEDDING_LOOKUP": "gather_nd",
 }
 SAME_KIND = {k: {b for b, kk in KIND.items() if kk == k} for k in set(KIND.values())}
-
-
-def _need(target: str) -> None:
-    if target != "host" and (
-        shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None
-    ):
-        pytest.skip("qemu-system-arm / arm-none-eabi-gcc not installed")
 
 
 def _cases(dtypes) -> list[dc.Case]:
@@ -100,7 +93,7 @@ def _compare(cases, layout, outs, refs) -> list[str]:
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("image", range(len(IMAGES)))
 def test_matches_tflite_micro(image, target, tmp_path, monkeypatch):
-    _need(target)
+    need_toolchain(target)
     monkeypatch.setenv("LWAI_CACHE_DIR", str(tmp_path / "cache"))
     cases = _cases(IMAGES[image])
     model, feeds, layout = dc.build(cases)
@@ -123,7 +116,7 @@ def test_matches_tflite_micro(image, target, tmp_path, monkeypatch):
 def test_graph_executor_runs_every_kernel(target, tmp_path, monkeypatch):
     """Every data movement kernel through the graph executor's registry (2 cases per cell,
     one image of every dtype), equal to tflite-micro."""
-    _need(target)
+    need_toolchain(target)
     monkeypatch.setenv("LWAI_CACHE_DIR", str(tmp_path / "cache"))
     cases = [
         c
@@ -199,7 +192,7 @@ def split_model(tmp_path_factory):
 def test_split_outputs_feed_ops_and_graph_outputs(
     split_model, split_cache, target, executor, fmt, tmp_path, monkeypatch
 ):
-    _need(target)
+    need_toolchain(target)
     monkeypatch.setenv("LWAI_CACHE_DIR", str(split_cache))
     path, x, refs = split_model
     outs, info = driver.run_model(path, [x], tmp_path / "w", target, executor=executor, fmt=fmt)

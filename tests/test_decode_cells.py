@@ -25,14 +25,12 @@ images, decode checks, refusals, the two compressed models), measured with /usr/
 
 from __future__ import annotations
 
-import shutil
-
 import decode_cases as dc
 import numpy as np
 import pytest
 import tflite
 
-from conftest import tflm_outputs
+from conftest import need_toolchain, tflm_outputs
 from lwai import driver
 from lwai.errors import LwaiError
 from lwai.frontend import decode_ops
@@ -80,10 +78,7 @@ def _bits(x: np.ndarray) -> np.ndarray:
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_matches_tflite_micro(target, tmp_path, monkeypatch):
-    if target != "host" and (
-        shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None
-    ):
-        pytest.skip("qemu-system-arm / arm-none-eabi-gcc not installed")
+    need_toolchain(target)
     monkeypatch.setenv("LWAI_CACHE_DIR", str(tmp_path / "cache"))
     cases = _cases()
     model, feeds, layout = dc.build(cases)

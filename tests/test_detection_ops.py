@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 
+from conftest import tflm_invocations
 from lwai import driver
 from lwai.errors import LwaiError
 from lwai.tflite_writer import ModelBuilder
@@ -45,25 +46,6 @@ CB_CASES, CB_INVOCATIONS, CB_RESET = 12, 7, 4  # per model, two models
 def _skip_without_qemu(target: str) -> None:
     if target != "host" and shutil.which("qemu-system-arm") is None:
         pytest.skip("qemu-system-arm is not installed")
-
-
-def _tflm(model: bytes, feeds: list[np.ndarray], reset_every: int = 0) -> list[np.ndarray]:
-    """TFLM invoked once per leading-axis slice of the feeds, outputs stacked; reset()
-    before invocations reset_every, 2 * reset_every, ..."""
-    import tflite
-    from tflite_micro.python.tflite_micro import runtime
-
-    interp = runtime.Interpreter.from_bytes(model, arena_size=1 << 20)
-    n_out = tflite.Model.GetRootAsModel(model, 0).Subgraphs(0).OutputsLength()
-    outs = []
-    for k in range(feeds[0].shape[0]):
-        if reset_every and k and k % reset_every == 0:
-            interp.reset()
-        for i, x in enumerate(feeds):
-            interp.set_input(x[k], i)
-        interp.invoke()  # CIRCULAR_BUFFER's abort is a status (15), not an exception
-        outs.append([np.array(interp.get_output(j)) for j in range(n_out)])
-    return [np.stack([o[j] for o in outs]) for j in range(n_out)]
 
 
 # ---- TFLite_Detection_PostProcess --------------------------------------------------------
@@ -230,7 +212,7 @@ def _run_dp(target, tmp_path, executor="aot", count=DP_CASES):
     m = dp_build(cases, DP_INVOCATIONS, seed=99)
     path = tmp_path / "detection.tflite"
     path.write_bytes(m.model)
-    ref = _tflm(m.model, m.feeds)[0]
+    ref = tflm_invocations(m.model, m.feeds)[0]
     got, info = driver.run_model(
         path,
         m.feeds,
@@ -351,7 +333,7 @@ def _run_cb(target, tmp_path, executor="aot", models=CB_MODELS):
         model, feeds = cb_build(cases, CB_INVOCATIONS, seed + 100)
         path = tmp_path / f"cb{i}.tflite"
         path.write_bytes(model)
-        ref = _tflm(model, feeds, CB_RESET)
+        ref = tflm_invocations(model, feeds, CB_RESET)
         got, info = driver.run_model(
             path,
             feeds,

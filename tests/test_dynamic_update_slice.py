@@ -18,13 +18,13 @@ CPU time (/usr/bin/time, whole file, 2-core machine shared with other jobs): 128
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 
 import data_movement_cases as dc
 import numpy as np
 import pytest
 
+from conftest import need_toolchain
 from lwai import driver
 from lwai.tflite_writer import ModelBuilder
 
@@ -179,13 +179,6 @@ def expected(c: Case) -> np.ndarray:
     return y
 
 
-def _need(target: str) -> None:
-    if target != "host" and (
-        shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None
-    ):
-        pytest.skip("qemu-system-arm / arm-none-eabi-gcc not installed")
-
-
 def test_cases_cover_the_cells():
     cases = all_cases()
     for d in DTYPES:
@@ -216,7 +209,7 @@ def test_matches_tflite_micro_reference_semantics():
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_matches_tflite_micro(target, tmp_path, monkeypatch):
-    _need(target)
+    need_toolchain(target)
     monkeypatch.setenv("LWAI_CACHE_DIR", str(tmp_path / "cache"))
     cases = all_cases()
     model, feeds, layout = build(cases)

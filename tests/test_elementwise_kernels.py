@@ -16,14 +16,13 @@ quantizations, EQUAL .. LESS_EQUAL int8 -> bool, ADD_N int8 (2 to 15 inputs).
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 
 import elementwise_cases as ec
 import numpy as np
 import pytest
 
-from conftest import tflm_outputs
+from conftest import need_toolchain, tflm_outputs
 from lwai.driver import run_model
 from lwai.tflite_writer import ModelBuilder
 
@@ -54,13 +53,6 @@ CELLS: dict[str, list[str]] = {
 
 TARGETS = ["host", "qemu-cortex-m4"]
 HOST_IO, QEMU_IO = 16, 8  # input files the host app / the semihosting command line take
-
-
-def _need(target: str) -> None:
-    if target != "host" and (
-        shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None
-    ):
-        pytest.skip("qemu-system-arm / arm-none-eabi-gcc not installed")
 
 
 _REFS: dict[str, np.ndarray] = {}
@@ -104,7 +96,7 @@ def test_generators_reach_the_corners():
 @pytest.mark.parametrize("target", TARGETS)
 def test_kernels_match_tflm(target, tmp_path):
     """All cases: frontend OpDesc -> emit_kernel_call -> one C program on the target."""
-    _need(target)
+    need_toolchain(target)
     cases = ec.all_cases()
     results = ec.run_program(cases, target, tmp_path)
     failures = [m for c, g in zip(cases, results) if (m := ec.compare(c, g, _ref(c)))]
@@ -160,7 +152,7 @@ def _product_cases(target: str) -> list[ec.Case]:
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_product_path_matches_tflm(target, tmp_path, monkeypatch):
-    _need(target)
+    need_toolchain(target)
     monkeypatch.setenv("LWAI_CACHE_DIR", str(tmp_path / "cache"))
     cases = _product_cases(target)
     failures = []

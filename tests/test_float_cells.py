@@ -9,13 +9,12 @@ with backend `tvm`.
 
 from __future__ import annotations
 
-import shutil
-
 import float_cells_cases as fc
 import int_io_cases as ic
 import numpy as np
 import pytest
 
+from conftest import need_toolchain
 from lwai import driver
 
 N_CASES = 20
@@ -51,10 +50,7 @@ def test_cases_cover_every_op():
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("image", range(N_IMAGES))
 def test_matches_tflite_micro(image, target, tmp_path, monkeypatch):
-    if target != "host" and (
-        shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None
-    ):
-        pytest.skip("qemu-system-arm / arm-none-eabi-gcc not installed")
+    need_toolchain(target)
     groups = _images(target)
     if image >= len(groups):
         pytest.skip(f"{target} needs {len(groups)} images")

@@ -19,12 +19,11 @@ BATCH_MATMUL and SVDF cases share one model (one flat input sliced, results conc
 
 from __future__ import annotations
 
-import shutil
-
 import hybrid_cases as hc
 import numpy as np
 import pytest
 
+from conftest import need_toolchain
 from lwai import driver
 
 N_CASES = 21
@@ -122,10 +121,7 @@ def _images(target: str) -> list[list[hc.Case]]:
 @pytest.mark.parametrize("target", ["host", "qemu-cortex-m4"])
 @pytest.mark.parametrize("image", range(N_IMAGES))
 def test_matches_litert_reference(image, target, tmp_path, monkeypatch):
-    if target != "host" and (
-        shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None
-    ):
-        pytest.skip("qemu-system-arm / arm-none-eabi-gcc not installed")
+    need_toolchain(target)
     groups = _images(target)
     assert len(groups) <= N_IMAGES
     if image >= len(groups):
@@ -159,10 +155,7 @@ def test_packed_matches_litert_reference(target, tmp_path, monkeypatch):
     """The BATCH_MATMUL and hybrid SVDF cases in one model (one input, 8 outputs): 5
     invocations (SVDF state carried), lwai_model_reset_state, the same 5 again; LiteRT runs
     the same with reset_all_variables()."""
-    if target != "host" and (
-        shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None
-    ):
-        pytest.skip("qemu-system-arm / arm-none-eabi-gcc not installed")
+    need_toolchain(target)
     monkeypatch.setenv("LWAI_CACHE_DIR", str(tmp_path / "cache"))
     cases = [c for k in PACKED + STATEFUL for c in _cases(k)]
     model, feed, layout = hc.packed_model(cases, invocations=INVOCATIONS)

@@ -17,7 +17,6 @@ rescales near TFLite's 2^7 limit, 2^40 biases).
 from __future__ import annotations
 
 import itertools
-import shutil
 from types import SimpleNamespace
 
 import int16_cases as ic
@@ -25,7 +24,7 @@ import kernel_cases as kc
 import numpy as np
 import pytest
 
-from conftest import tflm_outputs
+from conftest import need_toolchain, tflm_outputs
 from lwai.codegen.kernels import plan_kernel, unsupported_reason
 from lwai.errors import LwaiError
 from lwai.tflite_writer import ModelBuilder
@@ -69,13 +68,6 @@ CELLS: dict[str, list[str]] = {
 }
 
 
-def _need(target: str) -> None:
-    if target != "host" and (
-        shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None
-    ):
-        pytest.skip("qemu-system-arm / arm-none-eabi-gcc not installed")
-
-
 @pytest.fixture(scope="module")
 def cases_refs():
     cases = ic.all_cases(COUNT) + ic.more_cases(COUNT)
@@ -114,7 +106,7 @@ def test_cases_reach_the_corners(cases_refs):
 
 @pytest.mark.parametrize("target", ["host", "qemu-cortex-m4"])
 def test_kernels_bit_exact(cases_refs, target, tmp_path):
-    _need(target)
+    need_toolchain(target)
     cases, refs = cases_refs
     exe = ic.build_harness(ic.harness_source(cases), tmp_path, target)
     got = ic.run_harness(exe, target, cases)
@@ -158,7 +150,7 @@ PRODUCT = {
 @pytest.mark.parametrize("target, executor", list(PRODUCT))
 def test_product_path(target, executor, tmp_path, monkeypatch):
     """TFLite import (lwai's int16 path, not TVM's) -> compile -> image -> run."""
-    _need(target)
+    need_toolchain(target)
     monkeypatch.setenv("LWAI_CACHE_DIR", str(tmp_path / "cache"))
     per_kind, io = PRODUCT[(target, executor)]
     cases = [
@@ -310,7 +302,7 @@ def test_int16_network(target, tmp_path, monkeypatch):
     """Seven int16 ops chained in one model, compiled and run: bit-exact with TFLM."""
     from lwai.driver import run_model
 
-    _need(target)
+    need_toolchain(target)
     monkeypatch.setenv("LWAI_CACHE_DIR", str(tmp_path / "cache"))
     model, x = _chain_model()
     path = tmp_path / "net16.tflite"

@@ -9,7 +9,6 @@ input per dtype, results CONCATENATEd into one output per dtype).
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
@@ -17,6 +16,7 @@ import int_io_cases as ic
 import numpy as np
 import pytest
 
+from conftest import need_toolchain
 from lwai import driver
 from lwai.errors import LwaiError
 from lwai.tflite_writer import ModelBuilder
@@ -37,13 +37,6 @@ CELLS: dict[str, list[str]] = {
     "SELECT_V2": ["float32"],  # float32 values, bool condition
     "GATHER": ["float32"],  # float32 table, int32 index input
 }
-
-
-def _need(target: str) -> None:
-    if target != "host" and (
-        shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None
-    ):
-        pytest.skip("qemu-system-arm / arm-none-eabi-gcc not installed")
 
 
 def _cases(ops) -> list[ic.Case]:
@@ -78,7 +71,7 @@ def test_images_cover_every_case():
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("image", range(N_IMAGES))
 def test_matches_tflite_micro(image, target, tmp_path, monkeypatch):
-    _need(target)
+    need_toolchain(target)
     groups = _images(target)
     if image >= len(groups):
         pytest.skip(f"{target} needs {len(groups)} images")
@@ -99,7 +92,7 @@ def test_matches_tflite_micro(image, target, tmp_path, monkeypatch):
 @pytest.mark.parametrize("target", TARGETS)
 def test_graph_executor(target, tmp_path, monkeypatch):
     """The graph executor binds int32/bool graph inputs and outputs too (2 cases per op)."""
-    _need(target)
+    need_toolchain(target)
     monkeypatch.setenv("LWAI_CACHE_DIR", str(tmp_path / "cache"))
     cases = [c for op in ic.OPS for c in ic.generate(op, 2, 1700 + ic.OPS.index(op))]
     model, feeds, layout = ic.build(cases)
@@ -120,7 +113,7 @@ def _slices(where, outs, refs):
 @pytest.mark.parametrize("target", TARGETS)
 def test_int64_graph_output(target, tmp_path, monkeypatch):
     """An ONNX ArgMax: an int64 graph output, 8 bytes per element through the board app."""
-    _need(target)
+    need_toolchain(target)
     import onnx
     from onnx import TensorProto, helper
 
@@ -155,7 +148,7 @@ def _less_cast_model() -> bytes:
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_lwai_run_round_trips_npy_dtypes(target, tmp_path, monkeypatch):
-    _need(target)
+    need_toolchain(target)
     monkeypatch.setenv("LWAI_CACHE_DIR", str(tmp_path / "cache"))
     model = tmp_path / "m.tflite"
     model.write_bytes(_less_cast_model())

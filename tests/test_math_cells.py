@@ -12,13 +12,12 @@ SQUARED_DIFFERENCE are in the generated cases.)
 
 from __future__ import annotations
 
-import shutil
-
 import int_io_cases as ic
 import math_cells_cases as mc
 import numpy as np
 import pytest
 
+from conftest import need_toolchain
 from lwai import driver
 from lwai.errors import LwaiError
 from lwai.tflite_writer import ModelBuilder
@@ -32,13 +31,6 @@ N_IMAGES = 6
 # For scripts/gen_coverage.py: TFLite builtin -> dtype labels checked here (>= 20 cases each,
 # host and qemu-cortex-m4, vs tflite-micro).
 CELLS: dict[str, list[str]] = {op: list(labels) for op, labels in mc.CELLS.items()}
-
-
-def _need(target: str) -> None:
-    if target != "host" and (
-        shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None
-    ):
-        pytest.skip("qemu-system-arm / arm-none-eabi-gcc not installed")
 
 
 def _images(target: str) -> list[list[ic.Case]]:
@@ -79,7 +71,7 @@ def _close(got: np.ndarray, ref: np.ndarray) -> bool:
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("image", range(N_IMAGES))
 def test_matches_tflite_micro(image, target, tmp_path, monkeypatch):
-    _need(target)
+    need_toolchain(target)
     groups = _images(target)
     if image >= len(groups):
         pytest.skip(f"{target} needs {len(groups)} images")

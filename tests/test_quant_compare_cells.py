@@ -29,6 +29,7 @@ import numpy as np
 import pytest
 import quant_compare_cases as qc
 
+from conftest import arena_config, need_toolchain
 from lwai import driver
 
 N_CASES = 20
@@ -48,24 +49,6 @@ KERNEL_CELLS = {
     ("DEQUANTIZE", "int8->float32"): "dequantize_s8_f32",
     ("DEQUANTIZE", "int16->float32"): "dequantize_s16_f32",
 }
-
-
-def _need(target: str) -> None:
-    if target != "host" and (
-        shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None
-    ):
-        pytest.skip("qemu-system-arm / arm-none-eabi-gcc not installed")
-
-
-def _config(target: str, tmp_path: Path) -> str | None:
-    if target == "host":
-        return None
-    from lwai.config import defconfig_path
-
-    path = tmp_path / "arena.config"
-    text = defconfig_path(driver.TARGET_DEFCONFIG[target]).read_text()
-    path.write_text(text + f"CONFIG_LWAI_ARENA_SIZE={ARENA}\n")
-    return str(path)
 
 
 def _images() -> list[list[cc.Case]]:
@@ -134,7 +117,7 @@ def _check(cases, outs, refs, layout) -> list[str]:
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("image", range(2))
 def test_matches_tflite_micro(image, target, short_path, monkeypatch):
-    _need(target)
+    need_toolchain(target)
     monkeypatch.setenv("LWAI_CACHE_DIR", str(short_path / "c"))
     cases = _images()[image]
     model, feeds, layout = cc.build(cases, cc.CHAIN)
@@ -142,7 +125,7 @@ def test_matches_tflite_micro(image, target, short_path, monkeypatch):
     path = short_path / "m.tflite"
     path.write_bytes(model)
     outs, info = driver.run_model(
-        path, feeds, short_path / "w", target, config=_config(target, short_path)
+        path, feeds, short_path / "w", target, config=arena_config(target, short_path, ARENA)
     )
     assert [o.dtype.name for o in outs] == layout["__outputs__"]
     bad = _check(cases, outs, refs, layout)
@@ -156,7 +139,7 @@ def test_matches_tflite_micro(image, target, short_path, monkeypatch):
 @pytest.mark.parametrize("target", TARGETS)
 def test_graph_executor(target, short_path, monkeypatch):
     """Each lwai kernel through the graph executor's registry (2 cases per kernel cell)."""
-    _need(target)
+    need_toolchain(target)
     monkeypatch.setenv("LWAI_CACHE_DIR", str(short_path / "c"))
     cases = [
         c for k, (op, label) in enumerate(KERNEL_CELLS) for c in qc.generate(op, label, 2, 4900 + k)

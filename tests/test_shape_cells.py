@@ -15,13 +15,11 @@ CPU for the file (host + qemu-cortex-m4, 940 cases), measured with /usr/bin/time
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pytest
 import shape_cells_cases as sc
 
-from conftest import tflm_outputs
+from conftest import arena_config, need_toolchain, tflm_outputs
 from lwai import driver
 from lwai.errors import LwaiError
 from lwai.tflite_writer import ModelBuilder
@@ -29,6 +27,8 @@ from lwai.tflite_writer import ModelBuilder
 N_CASES = 20
 TARGETS = ["host", "qemu-cortex-m4"]
 N_IMAGES = 2  # per target
+# an image's ~500 results are live together until concatenated (mps2-an386: 4 MiB of RAM)
+ARENA = 1 << 20
 # For scripts/gen_coverage.py: TFLite builtin -> dtype labels checked here (host and M4).
 CELLS = sc.CELLS
 
@@ -66,19 +66,6 @@ def _images() -> list[list]:
     return sc.images(_cases(), N_IMAGES)
 
 
-def _config(tmp_path, target: str) -> str | None:
-    """The target's defconfig with a 1 MiB arena on Cortex-M (an image's ~500 results are
-    live together until concatenated; mps2-an386 has 4 MiB of RAM)."""
-    if target == "host":
-        return None
-    from lwai.config import defconfig_path
-
-    text = defconfig_path(driver.TARGET_DEFCONFIG[target]).read_text()
-    path = tmp_path / "board.config"
-    path.write_text(text + "CONFIG_LWAI_ARENA_SIZE=1048576\n")
-    return str(path)
-
-
 def _bits(x: np.ndarray) -> np.ndarray:
     return x.view(np.uint32) if x.dtype == np.float32 else x
 
@@ -86,10 +73,7 @@ def _bits(x: np.ndarray) -> np.ndarray:
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("image", range(N_IMAGES))
 def test_matches_tflite_micro(image, target, tmp_path, monkeypatch):
-    if target != "host" and (
-        shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None
-    ):
-        pytest.skip("qemu-system-arm / arm-none-eabi-gcc not installed")
+    need_toolchain(target)
     monkeypatch.setenv("LWAI_CACHE_DIR", str(tmp_path / "cache"))
     cases = _images()[image]
     model, feeds, layout = sc.build(cases)
@@ -97,7 +81,7 @@ def test_matches_tflite_micro(image, target, tmp_path, monkeypatch):
     path = tmp_path / "m.tflite"
     path.write_bytes(model)
     outs, _ = driver.run_model(
-        path, feeds, tmp_path / "w", target, config=_config(tmp_path, target)
+        path, feeds, tmp_path / "w", target, config=arena_config(target, tmp_path, ARENA)
     )
     assert [o.dtype.name for o in outs] == layout["__outputs__"]
     bad = []
@@ -162,3 +146,30 @@ def test_strided_slice_masks_tflm_lacks_are_refused(what, tmp_path):
     assert (
         f"STRIDED_SLICE with {what}=1 is not supported (TFLite Micro does not implement it)" in msg
     )
+
+
+# ---- outputs that fold to constants -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "target,executor", [("host", "aot"), ("host", "graph"), ("qemu-cortex-m4", "aot")]
+)
+def test_shape_as_model_output(target, executor, tmp_path, monkeypatch):
+    """SHAPE of a static tensor folds at compile; as a model output it is still written
+    (a copy from flash), beside a computed output, equal to TFLM's."""
+    need_toolchain(target)
+    monkeypatch.setenv("LWAI_CACHE_DIR", str(tmp_path / "cache"))
+    mb = ModelBuilder()
+    x = mb.add_tensor("x", (3, 5, 7), "float32")
+    shape = mb.add_tensor("shape", (3,), "int32")
+    y = mb.add_tensor("y", (3, 5, 7), "float32")
+    mb.add_op("SHAPE", [x], [shape], {"out_type": "int32"})
+    mb.add_op("ABS", [x], [y])
+    mb.inputs, mb.outputs = [x], [shape, y]
+    path = tmp_path / "shape.tflite"
+    path.write_bytes(mb.build())
+    feeds = [np.random.default_rng(5).uniform(-2, 2, (3, 5, 7)).astype(np.float32)]
+    refs = tflm_outputs(path, feeds, 2)
+    outs, _ = driver.run_model(path, feeds, tmp_path / "w", target, executor=executor)
+    assert outs[0].tolist() == refs[0].tolist() == [3, 5, 7]
+    assert np.array_equal(outs[1], refs[1])

@@ -17,13 +17,11 @@ qemu-cortex-m4, 260 cases; the graph executor check 12 s), measured with /usr/bi
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pytest
 import shape_cells_cases as sc
 
-from conftest import tflm_outputs
+from conftest import need_toolchain, tflm_outputs
 from lwai import driver
 
 N_CASES = 20
@@ -63,10 +61,7 @@ def _images() -> list[list]:
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("image", range(N_IMAGES))
 def test_matches_tflite_micro(image, target, tmp_path, monkeypatch):
-    if target != "host" and (
-        shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None
-    ):
-        pytest.skip("qemu-system-arm / arm-none-eabi-gcc not installed")
+    need_toolchain(target)
     monkeypatch.setenv("LWAI_CACHE_DIR", str(tmp_path / "cache"))
     cases = _images()[image]
     model, feeds, layout = sc.build(cases)

@@ -20,8 +20,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from signal_cases import build, generate, tflm_run
+from signal_cases import build, generate
 
+from conftest import tflm_invocations
 from lwai import driver
 from lwai.tflite_writer import ModelBuilder
 
@@ -105,7 +106,7 @@ def test_generated_signal_cases(target, tmp_path):
         b = build(cases, INVOCATIONS, seed=77 + i)
         path = tmp_path / f"signal_{i}.tflite"
         path.write_bytes(b.model)
-        ref = tflm_run(b.model, b.feeds, RESET)
+        ref = tflm_invocations(b.model, b.feeds, RESET)
         got, info = driver.run_model(
             path,
             b.feeds,
@@ -218,7 +219,7 @@ def test_front_end_chain(target, tmp_path):
     t = np.arange(5 * frame).reshape(5, frame)
     audio = (3000 * np.sin(t * 0.07) + rng.normal(0, 800, t.shape)).astype(np.int16)
     feeds = [np.concatenate([audio, audio])]
-    ref = tflm_run(model, feeds, reset_every=5)
+    ref = tflm_invocations(model, feeds, reset_every=5)
     got, _ = driver.run_model(
         path, feeds, tmp_path / "w", target=target, invocations=10, reset_every=5
     )
@@ -240,7 +241,7 @@ def test_front_end_chain_graph_executor(fmt, tmp_path):
     path.write_bytes(model)
     audio = rng.integers(-8000, 8000, (3, frame)).astype(np.int16)
     feeds = [np.concatenate([audio, audio])]
-    ref = tflm_run(model, feeds, reset_every=3)
+    ref = tflm_invocations(model, feeds, reset_every=3)
     got, _ = driver.run_model(
         path, feeds, tmp_path / "w", executor="graph", fmt=fmt, invocations=6, reset_every=3
     )
@@ -289,7 +290,7 @@ def test_chain_reference_is_tflm(tmp_path):
     b = mb.add_tensor("b", (18,), "int16")
     mb.add_custom_op("SignalRfft", [a], [b], {"T": 7, "fft_length": 16})
     mb.inputs, mb.outputs = [a], [b]
-    (out,) = tflm_run(mb.build(), [x[None]])
+    (out,) = tflm_invocations(mb.build(), [x[None]])
     want = np.fft.rfft(x.astype(np.float64)) / 16
     got = out[0].reshape(-1, 2) @ np.array([1, 1j])
     assert np.allclose(got, want, atol=2)

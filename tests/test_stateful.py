@@ -28,7 +28,7 @@ import pytest
 import tflite
 from tflite.BuiltinOperator import BuiltinOperator
 
-from conftest import shared_model
+from conftest import shared_model, tflm_invocations
 from lwai import driver
 from lwai.codegen.kernels import plan_kernel, size_dims, state_size
 from lwai.ops import OpDesc, TensorDesc
@@ -51,25 +51,6 @@ _DTYPES = {
     tflite.TensorType.FLOAT32: "float32",
 }
 _ACTS = {0: "NONE", 1: "RELU", 2: "RELU_N1_TO_1", 3: "RELU6"}
-
-
-def _tflm_run(model: bytes, inputs: list[np.ndarray], reset_after: int = 0) -> list[np.ndarray]:
-    """TFLM's interpreter invoked once per slice (state carried), outputs stacked; with
-    ``reset_after`` K it calls reset() after every K invocations."""
-    from tflite_micro.python.tflite_micro import runtime
-
-    interp = runtime.Interpreter.from_bytes(model, arena_size=512 * 1024)
-    n = inputs[0].shape[0]
-    n_out = tflite.Model.GetRootAsModel(model, 0).Subgraphs(0).OutputsLength()
-    outs: list[list[np.ndarray]] = []
-    for k in range(n):
-        if reset_after and k and k % reset_after == 0:
-            interp.reset()
-        for i, x in enumerate(inputs):
-            interp.set_input(x[k], i)
-        interp.invoke()
-        outs.append([interp.get_output(j).copy() for j in range(n_out)])
-    return [np.stack([o[j] for o in outs]) for j in range(len(outs[0]))]
 
 
 def _with_layer_outputs(path: Path) -> bytes:
@@ -147,8 +128,8 @@ def test_layer_rewrite_keeps_the_model(layer_models):
     """The rewritten model computes what the original does (TFLM on both)."""
     x = _speech_like(INVOCATIONS, 7)
     for name, p in layer_models.items():
-        ref = _tflm_run(shared_model(name).read_bytes(), [x])
-        got = _tflm_run(p.read_bytes(), [x])
+        ref = tflm_invocations(shared_model(name).read_bytes(), [x])
+        got = tflm_invocations(p.read_bytes(), [x])
         assert np.array_equal(ref[0], got[0]), name
         assert len(got) == 1 + 7 + 5  # 7 SVDF + 5 FULLY_CONNECTED layer outputs
 
@@ -162,7 +143,7 @@ def test_keyword_models_carry_state(name, executor, target, layer_models, tmp_pa
         pytest.skip("qemu-system-arm is not installed")
     model = layer_models[name]
     x = _speech_like(INVOCATIONS, 11)
-    ref = _tflm_run(model.read_bytes(), [np.concatenate([x, x])], reset_after=INVOCATIONS)
+    ref = tflm_invocations(model.read_bytes(), [np.concatenate([x, x])], reset_every=INVOCATIONS)
     outs, info = driver.run_model(
         model,
         [np.concatenate([x, x])],
@@ -185,7 +166,7 @@ def test_keyword_models_carry_state(name, executor, target, layer_models, tmp_pa
         # kernel is exercised by the generated cases below.)
         svdf_out = outs[1]
         assert any(not np.array_equal(svdf_out[0], svdf_out[k]) for k in range(1, INVOCATIONS))
-        no_reset = _tflm_run(model.read_bytes(), [np.concatenate([x, x])])
+        no_reset = tflm_invocations(model.read_bytes(), [np.concatenate([x, x])])
         assert not np.array_equal(no_reset[1][INVOCATIONS:], ref[1][INVOCATIONS:])
 
 
@@ -206,7 +187,7 @@ def test_lwai_run_invocations_cli(tmp_path):
     assert proc.returncode == 0, proc.stderr
     got = np.load(tmp_path / "out" / "output_0.npy")
     assert got.shape == (3, 1, 2) and got.dtype == np.int32
-    assert np.array_equal(got, _tflm_run(model.read_bytes(), [x])[0])
+    assert np.array_equal(got, tflm_invocations(model.read_bytes(), [x])[0])
     # a wrong leading axis is a clear error naming the expected shape
     proc = subprocess.run(
         [*cmd, str(tmp_path / "bad"), "--invocations", "4"],
@@ -338,7 +319,7 @@ def test_generated_svdf_graph_executor(tmp_path):
     path = tmp_path / "svdf_g.tflite"
     path.write_bytes(_svdf_batch_model(cases))
     xs = [c.x for c in cases]
-    ref = _tflm_run(path.read_bytes(), xs, reset_after=2)
+    ref = tflm_invocations(path.read_bytes(), xs, reset_every=2)
     got, _ = driver.run_model(
         path,
         xs,
@@ -581,7 +562,7 @@ def test_generated_int16_ops(target, tmp_path):
         model, xs, kinds = _int16_model(np.random.default_rng(1300 + m))
         path = tmp_path / f"i16_{m}.tflite"
         path.write_bytes(model)
-        ref = _tflm_run(model, [x[None] for x in xs])
+        ref = tflm_invocations(model, [x[None] for x in xs])
         got, info = driver.run_model(path, xs, tmp_path / f"w{m}", target=target)
         used = {o["kernel"] for o in info["report"]["ops"]}
         for kind, g, r in zip(kinds, got, ref):
@@ -670,7 +651,7 @@ def test_cmsis_svdf_bit_exact(target, layer_models, tmp_path):
     path = tmp_path / "svdf_cmsis.tflite"
     path.write_bytes(_svdf_batch_model(cases))
     xs = [c.x for c in cases]
-    ref = _tflm_run(path.read_bytes(), xs)
+    ref = tflm_invocations(path.read_bytes(), xs)
     got, info = driver.run_model(
         path, xs, tmp_path / "w", target=target, kernels="cmsis-nn", invocations=INVOCATIONS
     )
@@ -678,7 +659,7 @@ def test_cmsis_svdf_bit_exact(target, layer_models, tmp_path):
     assert not _check_outputs(cases, got, ref)
     model = layer_models["keyword_scrambled.tflite"]
     x = np.concatenate([_speech_like(INVOCATIONS, 11)] * 2)
-    ref = _tflm_run(model.read_bytes(), [x], reset_after=INVOCATIONS)
+    ref = tflm_invocations(model.read_bytes(), [x], reset_every=INVOCATIONS)
     for executor in ("aot", "graph"):
         outs, info = driver.run_model(
             model,

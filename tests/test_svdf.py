@@ -28,6 +28,7 @@ import numpy as np
 import pytest
 import svdf_cases as sc
 
+from conftest import need_toolchain, tflm_invocations
 from lwai import driver
 
 INVOCATIONS = 3
@@ -39,13 +40,6 @@ IMAGES = sc.images(GROUPS)
 # For scripts/gen_coverage.py: 40 int8 (20 per integer kernel) and 20 float32 generated
 # single-op SVDF models, bit-exact with tflite-micro on the host and qemu-cortex-m4.
 CELLS: dict[str, list[str]] = {"SVDF": ["int8", "float32"]}
-
-
-def _need(target: str) -> None:
-    if target != "host" and (
-        shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None
-    ):
-        pytest.skip("qemu-system-arm / arm-none-eabi-gcc not installed")
 
 
 def test_case_counts():
@@ -75,7 +69,7 @@ def references() -> list[list[np.ndarray]]:
     """TFLM's outputs per image: [2 * INVOCATIONS, batch, units] per case (reset between)."""
     refs = []
     for img in IMAGES:
-        refs.append(sc.tflm_run(sc.build(img), sc.feeds(img, INVOCATIONS), INVOCATIONS))
+        refs.append(tflm_invocations(sc.build(img), sc.feeds(img, INVOCATIONS), INVOCATIONS))
     return refs
 
 
@@ -92,7 +86,7 @@ def test_references_carry_state(references):
     # a case fed the same input twice still changes: its memory holds the first
     img = IMAGES[0]
     x = [np.concatenate([g.x[:1], g.x[:1]]) for g in img]
-    same = sc.tflm_run(sc.build(img), x)
+    same = tflm_invocations(sc.build(img), x)
     assert sum(not np.array_equal(r[0], r[1]) for r in same) >= len(same) // 2
 
 
@@ -111,7 +105,7 @@ def _check(img, got, refs) -> list[str]:
 @pytest.mark.parametrize("image", range(len(IMAGES)))
 @pytest.mark.parametrize("target", TARGETS)
 def test_matches_tflite_micro(target, image, references, tmp_path, monkeypatch):
-    _need(target)
+    need_toolchain(target)
     monkeypatch.setenv("LWAI_CACHE_DIR", str(tmp_path / "cache"))
     img = IMAGES[image]
     path = tmp_path / "svdf.tflite"
@@ -161,5 +155,5 @@ def test_cmsis_nn_matches_tflite_micro(image, tmp_path, monkeypatch):
         reset_every=INVOCATIONS,
     )
     assert "lwai_svdf_cmsis_s8" in {o["kernel"] for o in info["report"]["ops"]}
-    bad = _check(img, got, sc.tflm_run(model, feeds, INVOCATIONS))
+    bad = _check(img, got, tflm_invocations(model, feeds, INVOCATIONS))
     assert not bad, "cmsis-nn: differ from tflite-micro:\n" + "\n".join(bad)

@@ -22,12 +22,11 @@ CPU time: 79 s user + 9 s system for the whole file (/usr/bin/time, 2 cores; 21 
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pytest
 import variable_cases as vc
 
+from conftest import need_toolchain
 from lwai import driver
 from lwai.errors import LwaiError
 from lwai.frontend.tflite import import_tflite
@@ -40,13 +39,6 @@ OPS = ("VAR_HANDLE", "READ_VARIABLE", "ASSIGN_VARIABLE", "CALL_ONCE")
 # For scripts/gen_coverage.py: TFLite builtin -> dtype labels (the variable's dtype) checked
 # here (>= 20 cases, host and qemu-cortex-m4, vs tflite-micro).
 CELLS: dict[str, list[str]] = {op: list(vc.DTYPES) for op in OPS}
-
-
-def _need(target: str) -> None:
-    if target != "host" and (
-        shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None
-    ):
-        pytest.skip("qemu-system-arm / arm-none-eabi-gcc not installed")
 
 
 def _tflm(model: bytes, feeds: list[np.ndarray], n_out: int, reset: bool = False) -> list:
@@ -96,7 +88,7 @@ RUNS = (
 
 @pytest.mark.parametrize("executor, fmt, target, image", RUNS)
 def test_matches_tflite_micro(executor, fmt, target, image, tmp_path_factory, monkeypatch):
-    _need(target)
+    need_toolchain(target)
     # one compile per image for every run (the cache is keyed by the model's bytes)
     monkeypatch.setenv("LWAI_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "vars_cache"))
     tmp = tmp_path_factory.mktemp(f"vars{image}_{target}_{executor}{fmt}")

@@ -1,7 +1,7 @@
 /* TFLite_Detection_PostProcess (TFLite Micro's custom op), float32: decode the box encodings
  * against the anchors (center-size to corners), then non-max suppression, as TFLM computes
  * it (lwai/frontend/detection_ops.py has the facts this follows):
- * - decoding in double (libm exp), each coordinate rounded to float, corners in float;
+ * - decoding in double (libm exp; lwai_math.h's own on LiteOS-M), each coordinate rounded to float, corners in float;
  * - a box is a candidate when its score >= nms_score_threshold; candidates are taken in
  *   decreasing score, ties in increasing box index (TFLM's stable merge sort); a taken box
  *   removes every later candidate whose IoU with it is > nms_iou_threshold (float IoU, 0 for
@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "lwai/kernels.h"
+#include "lwai_math.h"
 
 typedef struct {
     float *decoded; /* [boxes][4] ymin, xmin, ymax, xmax */
@@ -211,8 +212,8 @@ lwai_status lwai_detection_postprocess_f32(const lwai_detection_postprocess_para
         float *box = s.decoded + 4 * i;
         const float yc = (float)((double)e[0] / (double)p->y_scale * (double)a[2] + (double)a[0]);
         const float xc = (float)((double)e[1] / (double)p->x_scale * (double)a[3] + (double)a[1]);
-        const float hh = (float)(0.5 * exp((double)e[2] / (double)p->h_scale) * (double)a[2]);
-        const float hw = (float)(0.5 * exp((double)e[3] / (double)p->w_scale) * (double)a[3]);
+        const float hh = (float)(0.5 * lwai_exp((double)e[2] / (double)p->h_scale) * (double)a[2]);
+        const float hw = (float)(0.5 * lwai_exp((double)e[3] / (double)p->w_scale) * (double)a[3]);
         box[0] = yc - hh;
         box[1] = xc - hw;
         box[2] = yc + hh;

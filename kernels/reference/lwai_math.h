@@ -1,5 +1,5 @@
 /*
- * The two libm functions the reference kernels use, for systems whose libm lacks them:
+ * The libm functions the reference kernels use (roundf, expf, exp), for systems whose libm lacks them:
  * LiteOS-M's musl has round/frexp but no roundf or expf, so a model with a float QUANTIZE
  * or SOFTMAX did not link there.
  *
@@ -49,7 +49,8 @@ static inline float lwai_roundf(float x)
 }
 
 #ifdef LWAI_OWN_EXPF
-static inline float lwai_expf(float x)
+/* exp in double for |x| <= 700 (callers clamp): 2^k * exp(r), |r| <= ln2/2. */
+static inline double lwai_exp_reduced(double x)
 {
     /* ln2 split so that k * LN2_HI is exact for |k| < 2^11. */
     const double ln2_hi = 6.93147180369123816490e-01;
@@ -61,18 +62,9 @@ static inline float lwai_expf(float x)
     double scale;
     uint64_t scale_bits;
     int32_t k;
-    if (x != x) {
-        return x;
-    }
-    if (x > 89.0f) { /* exp(88.73) > FLT_MAX */
-        return INFINITY;
-    }
-    if (x < -110.0f) { /* exp(-103.98) < half the smallest subnormal */
-        return 0.0f;
-    }
-    t = (double)x * log2e;
+    t = x * log2e;
     k = (int32_t)(t >= 0.0 ? t + 0.5 : t - 0.5);
-    r = ((double)x - (double)k * ln2_hi) - (double)k * ln2_lo;
+    r = (x - (double)k * ln2_hi) - (double)k * ln2_lo;
     p = 1.0 / 87178291200.0; /* 1/14! */
     p = p * r + 1.0 / 6227020800.0;
     p = p * r + 1.0 / 479001600.0;
@@ -88,15 +80,54 @@ static inline float lwai_expf(float x)
     p = p * r + 0.5;
     p = p * r + 1.0;
     p = p * r + 1.0;
-    /* 2^k from its bits: k is in [-159, 129], a normal double. */
+    /* 2^k from its bits: |k| <= 1010, a normal double. */
     scale_bits = (uint64_t)(int64_t)(k + 1023) << 52;
     memcpy(&scale, &scale_bits, sizeof scale);
-    return (float)(p * scale);
+    return p * scale;
+}
+
+static inline float lwai_expf(float x)
+{
+    if (x != x) {
+        return x;
+    }
+    if (x > 89.0f) { /* exp(88.73) > FLT_MAX */
+        return INFINITY;
+    }
+    if (x < -110.0f) { /* exp(-103.98) < half the smallest subnormal */
+        return 0.0f;
+    }
+    return (float)lwai_exp_reduced((double)x);
+}
+
+/*
+ * exp in double for kernels that round the result to float afterwards (a product with a
+ * float rounded once): beyond |x| = 700 that float is 0 or infinity whatever exp returns.
+ * Within 1-2 double ulp of libm's exp, so the float after it matches but for products
+ * within ~1e-16 of a float rounding midpoint.
+ */
+static inline double lwai_exp(double x)
+{
+    if (x != x) {
+        return x;
+    }
+    if (x > 700.0) {
+        return INFINITY;
+    }
+    if (x < -700.0) {
+        return 0.0;
+    }
+    return lwai_exp_reduced(x);
 }
 #else
 static inline float lwai_expf(float x)
 {
     return expf(x);
+}
+
+static inline double lwai_exp(double x)
+{
+    return exp(x);
 }
 #endif
 

@@ -3039,6 +3039,9 @@ static lwai_status check_variable(const lwai_graph *g, const lwai_graph_node *n)
     const lwai_graph_tensor *init = tensor_of(g, n, 0);
     const lwai_graph_tensor *st = tensor_of(g, n, 1);
     const lwai_graph_tensor *out = tensor_of(g, n, 2);
+    if (init == NULL || st == NULL || out == NULL) { /* optional (-1) operands: hostile */
+        return LWAI_ERR_BAD_MODEL;
+    }
     if (n->params[0] < 1 || (uint32_t)n->params[0] != st->bytes || init->bytes != st->bytes ||
         out != st || init->dtype != st->dtype || init == st) {
         return LWAI_ERR_BAD_MODEL;
