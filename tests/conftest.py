@@ -12,6 +12,10 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 SHARED_MODELS = Path(os.environ.get("LWAI_SHARED_MODELS", REPO.parent / "shared" / "models"))
 LWAI = REPO / ".venv" / "bin" / "lwai"
+# One object cache for every SCons build of the run (SConstruct: LWAI_SCONS_CACHE): the
+# hundreds of images the tests build share their runtime and kernel objects. Builds that
+# check what the compiler makes of a tree (tests/test_reproducible.py) drop it.
+os.environ.setdefault("LWAI_SCONS_CACHE", str(REPO / "build" / "scons-cache"))
 
 
 def shared_model(name: str) -> Path:

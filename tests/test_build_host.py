@@ -112,6 +112,29 @@ def test_cflags_from_environment_and_command_line(tmp_path):
     assert p.returncode != 0 and "LWAI_TINY_MUST_NOT_BUILD" in p.stdout + p.stderr
 
 
+def test_object_cache_serves_other_build_directories(tmp_path):
+    """LWAI_SCONS_CACHE (SConstruct): a second build directory gets every object from the
+    cache and links the same image as a build without it; other flags compile afresh."""
+    model = copy_tiny(tmp_path / "model")
+    cached = dict(os.environ, LWAI_SCONS_CACHE=str(tmp_path / "cache"))
+    plain = {k: v for k, v in os.environ.items() if k != "LWAI_SCONS_CACHE"}
+
+    def build(name, env, *extra):
+        cmd = scons_command(model, "host", tmp_path / name, None, ["image"]) + list(extra)
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+        assert p.returncode == 0, p.stdout + p.stderr
+        compiled = [ln for ln in p.stdout.splitlines() if " -c " in ln]
+        return compiled, p.stdout.count("from cache"), (tmp_path / name / "lwai_app").read_bytes()
+
+    first, hits, image = build("b1", cached)
+    assert len(first) > 5 and hits == 0
+    again, hits, image2 = build("b2", cached)
+    assert again == [] and hits == len(first)
+    assert image2 == image == build("b3", plain)[2]
+    flagged, hits, _ = build("b4", cached, "CFLAGS=-DLWAI_OTHER_FLAGS")
+    assert len(flagged) == len(first) and hits == 0
+
+
 def test_install_with_prefix_and_install_root(tmp_path):
     model = copy_tiny(tmp_path / "model")
     root = tmp_path / "image" / "usr"
