@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import REPO, SHARED_MODELS, random_inputs
+from conftest import REPO, SHARED_MODELS, random_inputs, shared_model
 
 MODELS = ("hello_world_int8", "person_detect")
 TARGETS = ("host", "qemu-cortex-m4")
@@ -416,7 +416,7 @@ def test_gn_compile_model_switches_to_lwai_python_from_a_sibling_venv(bare_venv,
         str(bare_venv / "bin" / "python"),
         str(REPO / "scripts" / "gn_compile_model.py"),
         "--model",
-        str(SHARED_MODELS / "hello_world_int8.tflite"),
+        str(shared_model("hello_world_int8.tflite")),
         "--name",
         "hello_world_int8",
         "-o",
@@ -547,8 +547,8 @@ def test_liteos_console_check_against_tflite_micro(tmp_path):
     outputs equal to tflite-micro's; one changed value makes it fail."""
     script = REPO / "boards" / "liteos-m" / "check_console.py"
     models = [
-        f"micro_speech={SHARED_MODELS / 'micro_speech_quantized.tflite'}",
-        f"person_detect={SHARED_MODELS / 'person_detect.tflite'}",
+        f"micro_speech={shared_model('micro_speech_quantized.tflite')}",
+        f"person_detect={shared_model('person_detect.tflite')}",
     ]
     console = tmp_path / "console.txt"
     console.write_text(BOARD_CONSOLE)

@@ -12,7 +12,7 @@ from pathlib import Path
 import kernel_cases as kc
 import pytest
 
-from conftest import LWAI
+from conftest import LWAI, shared_model
 from lwai import backends, opspec
 from lwai.codegen.kernels import KERNEL_PARAMS, plan_kernel
 from lwai.config import OP_KERNEL_SYMBOLS, load_config
@@ -166,7 +166,7 @@ def test_cli_kernels_the_target_cannot_have(tmp_path, kernels, target, message):
 
     x = tmp_path / "x.npy"
     np.save(x, np.zeros((1, 1), np.int8))
-    model = REPO.parent / "shared" / "models" / "hello_world_int8.tflite"
+    model = shared_model("hello_world_int8.tflite")
     cmd = [str(LWAI), "run", str(model), "--input", str(x), "-o", str(tmp_path / "o")]
     proc = subprocess.run(
         cmd + ["--target", target, "--kernels", kernels],
@@ -185,7 +185,7 @@ def test_cli_cmsis_nn_without_a_path(tmp_path):
 
     x = tmp_path / "x.npy"
     np.save(x, np.zeros((1, 1), np.int8))
-    model = REPO.parent / "shared" / "models" / "hello_world_int8.tflite"
+    model = shared_model("hello_world_int8.tflite")
     cmd = [str(LWAI), "bench", str(model), "--target", "qemu-cortex-m4", "--kernels", "cmsis-nn"]
     env = {"PATH": "/usr/bin:/bin", "LWAI_CACHE_DIR": str(tmp_path / "cache")}
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
