@@ -462,7 +462,7 @@ MATH_CHECK_C = r"""
 #include "lwai_math.h"
 int main(void)
 {
-    unsigned long n_round = 0, bad_round = 0, n_exp = 0, bad_exp = 0;
+    unsigned long n_round = 0, bad_round = 0, n_exp = 0, bad_exp = 0, n_exp64 = 0, bad_exp64 = 0;
     uint64_t u;
     /* Every 257th bit pattern (16.7 million), plus the edges below. */
     for (u = 0; u <= 0xffffffffull; u += 257u) {
@@ -490,7 +490,18 @@ int main(void)
             bad_exp += lwai_expf(edge[i]) != (float)expl((long double)edge[i]);
         }
     }
-    printf("%lu %lu %lu %lu\n", n_round, bad_round, n_exp, bad_exp);
+    {
+        /* lwai_exp (double) against libm's exp over [-700, 700]: at most 1 ulp apart. */
+        unsigned long i;
+        for (i = 0; i <= 2000000ul; ++i) {
+            double x = -699.9 + 1399.8 * (double)i / 2000000.0 + 1e-7 * (double)(i % 7);
+            double l = lwai_exp(x), e = exp(x);
+            ++n_exp64;
+            bad_exp64 += !(fabs(l - e) <= ldexp(1.0, ilogb(e) - 52));
+        }
+        bad_exp64 += !isnan(lwai_exp(NAN)) || lwai_exp(701.0) != INFINITY || lwai_exp(-701.0) != 0.0;
+    }
+    printf("%lu %lu %lu %lu %lu %lu\n", n_round, bad_round, n_exp, bad_exp, n_exp64, bad_exp64);
     return 0;
 }
 """
@@ -521,9 +532,10 @@ def test_lwai_math_matches_libm(tmp_path):
         ],
         tmp_path,
     )
-    n_round, bad_round, n_exp, bad_exp = map(int, _run([str(exe)], tmp_path).split())
-    assert n_round > 16_000_000 and n_exp > 8_000_000, (n_round, n_exp)
-    assert bad_round == 0 and bad_exp == 0, (bad_round, bad_exp)
+    counts = map(int, _run([str(exe)], tmp_path).split())
+    n_round, bad_round, n_exp, bad_exp, n_exp64, bad_exp64 = counts
+    assert n_round > 16_000_000 and n_exp > 8_000_000 and n_exp64 > 2_000_000
+    assert bad_round == 0 and bad_exp == 0 and bad_exp64 == 0, (bad_round, bad_exp, bad_exp64)
 
 
 # The console of the LiteOS-M entry sample (boards/liteos-m) in OpenHarmony-v5.0.3-Release's

@@ -1,7 +1,8 @@
 /* TFLite_Detection_PostProcess (TFLite Micro's custom op), float32: decode the box encodings
  * against the anchors (center-size to corners), then non-max suppression, as TFLM computes
  * it (lwai/frontend/detection_ops.py has the facts this follows):
- * - decoding in double (libm exp; lwai_math.h's own on LiteOS-M), each coordinate rounded to float, corners in float;
+ * - decoding in double (libm exp; lwai_math.h's own on LiteOS-M), each coordinate rounded
+ *   to float, corners in float;
  * - a box is a candidate when its score >= nms_score_threshold; candidates are taken in
  *   decreasing score, ties in increasing box index (TFLM's stable merge sort); a taken box
  *   removes every later candidate whose IoU with it is > nms_iou_threshold (float IoU, 0 for
